@@ -1,0 +1,16 @@
+"""manual-bp: the layers of "Deep Learning from Scratch" chapter 5, hand-written in NumPy.
+
+Each layer keeps the book's protocol: ``out = layer.forward(...)`` caches what backward
+needs; ``layer.backward(dout)`` returns the input gradient(s) and sets parameter gradients
+(``dW``, ``db``, also ``layer.grads``). Nothing a caller passes in is ever written to.
+NumPy is the only dependency; the JAX oracle that verifies these layers lives in ``oracle``.
+"""
+
+from manual_bp import functions
+from manual_bp.activations import ReLU, Relu, Sigmoid
+from manual_bp.affine import Affine
+from manual_bp.arithmetic import AddLayer, MulLayer
+from manual_bp.softmax_with_loss import SoftmaxWithLoss
+
+__all__ = ["Affine", "AddLayer", "MulLayer", "ReLU", "Relu", "Sigmoid", "SoftmaxWithLoss", "functions"]
+__version__ = "0.1.0"

@@ -1,0 +1,64 @@
+"""Argument checks shared by every layer: one place that turns bad input into a clear error.
+
+Each check raises at the layer's boundary, naming the argument and what was expected, so a
+mistake never surfaces as an opaque error deep inside NumPy.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = [
+    "as_float_array",
+    "check_dout",
+    "check_shape",
+    "require_forward",
+    "shape_str",
+]
+
+
+def shape_str(shape) -> str:
+    """Render a shape as the user writes it: ``(4, 3)``, ``(3,)``, ``()``."""
+    return str(tuple(int(s) for s in shape))
+
+
+def as_float_array(name: str, value) -> np.ndarray:
+    """Return ``value`` as a floating-point array, without copying a float array.
+
+    Floating arrays keep their dtype (float32 stays float32). Integer and boolean-free
+    integer input (and Python ints) are converted to float64, since a gradient with respect
+    to an integer array is meaningless in its own dtype. Anything else is a ``TypeError``.
+    """
+    try:
+        array = np.asarray(value)
+    except (TypeError, ValueError) as error:  # ragged nested lists, exotic objects
+        raise TypeError(f"{name} must be a real numeric array, got {type(value).__name__}: {error}") from None
+    if array.dtype.kind == "f":
+        return array
+    if array.dtype.kind in "iu":
+        return array.astype(np.float64)
+    raise TypeError(
+        f"{name} must be a real numeric array (float or integer), got dtype {array.dtype}"
+        + (" (booleans are not numbers here; cast with .astype(float))" if array.dtype.kind == "b" else "")
+    )
+
+
+def check_shape(name: str, array: np.ndarray, expected: tuple, why: str = "") -> None:
+    """Raise ``ValueError`` unless ``array.shape == expected``."""
+    if tuple(array.shape) != tuple(expected):
+        reason = f" ({why})" if why else ""
+        raise ValueError(f"{name} must have shape {shape_str(expected)}{reason}, got {shape_str(array.shape)}")
+
+
+def require_forward(layer, cached) -> None:
+    """Raise ``RuntimeError`` if ``backward`` is called before ``forward``."""
+    if cached is None:
+        name = type(layer).__name__
+        raise RuntimeError(f"{name}.backward called before {name}.forward: run forward first, it caches what backward needs")
+
+
+def check_dout(dout, out_shape: tuple) -> np.ndarray:
+    """Return the upstream gradient as a float array of the forward output's shape."""
+    dout = as_float_array("dout", dout)
+    check_shape("dout", dout, out_shape, "the shape of the forward output")
+    return dout

@@ -1,0 +1,52 @@
+"""The trusted gradient: ``jax.vjp`` of an oracle function, jitted once, computed in float64.
+
+Every input is converted to float64 (float32 values are exact in float64) and the VJP runs
+under a scoped ``jax.enable_x64`` so the caller's global JAX configuration is untouched.
+Jitted VJPs are cached per (function, which arguments are differentiated), so each input
+shape compiles once per process.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import jax
+import numpy as np
+
+__all__ = ["reference_vjp"]
+
+
+@functools.lru_cache(maxsize=None)
+def _jitted_vjp(function, differentiable: tuple):
+    def run(args, cotangent):
+        def of_differentiable(*diff_args):
+            supplied = iter(diff_args)
+            return function(*(next(supplied) if d else a for a, d in zip(args, differentiable)))
+
+        primal, pullback = jax.vjp(of_differentiable, *(a for a, d in zip(args, differentiable) if d))
+        return primal, pullback(cotangent)
+
+    return jax.jit(run)
+
+
+def _to_float64(value) -> np.ndarray:
+    array = np.asarray(value)
+    return array.astype(np.float64) if array.dtype.kind in "fb" else array
+
+
+def reference_vjp(function, args, differentiable, cotangent):
+    """Return ``(primal, gradients)`` of ``function(*args)`` in float64, as NumPy arrays.
+
+    - ``args``: positional arguments (arrays or Python scalars), in the function's order.
+    - ``differentiable``: one bool per argument; ``False`` ones (labels) are passed through.
+    - ``cotangent``: the upstream gradient, shaped like the primal output.
+    Returns one gradient per differentiable argument, in order.
+    """
+    differentiable = tuple(bool(d) for d in differentiable)
+    args = tuple(_to_float64(a) for a in args)
+    with jax.enable_x64(True):
+        primal, grads = _jitted_vjp(function, differentiable)(args, _to_float64(cotangent))
+        primal, grads = np.asarray(primal), tuple(np.asarray(g) for g in grads)
+    if primal.dtype != np.float64:
+        raise AssertionError(f"oracle {function.__name__} computed in {primal.dtype}, not float64: is x64 off?")
+    return primal, grads

@@ -1,0 +1,113 @@
+"""The tolerance model: ``|got - ref| <= atol + rtol * |ref| + ntol * max|ref|``, per dtype.
+
+``rtol`` bounds each entry relative to itself, ``ntol`` relative to the largest entry of the
+array (entries that are tiny because of cancellation), ``atol`` guards an all-zero reference.
+No term grows with the array's size: a checker that scales by size lets a 0.1 % bug through
+on large arrays.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+__all__ = ["Comparison", "TOLERANCES", "Tolerance", "compare", "tolerance_for"]
+
+
+@dataclasses.dataclass(frozen=True)
+class Tolerance:
+    """Per-entry bound ``atol + rtol * |ref| + ntol * max|ref|``."""
+
+    atol: float
+    rtol: float
+    ntol: float
+
+    def bound(self, ref: np.ndarray) -> np.ndarray:
+        scale = float(np.max(np.abs(ref))) if ref.size else 0.0
+        return self.atol + self.rtol * np.abs(ref) + self.ntol * scale
+
+    def __str__(self) -> str:
+        return f"atol={self.atol:.0e}, rtol={self.rtol:.0e}, ntol={self.ntol:.0e}"
+
+
+# The layer's dtype picks the row; the reference is always computed in float64. float64 is
+# held to about 1e-10 relative; float32 to what float32 round-off allows (eps 6e-8, times a
+# few accumulations), which the planted-bug tests show still rejects every planted bug.
+TOLERANCES = {
+    np.dtype(np.float64): Tolerance(atol=1e-12, rtol=1e-10, ntol=1e-12),
+    np.dtype(np.float32): Tolerance(atol=1e-6, rtol=1e-5, ntol=1e-5),
+    np.dtype(np.float16): Tolerance(atol=1e-3, rtol=1e-2, ntol=1e-2),
+}
+
+
+def tolerance_for(dtype, overrides=None) -> Tolerance:
+    """The tolerance for a layer computing in ``dtype``; ``overrides`` maps dtype -> Tolerance."""
+    dtype = np.dtype(dtype)
+    if overrides and dtype in {np.dtype(k) for k in overrides}:
+        return {np.dtype(k): v for k, v in overrides.items()}[dtype]
+    if dtype not in TOLERANCES:
+        raise ValueError(f"no tolerance for dtype {dtype}; known: {', '.join(map(str, TOLERANCES))}")
+    return TOLERANCES[dtype]
+
+
+@dataclasses.dataclass
+class Comparison:
+    """Outcome of comparing one quantity: errors, and the worst entries if any failed."""
+
+    max_abs_error: float
+    max_rel_error: float  # normwise: max|got - ref| / max|ref| (entrywise is in the report)
+    worst_ratio: float  # max over entries of |got - ref| / bound: above 1 fails
+    failed: int
+    size: int
+    report: str  # empty when passed
+
+    @property
+    def passed(self) -> bool:
+        return self.failed == 0
+
+
+def _index(flat: int, shape: tuple) -> str:
+    return str(tuple(int(i) for i in np.unravel_index(flat, shape))) if shape else "()"
+
+
+def compare(got, ref, tol: Tolerance, *, worst: int = 5) -> Comparison:
+    """Compare ``got`` with ``ref`` (same shape) entrywise under ``tol``.
+
+    NaN or infinity in ``got`` where ``ref`` is finite always fails. The report lists the
+    ``worst`` entries by how far they exceed their bound, with got / expected / errors.
+    """
+    got = np.asarray(got, dtype=np.float64)
+    ref = np.asarray(ref, dtype=np.float64)
+    abs_err = np.abs(got - ref)
+    same_nonfinite = (got == ref) | (np.isnan(got) & np.isnan(ref))
+    abs_err = np.where(same_nonfinite, 0.0, abs_err)
+    abs_err = np.where(np.isnan(abs_err), np.inf, abs_err)
+    bound = tol.bound(np.where(np.isfinite(ref), ref, 0.0))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rel_err = np.where(abs_err == 0, 0.0, abs_err / np.abs(ref))
+    bad = abs_err > bound
+    max_abs = float(abs_err.max()) if abs_err.size else 0.0
+    scale = float(np.abs(np.where(np.isfinite(ref), ref, 0.0)).max()) if ref.size else 0.0
+    max_rel = 0.0 if max_abs == 0 else (max_abs / scale if scale else np.inf)
+    ratio = float((abs_err / bound).max()) if abs_err.size else 0.0
+    n_bad = int(bad.sum())
+    if not n_bad:
+        return Comparison(max_abs, max_rel, ratio, 0, int(got.size), "")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        excess = np.where(bad, abs_err / bound, -np.inf).ravel()
+    order = np.argsort(-excess, kind="stable")[: min(worst, n_bad)]
+    rows = [f"    {'index':<14}{'got':>14}{'expected':>14}{'abs err':>11}{'rel err':>11}{'bound':>11}"]
+    for flat in order:
+        rows.append(
+            f"    {_index(flat, got.shape):<14}{got.flat[flat]:>14.6g}{ref.flat[flat]:>14.6g}"
+            f"{abs_err.flat[flat]:>11.2e}{rel_err.flat[flat]:>11.2e}{bound.flat[flat]:>11.2e}"
+        )
+    entry_rel = float(rel_err.max())
+    header = (
+        f"  {n_bad} of {got.size} entries out of tolerance (shape {tuple(got.shape)}); "
+        f"max abs error {max_abs:.3e}, max entrywise rel error {entry_rel:.3e}\n"
+        f"  tolerance: |got - expected| <= atol + rtol*|expected| + ntol*max|expected| with {tol}\n"
+        f"  worst entries:\n"
+    )
+    return Comparison(max_abs, max_rel, ratio, n_bad, int(got.size), header + "\n".join(rows))
