@@ -10,7 +10,22 @@ from manual_bp import functions
 from manual_bp.activations import ReLU, Relu, Sigmoid
 from manual_bp.affine import Affine
 from manual_bp.arithmetic import AddLayer, MulLayer
+from manual_bp.networks import TwoLayerNet
+from manual_bp.numerical import numerical_gradient, numerical_jvp, numerical_vjp
 from manual_bp.softmax_with_loss import SoftmaxWithLoss
 
-__all__ = ["Affine", "AddLayer", "MulLayer", "ReLU", "Relu", "Sigmoid", "SoftmaxWithLoss", "functions"]
+__all__ = [
+    "Affine",
+    "AddLayer",
+    "MulLayer",
+    "ReLU",
+    "Relu",
+    "Sigmoid",
+    "SoftmaxWithLoss",
+    "TwoLayerNet",
+    "functions",
+    "numerical_gradient",
+    "numerical_jvp",
+    "numerical_vjp",
+]
 __version__ = "0.1.0"
