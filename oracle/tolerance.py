@@ -79,7 +79,8 @@ def compare(got, ref, tol: Tolerance, *, worst: int = 5) -> Comparison:
     """
     got = np.asarray(got, dtype=np.float64)
     ref = np.asarray(ref, dtype=np.float64)
-    abs_err = np.abs(got - ref)
+    with np.errstate(invalid="ignore", over="ignore"):  # inf - inf: handled just below
+        abs_err = np.abs(got - ref)
     same_nonfinite = (got == ref) | (np.isnan(got) & np.isnan(ref))
     abs_err = np.where(same_nonfinite, 0.0, abs_err)
     abs_err = np.where(np.isnan(abs_err), np.inf, abs_err)

@@ -1,0 +1,41 @@
+"""The README stays true: its set-up commands, its Python examples, its option table."""
+
+import pathlib
+import re
+
+import pytest
+
+from oracle.cli import build_parser
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text()
+
+
+def _blocks(language):
+    return re.findall(rf"```{language}\n(.*?)```", README, flags=re.S)
+
+
+def test_readme_opens_with_the_two_set_up_commands():
+    first = _blocks("bash")[0].strip().splitlines()
+    assert README.index("```bash") < README.index("## ")
+    assert len(first) == 2
+    assert first[0].endswith("manual-bp verify") and "pytest" in first[1]
+
+
+def test_ci_runs_exactly_the_readmes_test_command():
+    test_command = _blocks("bash")[0].strip().splitlines()[1]
+    ci_lines = (ROOT / ".ci" / "run").read_text().splitlines()
+    assert test_command in ci_lines
+
+
+@pytest.mark.parametrize("index", range(len(_blocks("python"))))
+def test_python_examples_run(index):
+    exec(compile(_blocks("python")[index], f"README.md python block {index}", "exec"), {})
+
+
+def test_every_verify_option_is_documented():
+    verify = build_parser()._subparsers._group_actions[0].choices["verify"]
+    for action in verify._actions:
+        for option in action.option_strings:
+            if option.startswith("--") and option != "--help":
+                assert f"`{option}" in README, option
