@@ -1,0 +1,57 @@
+"""Arguments of ``manual-bp train`` (standard library only: parsed before any heavy import)."""
+
+from __future__ import annotations
+
+import argparse
+
+__all__ = ["DATASET_DEFAULTS", "NETWORK_CHOICES", "OPTIMIZER_CHOICES", "add_train_parser"]
+
+OPTIMIZER_CHOICES = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam")
+NETWORK_CHOICES = ("two-layer",)
+# Defaults per data set, chosen so that `manual-bp train` with no options learns well and fast.
+DATASET_DEFAULTS = {
+    "digits": dict(hidden=100, optimizer="adam", lr=0.01, epochs=30, batch_size=50, weight_init_std=0.01),
+    "spiral": dict(hidden=30, optimizer="adam", lr=0.01, epochs=300, batch_size=30, weight_init_std=1.0),
+    "mnist": dict(hidden=50, optimizer="sgd", lr=0.1, epochs=17, batch_size=100, weight_init_std=0.01),
+}
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    value = float(text)
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a positive number, got {text}")
+    return value
+
+
+def add_train_parser(commands) -> argparse.ArgumentParser:
+    train = commands.add_parser(
+        "train",
+        help="train a network built from the verified layers, with a progress bar and final accuracy",
+        description="Train a network of manual_bp layers with minibatch gradient descent. With no options: "
+        "TwoLayerNet on the 8x8 digits shipped by scikit-learn. Options left out take the data set's "
+        "defaults: " + "; ".join(f"{name}: " + ", ".join(f"{k}={v}" for k, v in d.items())
+                                  for name, d in DATASET_DEFAULTS.items()),
+    )
+    train.add_argument("--dataset", choices=sorted(DATASET_DEFAULTS), default="digits",
+                       help="digits (needs scikit-learn), spiral (generated) or mnist (needs --data-dir); default digits")
+    train.add_argument("--data-dir", metavar="DIR", help="directory holding the four MNIST IDX files (.gz or not)")
+    train.add_argument("--network", choices=NETWORK_CHOICES, default="two-layer", help="default: two-layer")
+    train.add_argument("--hidden", type=_positive_int, metavar="N", help="hidden layer width")
+    train.add_argument("--optimizer", choices=OPTIMIZER_CHOICES, help="update rule")
+    train.add_argument("--lr", type=_positive_float, help="learning rate")
+    train.add_argument("--epochs", type=_positive_int, metavar="N", help="passes over the training set")
+    train.add_argument("--batch-size", type=_positive_int, metavar="N", help="minibatch size")
+    train.add_argument("--weight-init-std", type=_positive_float, metavar="S", help="std of the initial weights")
+    train.add_argument("--dtype", choices=("float64", "float32"), default="float64", help="default float64")
+    train.add_argument("--seed", type=int, default=0, help="seeds initialisation and shuffling (default: 0)")
+    train.add_argument("--save", metavar="PATH", help="write the trained parameters to PATH (.npz, atomically)")
+    train.add_argument("--plot", metavar="PATH", help="write a PNG of the loss and accuracy curves (needs matplotlib)")
+    train.add_argument("--json", action="store_true", help="print final metrics and the history as JSON on stdout")
+    return train
