@@ -51,6 +51,26 @@ def test_gradient_buffers_are_reused_so_an_optimizer_can_hold_them():
     np.testing.assert_array_equal(held, 2 * np.ones((3, 2)))
 
 
+def test_input_grad_false_skips_dx_but_sets_parameter_gradients():
+    rng = np.random.default_rng(0)
+    x, dout = rng.normal(size=(4, 3)), rng.normal(size=(4, 2))
+    full = Affine(rng.normal(size=(3, 2)), np.zeros(2))
+    skipping = Affine(full.W, full.b)
+    full.forward(x)
+    skipping.forward(x)
+    assert full.backward(dout) is not None and skipping.backward(dout, input_grad=False) is None
+    np.testing.assert_array_equal(skipping.dW, full.dW)
+    np.testing.assert_array_equal(skipping.db, full.db)
+
+
+def test_mixed_dtypes_promote_like_numpy_and_keep_each_gradients_dtype():
+    layer = Affine(np.ones((3, 2), np.float32), np.zeros(2, np.float64))
+    out = layer.forward(np.ones((4, 3), np.float32))
+    dx = layer.backward(np.ones((4, 2)))
+    assert out.dtype == np.float64
+    assert dx.dtype == layer.dW.dtype == np.float32 and layer.db.dtype == np.float64
+
+
 def test_parameters_are_never_written():
     W, b = np.ones((3, 2)), np.zeros(2)
     W.flags.writeable = b.flags.writeable = False
