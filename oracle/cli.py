@@ -1,4 +1,5 @@
-"""The ``manual-bp`` command line: ``manual-bp verify`` checks every catalog layer against JAX.
+"""The ``manual-bp`` command line: ``verify`` (every catalog layer against JAX), ``compare``
+(manual vs JAX vs finite differences) and ``train`` (a network of the verified layers).
 
 Importing this module needs only the standard library, so that a missing ``oracle`` extra is
 explained in one line instead of a traceback.
@@ -7,10 +8,11 @@ explained in one line instead of a traceback.
 from __future__ import annotations
 
 import argparse
-import importlib
 import importlib.util
-import json
 import sys
+
+from oracle.compare_args import add_compare_parser
+from oracle.train_args import add_train_parser
 
 __all__ = ["main"]
 
@@ -44,6 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="verify your own catalog (a sequence of oracle.CatalogEntry), e.g. my_layers:CATALOG "
                         "or path/to/my_layers.py:CATALOG; default: the built-in one")
     verify.add_argument("--list", action="store_true", help="list the catalog's layers and conventions, then exit")
+    add_compare_parser(commands)
+    add_train_parser(commands)
     return parser
 
 
@@ -54,8 +58,12 @@ def _positive_int(text: str) -> int:
     return value
 
 
-def _missing_extra() -> str | None:
-    for module in ("jax", "hypothesis", "rich"):
+# What each command imports beyond NumPy: all of it comes with the `oracle` extra.
+NEEDS = {"verify": ("jax", "hypothesis", "rich"), "compare": ("jax", "hypothesis", "rich"), "train": ("rich",)}
+
+
+def _missing_extra(command: str) -> str | None:
+    for module in NEEDS[command]:
         try:
             found = importlib.util.find_spec(module) is not None
         except (ImportError, ValueError):
@@ -67,10 +75,18 @@ def _missing_extra() -> str | None:
 
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
-    missing = _missing_extra()
+    missing = _missing_extra(args.command)
     if missing:
         print(f"manual-bp: the oracle extra is not installed (no module {missing!r}); run: {EXTRA_HINT}", file=sys.stderr)
         return 2
+    if args.command == "compare":
+        from oracle.compare_command import run_compare
+
+        return run_compare(args)
+    if args.command == "train":
+        from oracle.train_command import run_train
+
+        return run_train(args)
     from oracle.verify_command import run_verify
 
     return run_verify(args)

@@ -82,7 +82,7 @@ def _plot(path: str, history, settings: dict) -> None:
 
 
 def run_train(args) -> int:
-    err = Console(stderr=True)
+    err = Console(stderr=True, soft_wrap=True)
     try:
         return _train(args, err)
     except (UsageError, ImportError, FileNotFoundError, ValueError) as error:

@@ -63,7 +63,7 @@ def _table(results) -> Table:
 
 
 def run_verify(args) -> int:
-    err = Console(stderr=True)
+    err = Console(stderr=True, soft_wrap=True)
     try:
         catalog = load_catalog(args.catalog)
         entries = [find_entry(name, catalog) for name in args.layer] if args.layer else list(catalog)

@@ -33,9 +33,11 @@ def test_python_examples_run(index):
     exec(compile(_blocks("python")[index], f"README.md python block {index}", "exec"), {})
 
 
-def test_every_verify_option_is_documented():
-    verify = build_parser()._subparsers._group_actions[0].choices["verify"]
-    for action in verify._actions:
+@pytest.mark.parametrize("command", ["verify", "compare", "train"])
+def test_every_option_of_every_command_is_documented(command):
+    parser = build_parser()._subparsers._group_actions[0].choices[command]
+    section = README[README.index(f"### `manual-bp {command}`"):]
+    for action in parser._actions:
         for option in action.option_strings:
             if option.startswith("--") and option != "--help":
-                assert f"`{option}" in README, option
+                assert f"`{option}" in section, option
