@@ -14,6 +14,16 @@ from manual_bp.networks import TwoLayerNet
 from manual_bp.numerical import numerical_gradient, numerical_jvp, numerical_vjp
 from manual_bp.softmax_with_loss import SoftmaxWithLoss
 
+# Chapters 6 and 7.
+from manual_bp.batch_norm import BatchNormalization
+from manual_bp.convolution import Convolution
+from manual_bp.deep_networks import MultiLayerNet, SimpleConvNet
+from manual_bp.dropout import Dropout
+from manual_bp.extra_activations import LeakyReLU, Softmax, Tanh
+from manual_bp.im2col import col2im, conv_output_size, im2col
+from manual_bp.mean_squared_error import MeanSquaredError
+from manual_bp.pooling import AvgPooling, Pooling
+
 __all__ = [
     "Affine",
     "AddLayer",
@@ -27,5 +37,21 @@ __all__ = [
     "numerical_gradient",
     "numerical_jvp",
     "numerical_vjp",
+]
+__all__ += [
+    "AvgPooling",
+    "BatchNormalization",
+    "Convolution",
+    "Dropout",
+    "LeakyReLU",
+    "MeanSquaredError",
+    "MultiLayerNet",
+    "Pooling",
+    "SimpleConvNet",
+    "Softmax",
+    "Tanh",
+    "col2im",
+    "conv_output_size",
+    "im2col",
 ]
 __version__ = "0.1.0"

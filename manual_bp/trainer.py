@@ -75,9 +75,13 @@ class Trainer:
         return math.ceil(len(self.x_train) / self.batch_size)
 
     def _step_loss(self, x, t) -> float:
-        last = getattr(self.network, "last_layer", None)
-        loss = getattr(last, "loss", None)
-        return float(loss) if loss is not None else float(self.network.loss(x, t))
+        """The loss of the minibatch ``gradient`` just ran: its last layer's value plus any
+        ``network.regularization()`` (weight decay), without a second forward pass."""
+        loss = getattr(getattr(self.network, "last_layer", None), "loss", None)
+        if loss is None:
+            return float(self.network.loss(x, t))
+        regularization = getattr(self.network, "regularization", None)
+        return float(loss) + (float(regularization()) if regularization is not None else 0.0)
 
     def fit(self) -> History:
         """Run all epochs; return the history. Raises ``TrainingDiverged`` on a non-finite loss.

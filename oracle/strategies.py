@@ -162,3 +162,107 @@ def softmax_with_loss_cases(draw, dtype, *, batch_sizes=BATCH_SIZES, num_classes
     t = draw(labels(c, batch_shape, dtype))
     dout = draw(cotangents(dtype, ()))
     return Case({"x": x, "t": t}, {}, dout)
+
+
+# -- Chapters 6 and 7: convolution, pooling, batch norm, dropout, losses -------------------
+
+__all__ += [  # appended: the chapter-5 list above stays as it was
+    "batch_norm_cases",
+    "convolution_cases",
+    "dropout_cases",
+    "mean_squared_error_cases",
+    "pooling_cases",
+]
+
+# (x shape, W shape). At stride 1, a 3x3 and a 2x3 filter: windows overlap. At stride 2
+# (CONV_GEOMETRIES_STRIDED), the 2x3 filter overlaps in W only and a 1x1 one skips cells.
+# Two shapes per row: each new shape is a JAX compile.
+CONV_GEOMETRIES = (((2, 2, 5, 5), (3, 2, 3, 3)), ((1, 3, 4, 5), (2, 3, 2, 3)))
+CONV_GEOMETRIES_STRIDED = (((1, 3, 4, 5), (2, 3, 2, 3)), ((2, 2, 4, 4), (2, 2, 1, 1)))
+POOL_SHAPES = ((2, 2, 4, 4), (1, 3, 5, 6))
+BATCH_NORM_SHAPES = ((4, 3), (1, 3), (2, 2, 2, 3))
+
+
+def _windows(size: int, window: int, stride: int, pad: int) -> int:
+    return (size + 2 * pad - window) // stride + 1
+
+
+@st.composite
+def convolution_cases(draw, dtype, *, stride: int = 1, pad: int = 0, geometries=CONV_GEOMETRIES,
+                      max_value: float = 10.0):
+    """Images ``x (N, C, H, W)``, filters ``W (FN, C, FH, FW)``, ``b (FN,)`` and ``dout (N, FN, OH, OW)``.
+
+    - ``stride`` (default 1), ``pad`` (default 0): the layer's, to size ``dout``.
+    - ``geometries`` (default ``CONV_GEOMETRIES``): ``(x shape, W shape)`` pairs to draw from.
+    - ``max_value`` (default ``10.0``): bound on the magnitude of the values.
+    """
+    x_shape, w_shape = draw(st.sampled_from(geometries))
+    x = draw(float_arrays(dtype, x_shape, max_value=max_value))
+    W = draw(float_arrays(dtype, w_shape, max_value=max_value))
+    b = draw(float_arrays(dtype, (w_shape[0],), max_value=max_value))
+    out_h, out_w = _windows(x_shape[2], w_shape[2], stride, pad), _windows(x_shape[3], w_shape[3], stride, pad)
+    out = (x_shape[0], w_shape[0], out_h, out_w)
+    return Case({"x": x}, {"W": W, "b": b}, draw(cotangents(dtype, out)))
+
+
+@st.composite
+def pooling_cases(draw, dtype, *, pool_h: int = 2, pool_w: int = 2, stride: int = 2, pad: int = 0, shapes=POOL_SHAPES,
+                  max_value: float = 10.0):
+    """Images ``x (N, C, H, W)`` full of ties (kinks 0, 1, -1 drawn often) and ``dout (N, C, OH, OW)``.
+
+    - ``pool_h``, ``pool_w`` (default 2), ``stride`` (default 2), ``pad`` (default 0): the layer's.
+    - ``shapes`` (default ``POOL_SHAPES``): the shapes of ``x`` to draw from.
+    - ``max_value`` (default ``10.0``): bound on the magnitude of the values.
+    """
+    shape = draw(st.sampled_from(shapes))
+    x = draw(float_arrays(dtype, shape, max_value=max_value))
+    out = (*shape[:2], _windows(shape[2], pool_h, stride, pad), _windows(shape[3], pool_w, stride, pad))
+    return Case({"x": x}, {}, draw(cotangents(dtype, out)))
+
+
+@st.composite
+def batch_norm_cases(draw, dtype, *, shapes=BATCH_NORM_SHAPES, max_value: float = 10.0):
+    """``x`` of ``(N, D)`` or ``(N, C, H, W)``, ``gamma`` and ``beta`` of ``(D,)`` or ``(C,)``, ``dout`` like ``x``.
+
+    A batch of one and constant features (repeated kinks) are drawn too.
+
+    - ``shapes`` (default ``BATCH_NORM_SHAPES``): the shapes of ``x`` to draw from.
+    - ``max_value`` (default ``10.0``): bound on the magnitude of the values.
+    """
+    shape = draw(st.sampled_from(shapes))
+    x = draw(float_arrays(dtype, shape, max_value=max_value))
+    gamma = draw(float_arrays(dtype, (shape[1],), max_value=max_value))
+    beta = draw(float_arrays(dtype, (shape[1],), max_value=max_value))
+    return Case({"x": x}, {"gamma": gamma, "beta": beta}, draw(cotangents(dtype, shape)))
+
+
+@st.composite
+def dropout_cases(draw, dtype, *, dropout_ratio: float = 0.5, shapes=ELEMENTWISE_SHAPES, max_value: float = 10.0):
+    """``x``, a Generator ``seed`` and the ``mask`` that ``Dropout`` draws from ``np.random.default_rng(seed)``.
+
+    The mask (1.0 kept, 0.0 dropped, in ``dtype``) is ``manual_bp.dropout.dropout_mask`` of
+    that Generator: a layer built with the same seeded Generator must draw the same one (see
+    ``oracle.dropout.seeded_dropout``).
+
+    - ``dropout_ratio`` (default 0.5): the layer's.
+    - ``shapes`` (default ``ELEMENTWISE_SHAPES``), ``max_value`` (default ``10.0``).
+    """
+    from manual_bp.dropout import dropout_mask
+
+    shape = draw(st.sampled_from(shapes))
+    x = draw(float_arrays(dtype, shape, max_value=max_value))
+    seed = draw(st.integers(0, 2**32 - 1))
+    mask = dropout_mask(np.random.default_rng(seed), shape, dropout_ratio).astype(dtype)  # 1.0 kept, 0.0 dropped
+    return Case({"x": x}, {"mask": mask, "seed": seed}, draw(cotangents(dtype, shape)))
+
+
+@st.composite
+def mean_squared_error_cases(draw, dtype, *, shapes=ELEMENTWISE_SHAPES, max_value: float = 10.0):
+    """Predictions ``y`` and targets ``t`` of one shape (with exact ties ``y == t``), scalar ``dout``.
+
+    - ``shapes`` (default ``ELEMENTWISE_SHAPES``), ``max_value`` (default ``10.0``).
+    """
+    shape = draw(st.sampled_from(shapes))
+    y = draw(float_arrays(dtype, shape, max_value=max_value))
+    t = draw(float_arrays(dtype, shape, max_value=max_value))
+    return Case({"y": y, "t": t}, {}, draw(cotangents(dtype, ())))

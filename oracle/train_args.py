@@ -7,7 +7,7 @@ import argparse
 __all__ = ["DATASET_DEFAULTS", "NETWORK_CHOICES", "OPTIMIZER_CHOICES", "add_train_parser"]
 
 OPTIMIZER_CHOICES = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam")
-NETWORK_CHOICES = ("two-layer",)
+NETWORK_CHOICES = ("two-layer", "multi-layer", "simple-conv")
 # Defaults per data set, chosen so that `manual-bp train` with no options learns well and fast.
 DATASET_DEFAULTS = {
     "digits": dict(hidden=100, optimizer="adam", lr=0.01, epochs=30, batch_size=50, weight_init_std=0.01),
@@ -42,13 +42,22 @@ def add_train_parser(commands) -> argparse.ArgumentParser:
     train.add_argument("--dataset", choices=sorted(DATASET_DEFAULTS), default="digits",
                        help="digits (needs scikit-learn), spiral (generated) or mnist (needs --data-dir); default digits")
     train.add_argument("--data-dir", metavar="DIR", help="directory holding the four MNIST IDX files (.gz or not)")
-    train.add_argument("--network", choices=NETWORK_CHOICES, default="two-layer", help="default: two-layer")
+    train.add_argument("--network", choices=NETWORK_CHOICES, default="two-layer",
+                       help="two-layer (TwoLayerNet, ch. 5), multi-layer (MultiLayerNet, ch. 6) or simple-conv "
+                       "(SimpleConvNet, ch. 7; images, so not the spiral); default: two-layer")
     train.add_argument("--hidden", type=_positive_int, metavar="N", help="hidden layer width")
+    train.add_argument("--hidden-layers", type=_positive_int, default=2, metavar="N",
+                       help="multi-layer: number of hidden layers of width --hidden (default: 2)")
+    train.add_argument("--weight-decay", type=float, default=0.0, metavar="L",
+                       help="multi-layer: L2 weight decay lambda (default: 0)")
+    train.add_argument("--batchnorm", action="store_true", help="multi-layer: batch normalization after each Affine")
+    train.add_argument("--dropout", type=float, metavar="RATIO", help="multi-layer: inverted dropout with this ratio")
     train.add_argument("--optimizer", choices=OPTIMIZER_CHOICES, help="update rule")
     train.add_argument("--lr", type=_positive_float, help="learning rate")
     train.add_argument("--epochs", type=_positive_int, metavar="N", help="passes over the training set")
     train.add_argument("--batch-size", type=_positive_int, metavar="N", help="minibatch size")
-    train.add_argument("--weight-init-std", type=_positive_float, metavar="S", help="std of the initial weights")
+    train.add_argument("--weight-init-std", type=_positive_float, metavar="S",
+                       help="std of the initial weights (default: the data set's for two-layer, He for the others)")
     train.add_argument("--dtype", choices=("float64", "float32"), default="float64", help="default float64")
     train.add_argument("--seed", type=int, default=0, help="seeds initialisation and shuffling (default: 0)")
     train.add_argument("--save", metavar="PATH", help="write the trained parameters to PATH (.npz, atomically)")

@@ -26,11 +26,20 @@ class UsageError(Exception):
 def resolve_settings(args) -> dict:
     """The data set's defaults, overridden by every option the user gave."""
     settings = dict(DATASET_DEFAULTS[args.dataset])
+    if args.network != "two-layer":
+        settings["weight_init_std"] = "he"  # deeper ReLU networks need He's scale, not the book's 0.01
     for key in settings:
         value = getattr(args, key, None)
         if value is not None:
             settings[key] = value
     settings.update(dataset=args.dataset, network=args.network, dtype=args.dtype, seed=args.seed)
+    if args.network == "multi-layer":
+        settings.update(hidden_layers=args.hidden_layers, weight_decay=args.weight_decay, batchnorm=args.batchnorm,
+                        dropout=args.dropout)
+    if args.network == "simple-conv" and args.dataset == "spiral":
+        raise UsageError("--network simple-conv needs images: use --dataset digits or mnist")
+    if args.dropout is not None and not 0 <= args.dropout < 1:
+        raise UsageError(f"--dropout must lie in [0, 1), got {args.dropout}")
     return settings
 
 
@@ -47,8 +56,21 @@ def load_dataset(name: str, data_dir: str | None, *, flatten: bool = True):
 
 def build_network(settings: dict, x_shape: tuple, num_classes: int):
     """The network ``settings["network"]`` for inputs of ``x_shape`` (without the batch axis)."""
-    return TwoLayerNet(int(np.prod(x_shape)), settings["hidden"], num_classes, settings["weight_init_std"],
-                       seed=settings["seed"], dtype=settings["dtype"])
+    common = dict(seed=settings["seed"], dtype=settings["dtype"])
+    features = int(np.prod(x_shape))
+    if settings["network"] == "two-layer":
+        return TwoLayerNet(features, settings["hidden"], num_classes, settings["weight_init_std"], **common)
+    from manual_bp.deep_networks import MultiLayerNet, SimpleConvNet
+
+    if settings["network"] == "multi-layer":
+        dropout = settings["dropout"]
+        return MultiLayerNet(features, [settings["hidden"]] * settings["hidden_layers"], num_classes,
+                             weight_init_std=settings["weight_init_std"], weight_decay_lambda=settings["weight_decay"],
+                             use_dropout=dropout is not None, dropout_ratio=dropout or 0.5,
+                             use_batchnorm=settings["batchnorm"], **common)
+    side = x_shape[-1]
+    conv = {"filter_num": 16, "filter_size": 3, "pad": 1, "stride": 1} if side <= 8 else None
+    return SimpleConvNet(tuple(x_shape), conv, settings["hidden"], num_classes, settings["weight_init_std"], **common)
 
 
 def _plot(path: str, history, settings: dict) -> None:
@@ -95,7 +117,8 @@ def run_train(args) -> int:
 
 def _train(args, err: Console) -> int:
     settings = resolve_settings(args)
-    (x_train, t_train), (x_test, t_test) = load_dataset(args.dataset, args.data_dir)
+    (x_train, t_train), (x_test, t_test) = load_dataset(args.dataset, args.data_dir,
+                                                        flatten=settings["network"] != "simple-conv")
     num_classes = int(max(t_train.max(), t_test.max())) + 1
     network = build_network(settings, x_train.shape[1:], num_classes)
     optimizer = OPTIMIZERS[settings["optimizer"]](lr=settings["lr"])

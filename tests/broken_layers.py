@@ -5,11 +5,13 @@ verifier's report must name). The CLI tests load this file as a user catalog.
 """
 
 import dataclasses
+import functools
 
 import numpy as np
 
 import manual_bp
 from oracle.catalog import find_entry
+from oracle.dropout import seeded_dropout_layer
 
 
 class BookAffine:
@@ -127,6 +129,64 @@ class DeltaLogSoftmaxWithLoss(manual_bp.SoftmaxWithLoss):
         return self.loss
 
 
+# -- Chapters 6 and 7 ------------------------------------------------------------------------
+
+
+def assigning_col2im(col, input_shape, filter_h, filter_w, stride=1, pad=0):
+    """The book's col2im with ``img[...] = col[...]`` where it needs ``+=``: overlapping windows overwrite."""
+    n, c, height, width = input_shape
+    out_h, out_w = (height + 2 * pad - filter_h) // stride + 1, (width + 2 * pad - filter_w) // stride + 1
+    col = col.reshape(n, out_h, out_w, c, filter_h, filter_w).transpose(0, 3, 4, 5, 1, 2)
+    img = np.zeros((n, c, height + 2 * pad + stride - 1, width + 2 * pad + stride - 1), dtype=col.dtype)
+    for y in range(filter_h):
+        for x in range(filter_w):
+            img[:, :, y:y + stride * out_h:stride, x:x + stride * out_w:stride] = col[:, :, y, x, :, :]
+    return img[:, :, pad:height + pad, pad:width + pad]
+
+
+class AssigningCol2imConvolution(manual_bp.Convolution):
+    """dx through ``assigning_col2im``: right only when no two windows overlap (stride >= filter)."""
+
+    def backward(self, dout):
+        super().backward(dout)  # dW, db stay right
+        filters, _, filter_h, filter_w = self.W.shape
+        dcol = np.asarray(dout).transpose(0, 2, 3, 1).reshape(-1, filters) @ self.W.reshape(filters, -1)
+        return assigning_col2im(dcol, self.x_shape, filter_h, filter_w, self.stride, self.pad).astype(self.x_dtype)
+
+
+class TieToEveryMaxPooling(manual_bp.Pooling):
+    """Max-pool backward with ``col == col.max()`` as the mask: a k-way tie passes dout k times."""
+
+    def forward(self, x):
+        self.x = np.asarray(x)
+        return super().forward(x)
+
+    def backward(self, dout):
+        ph, pw, channels = self.pool_h, self.pool_w, self.x_shape[1]
+        col = manual_bp.im2col(self.x, ph, pw, self.stride, self.pad).reshape(-1, ph * pw)
+        dcol = (col == col.max(axis=1, keepdims=True)) * np.asarray(dout).transpose(0, 2, 3, 1).reshape(-1, 1)
+        return manual_bp.col2im(dcol.reshape(-1, channels * ph * pw), self.x_shape, ph, pw, self.stride,
+                                self.pad).astype(self.x_dtype)
+
+
+class NoMeanTermBatchNormalization(manual_bp.BatchNormalization):
+    """dx = (dxn - xn * mean(dxn * xn)) / std: the ``- mean(dxn)`` term (the path through mu) is missing."""
+
+    def backward(self, dout):
+        super().backward(dout)  # dgamma, dbeta stay right
+        axes = (0,) if self.xn.ndim == 2 else (0, 2, 3)
+        dxn = np.asarray(dout) * self.gamma.reshape((1, -1) + (1,) * (self.xn.ndim - 2))
+        return ((dxn - self.xn * (dxn * self.xn).mean(axis=axes, keepdims=True)) / self.std).astype(self.x_dtype)
+
+
+class MaskIgnoringDropout(manual_bp.Dropout):
+    """dx = dout / (1 - p): backward forgets the mask, so dropped units get a gradient."""
+
+    def backward(self, dout):
+        return (np.asarray(dout) / (1 - self.dropout_ratio)).astype(self.x_dtype)
+
+
+
 def _broken(name: str, layer) -> "object":
     return dataclasses.replace(find_entry(name), name=f"{name}[{layer.__name__}]", layer=layer)
 
@@ -144,6 +204,14 @@ BROKEN = {
     "second backward differs": (_broken("Sigmoid", StatefulSigmoid), "dx"),
     "softmax without max-shift": (_broken("SoftmaxWithLoss", UnshiftedSoftmaxWithLoss), "forward"),
     "loss with the 1e-7 delta": (_broken("SoftmaxWithLoss", DeltaLogSoftmaxWithLoss), "forward"),
+    "col2im assigns instead of adding": (_broken("Convolution", AssigningCol2imConvolution), "dx"),
+    "max-pool tie to every maximum": (dataclasses.replace(
+        find_entry("Pooling"), name="Pooling[TieToEveryMaxPooling]",
+        layer=functools.partial(TieToEveryMaxPooling, 2, 2)), "dx"),
+    "batch norm without the mean term": (_broken("BatchNormalization", NoMeanTermBatchNormalization), "dx"),
+    "dropout backward ignores the mask": (dataclasses.replace(
+        find_entry("Dropout"), name="Dropout[MaskIgnoringDropout]",
+        layer=functools.partial(seeded_dropout_layer, layer=MaskIgnoringDropout)), "dx"),
 }
 
 # A user catalog of the broken layers, for `manual-bp verify --catalog tests/broken_layers.py:CATALOG`.

@@ -10,6 +10,11 @@ All have deadline=None: the first example of a new shape pays a JAX compile.
 import os
 
 from hypothesis import HealthCheck, settings
+from threadpoolctl import threadpool_limits
+
+# Two xdist workers share two cores: multi-threaded BLAS in each would oversubscribe them,
+# and an OpenBLAS call stalls (~16 ms) whenever its second thread has no free core.
+threadpool_limits(1)
 
 _common = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.differing_executors])
 settings.register_profile("dev", max_examples=30, **_common)

@@ -91,3 +91,21 @@ def test_bad_numbers_are_usage_errors(capsys, option, value):
     with pytest.raises(SystemExit):
         main(["train", option, value])
     assert "must be" in capsys.readouterr().err
+
+
+def test_simple_conv_learns_the_digits_as_1x8x8_images(capsys):
+    code, report = _run_json(capsys, "--network", "simple-conv", "--epochs", "3")
+    assert code == 0 and report["settings"]["network"] == "simple-conv"
+    assert report["final"]["test_acc"] >= 0.9
+
+
+def test_multi_layer_with_batchnorm_and_dropout_trains(capsys):
+    code, report = _run_json(capsys, "--network", "multi-layer", "--batchnorm", "--dropout", "0.2", "--epochs", "3")
+    settings = report["settings"]
+    assert code == 0 and settings["batchnorm"] and settings["dropout"] == 0.2 and settings["weight_init_std"] == "he"
+    assert report["final"]["test_acc"] >= 0.9
+
+
+def test_simple_conv_refuses_the_spiral(capsys):
+    assert main(["train", "--network", "simple-conv", "--dataset", "spiral"]) == 2
+    assert "--network simple-conv needs images" in capsys.readouterr().err

@@ -96,3 +96,14 @@ def test_loading_names_missing_and_corrupt_files(tmp_path):
 def test_assigning_parameters_of_the_wrong_shape_is_refused():
     with pytest.raises(ValueError, match=r"loaded 'W' has shape \(2,\), the network's has \(3,\)"):
         assign_params({"W": np.zeros(3)}, {"W": np.zeros(2)})
+
+
+def test_step_loss_includes_weight_decay():
+    from manual_bp.deep_networks import MultiLayerNet
+
+    (x, t), _ = load_spiral()
+    net = MultiLayerNet(2, [8], 3, weight_decay_lambda=0.5, seed=0)
+    expected = float(net.loss(x[:30], t[:30], train_flg=True))  # before the step changes the weights
+    history = Trainer(net, SGD(1e-3), x[:30], t[:30], epochs=1, batch_size=30).fit()
+    assert history.step_loss[0] == pytest.approx(expected, rel=1e-12)
+    assert net.regularization() > 0
