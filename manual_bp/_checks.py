@@ -6,12 +6,17 @@ mistake never surfaces as an opaque error deep inside NumPy.
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 
 __all__ = [
     "as_float_array",
     "check_dout",
     "check_shape",
+    "float_dtype",
+    "generator",
+    "positive_int",
     "require_forward",
     "shape_str",
 ]
@@ -62,3 +67,37 @@ def check_dout(dout, out_shape: tuple) -> np.ndarray:
     dout = as_float_array("dout", dout)
     check_shape("dout", dout, out_shape, "the shape of the forward output")
     return dout
+
+
+def positive_int(name: str, value) -> int:
+    """``value`` as an int >= 1, or a ``TypeError`` / ``ValueError`` naming ``name``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
+    if value < 1:
+        raise ValueError(f"{name} must be at least 1, got {value}")
+    return int(value)
+
+
+def float_dtype(dtype) -> np.dtype:
+    """``dtype`` as ``np.dtype``, which must be float32 or float64 (a network's working dtype)."""
+    try:
+        dtype = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"dtype must be float32 or float64, got {dtype!r}") from None
+    if dtype not in (np.dtype(np.float32), np.dtype(np.float64)):
+        raise ValueError(f"dtype must be float32 or float64, got {dtype}")
+    return dtype
+
+
+def generator(seed, rng) -> np.random.Generator:
+    """The injected ``rng``, or ``np.random.default_rng(seed)``; never the global ``np.random`` state."""
+    if seed is not None and rng is not None:
+        raise ValueError("give seed or rng, not both")
+    if rng is not None:
+        if not isinstance(rng, np.random.Generator):
+            raise TypeError("rng must be a numpy.random.Generator (np.random.default_rng(seed)), "
+                            f"got {type(rng).__name__}")
+        return rng
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral)):
+        raise TypeError(f"seed must be an int, got {type(seed).__name__}")
+    return np.random.default_rng(seed)

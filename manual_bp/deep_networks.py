@@ -15,12 +15,12 @@ from collections import OrderedDict
 
 import numpy as np
 
-from manual_bp._checks import as_float_array, shape_str
+from manual_bp._checks import as_float_array, float_dtype, generator, positive_int, shape_str
 from manual_bp.activations import ReLU, Sigmoid
 from manual_bp.affine import Affine
 from manual_bp.batch_norm import BatchNormalization
 from manual_bp.convolution import Convolution
-from manual_bp.dropout import Dropout, _generator, dropout_mask
+from manual_bp.dropout import Dropout, dropout_mask
 from manual_bp.functions import as_labels
 from manual_bp.im2col import conv_output_size
 from manual_bp.numerical import numerical_gradient
@@ -31,24 +31,6 @@ __all__ = ["MultiLayerNet", "SimpleConvNet"]
 
 ACTIVATIONS = {"relu": ReLU, "sigmoid": Sigmoid}
 INIT_SCALES = {"he": 2.0, "relu": 2.0, "xavier": 1.0, "sigmoid": 1.0}  # std = sqrt(scale / fan_in)
-
-
-def _positive_int(name: str, value) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
-    if value < 1:
-        raise ValueError(f"{name} must be at least 1, got {value}")
-    return int(value)
-
-
-def _dtype(dtype) -> np.dtype:
-    try:
-        dtype = np.dtype(dtype)
-    except TypeError:
-        raise TypeError(f"dtype must be float32 or float64, got {dtype!r}") from None
-    if dtype not in (np.dtype(np.float32), np.dtype(np.float64)):
-        raise ValueError(f"dtype must be float32 or float64, got {dtype}")
-    return dtype
 
 
 def _init_std(weight_init_std, fan_in: int) -> float:
@@ -111,7 +93,7 @@ class _Network:
         truth = t.argmax(axis=1) if t.ndim == 2 else t
         if not truth.size:
             return 0.0
-        batch_size = _positive_int("batch_size", batch_size)
+        batch_size = positive_int("batch_size", batch_size)
         hits = sum(int(np.sum(self.predict(x[i:i + batch_size]).argmax(axis=1) == truth[i:i + batch_size]))
                    for i in range(0, x.shape[0], batch_size))
         return hits / truth.size
@@ -162,9 +144,9 @@ class MultiLayerNet(_Network):
     def __init__(self, input_size, hidden_size_list, output_size, activation="relu", weight_init_std="he",
                  weight_decay_lambda=0.0, use_dropout=False, dropout_ratio=0.5, use_batchnorm=False, *, seed=None,
                  rng=None, dtype=np.float64):
-        self.input_size = _positive_int("input_size", input_size)
-        self.hidden_size_list = [_positive_int("hidden_size_list entries", s) for s in hidden_size_list]
-        self.output_size = _positive_int("output_size", output_size)
+        self.input_size = positive_int("input_size", input_size)
+        self.hidden_size_list = [positive_int("hidden_size_list entries", s) for s in hidden_size_list]
+        self.output_size = positive_int("output_size", output_size)
         if activation not in ACTIVATIONS:
             raise ValueError(f"activation must be 'relu' or 'sigmoid', got {activation!r}")
         if isinstance(weight_decay_lambda, bool) or not isinstance(weight_decay_lambda, numbers.Real) \
@@ -172,8 +154,8 @@ class MultiLayerNet(_Network):
             raise ValueError(f"weight_decay_lambda must be a number >= 0, got {weight_decay_lambda!r}")
         self.activation, self.weight_decay_lambda = activation, float(weight_decay_lambda)
         self.use_dropout, self.dropout_ratio, self.use_batchnorm = bool(use_dropout), dropout_ratio, bool(use_batchnorm)
-        self.dtype = _dtype(dtype)
-        self.rng = _generator(seed, rng)
+        self.dtype = float_dtype(dtype)
+        self.rng = generator(seed, rng)
         sizes = [self.input_size, *self.hidden_size_list, self.output_size]
         self.params = {}
         for i, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:]), start=1):
@@ -304,10 +286,10 @@ class SimpleConvNet(_Network):
         self.conv_param = {**defaults, **(conv_param or {})}
         if len(tuple(input_dim)) != 3:
             raise ValueError(f"input_dim must be (C, H, W), got {tuple(input_dim)}")
-        self.input_dim = tuple(_positive_int("input_dim entries", s) for s in input_dim)
+        self.input_dim = tuple(positive_int("input_dim entries", s) for s in input_dim)
         channels, height, width = self.input_dim
-        filters = _positive_int("filter_num", self.conv_param["filter_num"])
-        size = _positive_int("filter_size", self.conv_param["filter_size"])
+        filters = positive_int("filter_num", self.conv_param["filter_num"])
+        size = positive_int("filter_size", self.conv_param["filter_size"])
         stride, pad = self.conv_param["stride"], self.conv_param["pad"]
         try:
             conv_h, conv_w = conv_output_size(height, size, stride, pad), conv_output_size(width, size, stride, pad)
@@ -317,16 +299,16 @@ class SimpleConvNet(_Network):
             raise ValueError(f"the convolution output {conv_h}x{conv_w} is too small for the 2x2 pooling "
                              f"(input {height}x{width}, filter {size}, stride {stride}, pad {pad})")
         pooled = filters * (conv_h // 2) * (conv_w // 2)
-        self.hidden_size = _positive_int("hidden_size", hidden_size)
-        self.output_size = _positive_int("output_size", output_size)
-        self.dtype = _dtype(dtype)
-        generator = _generator(seed, rng)
+        self.hidden_size = positive_int("hidden_size", hidden_size)
+        self.output_size = positive_int("output_size", output_size)
+        self.dtype = float_dtype(dtype)
+        draws = generator(seed, rng)
         shapes = {"W1": (filters, channels, size, size), "W2": (pooled, self.hidden_size),
                   "W3": (self.hidden_size, self.output_size)}
         self.params = {}
         for i, (name, shape) in enumerate(shapes.items(), start=1):
             std = _init_std(weight_init_std, int(np.prod(shape[1:])) if i == 1 else shape[0])
-            self.params[name] = (std * generator.standard_normal(shape)).astype(self.dtype)
+            self.params[name] = (std * draws.standard_normal(shape)).astype(self.dtype)
             self.params[f"b{i}"] = np.zeros(shape[0] if i == 1 else shape[1], dtype=self.dtype)
         self.layers = self._build_layers(self.params)
         self.last_layer = SoftmaxWithLoss()

@@ -6,23 +6,9 @@ import numbers
 
 import numpy as np
 
-from manual_bp._checks import as_float_array, check_dout, require_forward
+from manual_bp._checks import as_float_array, check_dout, generator, require_forward
 
 __all__ = ["Dropout", "dropout_mask"]
-
-
-def _generator(seed, rng) -> np.random.Generator:
-    """The injected ``rng``, or ``np.random.default_rng(seed)``; never the global ``np.random`` state."""
-    if seed is not None and rng is not None:
-        raise ValueError("give seed or rng, not both")
-    if rng is not None:
-        if not isinstance(rng, np.random.Generator):
-            raise TypeError("rng must be a numpy.random.Generator (np.random.default_rng(seed)), "
-                            f"got {type(rng).__name__}")
-        return rng
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral)):
-        raise TypeError(f"seed must be an int, got {type(seed).__name__}")
-    return np.random.default_rng(seed)
 
 
 def dropout_mask(rng: np.random.Generator, shape: tuple, dropout_ratio: float) -> np.ndarray:
@@ -61,7 +47,7 @@ class Dropout:
             raise ValueError("dropout_ratio must lie in [0, 1) (the probability of dropping a unit), "
                              f"got {dropout_ratio}")
         self.dropout_ratio = float(dropout_ratio)
-        self.rng = _generator(seed, rng)
+        self.rng = generator(seed, rng)
         self.mask = None  # kept units of the last training forward (None after an inference one): dx needs it
         self.x_shape = None  # x's shape: what dout must look like
         self.x_dtype = None  # x's dtype: dx has it

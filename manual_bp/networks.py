@@ -7,7 +7,7 @@ from collections import OrderedDict
 
 import numpy as np
 
-from manual_bp._checks import as_float_array, shape_str
+from manual_bp._checks import as_float_array, float_dtype, generator, positive_int, shape_str
 from manual_bp.activations import ReLU
 from manual_bp.affine import Affine
 from manual_bp.functions import as_labels
@@ -17,36 +17,6 @@ from manual_bp.softmax_with_loss import SoftmaxWithLoss
 __all__ = ["PARAM_NAMES", "TwoLayerNet"]
 
 PARAM_NAMES = ("W1", "b1", "W2", "b2")
-
-
-def _positive_int(name: str, value) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
-    if value < 1:
-        raise ValueError(f"{name} must be at least 1, got {value}")
-    return int(value)
-
-
-def _generator(seed, rng) -> np.random.Generator:
-    if seed is not None and rng is not None:
-        raise ValueError("give seed or rng, not both")
-    if rng is not None:
-        if not isinstance(rng, np.random.Generator):
-            raise TypeError(f"rng must be a numpy.random.Generator (np.random.default_rng(seed)), got {type(rng).__name__}")
-        return rng
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral)):
-        raise TypeError(f"seed must be an int, got {type(seed).__name__}")
-    return np.random.default_rng(seed)
-
-
-def _network_dtype(dtype) -> np.dtype:
-    try:
-        dtype = np.dtype(dtype)
-    except TypeError:
-        raise TypeError(f"dtype must be float32 or float64, got {dtype!r}") from None
-    if dtype not in (np.dtype(np.float32), np.dtype(np.float64)):
-        raise ValueError(f"dtype must be float32 or float64, got {dtype}")
-    return dtype
 
 
 class TwoLayerNet:
@@ -77,18 +47,18 @@ class TwoLayerNet:
 
     def __init__(self, input_size, hidden_size, output_size, weight_init_std=0.01, *, seed=None, rng=None,
                  dtype=np.float64):
-        sizes = [_positive_int(n, v) for n, v in
+        sizes = [positive_int(n, v) for n, v in
                  (("input_size", input_size), ("hidden_size", hidden_size), ("output_size", output_size))]
         if isinstance(weight_init_std, bool) or not isinstance(weight_init_std, numbers.Real) \
                 or not (np.isfinite(weight_init_std) and weight_init_std >= 0):
             raise ValueError(f"weight_init_std must be a finite number >= 0, got {weight_init_std!r}")
-        self.dtype = _network_dtype(dtype)
-        generator = _generator(seed, rng)
+        self.dtype = float_dtype(dtype)
+        draws = generator(seed, rng)
         n_in, n_hidden, n_out = sizes
         self.params = {
-            "W1": (weight_init_std * generator.standard_normal((n_in, n_hidden))).astype(self.dtype),
+            "W1": (weight_init_std * draws.standard_normal((n_in, n_hidden))).astype(self.dtype),
             "b1": np.zeros(n_hidden, dtype=self.dtype),
-            "W2": (weight_init_std * generator.standard_normal((n_hidden, n_out))).astype(self.dtype),
+            "W2": (weight_init_std * draws.standard_normal((n_hidden, n_out))).astype(self.dtype),
             "b2": np.zeros(n_out, dtype=self.dtype),
         }
         self.layers = self._build_layers(self.params)

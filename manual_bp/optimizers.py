@@ -25,6 +25,15 @@ def _hyper(name: str, value, *, low: float = 0.0, high: float = np.inf, open_low
     return float(value)
 
 
+def _step_by_root(param, grad, h, scratch, lr: float, eps: float) -> None:
+    """``param -= lr * grad / (sqrt(h) + eps)`` through ``scratch``: AdaGrad's and RMSprop's step."""
+    np.sqrt(h, out=scratch)
+    scratch += eps
+    np.divide(grad, scratch, out=scratch, casting="same_kind")
+    scratch *= lr
+    param -= scratch
+
+
 class Optimizer:
     """Shared bookkeeping: argument checks and per-parameter buffers."""
 
@@ -135,11 +144,7 @@ class AdaGrad(Optimizer):
         h, scratch = self._buffers(key, param, "h", "scratch")
         np.multiply(grad, grad, out=scratch, casting="same_kind")
         h += scratch
-        np.sqrt(h, out=scratch)
-        scratch += self.eps
-        np.divide(grad, scratch, out=scratch, casting="same_kind")
-        scratch *= self.lr
-        param -= scratch
+        _step_by_root(param, grad, h, scratch, self.lr, self.eps)
 
 
 class RMSprop(Optimizer):
@@ -160,11 +165,7 @@ class RMSprop(Optimizer):
         np.multiply(grad, grad, out=scratch, casting="same_kind")
         scratch *= 1 - self.decay_rate
         h += scratch
-        np.sqrt(h, out=scratch)
-        scratch += self.eps
-        np.divide(grad, scratch, out=scratch, casting="same_kind")
-        scratch *= self.lr
-        param -= scratch
+        _step_by_root(param, grad, h, scratch, self.lr, self.eps)
 
 
 class Adam(Optimizer):

@@ -11,6 +11,7 @@ import argparse
 import importlib.util
 import sys
 
+from oracle.argtypes import positive_int
 from oracle.compare_args import add_compare_parser
 from oracle.train_args import add_train_parser
 
@@ -35,7 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     verify.add_argument("--layer", action="append", metavar="NAME",
                         help="verify only this layer (repeatable; case-insensitive); default: all")
-    verify.add_argument("--examples", type=_positive_int, default=100, metavar="N",
+    verify.add_argument("--examples", type=positive_int, default=100, metavar="N",
                         help="Hypothesis examples per layer and dtype (default: 100)")
     verify.add_argument("--dtype", choices=sorted(DTYPE_CHOICES), default="all",
                         help="dtype(s) the layers run in; the oracle always runs in float64 (default: all)")
@@ -49,13 +50,6 @@ def build_parser() -> argparse.ArgumentParser:
     add_compare_parser(commands)
     add_train_parser(commands)
     return parser
-
-
-def _positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
 
 
 # What each command imports beyond NumPy: all of it comes with the `oracle` extra.

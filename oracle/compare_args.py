@@ -6,7 +6,8 @@ The work itself is in ``oracle.compare_command``, imported only when the command
 from __future__ import annotations
 
 import argparse
-import math
+
+from oracle.argtypes import non_negative_int, positive_float, positive_int
 
 __all__ = ["DEFAULT_SIZES", "NETWORKS", "add_compare_parser"]
 
@@ -34,30 +35,6 @@ standard-normal values, so ties do not occur.
 Without --layer and --network everything is compared; with either, only what is named.
 Exit status: 0; 1 if a manual gradient is outside the verify tolerance of its dtype or a
 layer could not be compared (it raised; reported with the error); 2 for bad arguments."""
-
-
-def _positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
-
-
-def _non_negative_int(text: str) -> int:
-    value = int(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be at least 0, got {value}")
-    return value
-
-
-def _step(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a number, got {text!r}") from None
-    if not (math.isfinite(value) and value > 0):
-        raise argparse.ArgumentTypeError(f"must be a positive finite number, got {text}")
-    return value
 
 
 def _sizes(text: str) -> tuple:
@@ -88,15 +65,15 @@ def add_compare_parser(subparsers) -> argparse.ArgumentParser:
     compare.add_argument("--sizes", type=_sizes, default=DEFAULT_SIZES, metavar="IN,HIDDEN,OUT",
                          help="TwoLayerNet sizes (default: 784,50,10, the book's; its numerical gradient "
                          "is 79 520 forward passes, about 15 s per dtype)")
-    compare.add_argument("--batch", type=_positive_int, default=3, metavar="N",
+    compare.add_argument("--batch", type=positive_int, default=3, metavar="N",
                          help="samples per case of the chapter-5 layers and the network; other layers "
                          "take their Hypothesis strategy's shapes (default: 3, as in the book's gradient_check.py)")
     compare.add_argument("--dtype", choices=("all", "float32", "float64"), default="all",
                          help="dtype the manual code and finite differences run in; JAX always runs in "
                          "float64 (default: all)")
-    compare.add_argument("--h", type=_step, default=1e-4, metavar="STEP",
+    compare.add_argument("--h", type=positive_float, default=1e-4, metavar="STEP",
                          help="finite-difference step (default: 1e-4, the book's)")
-    compare.add_argument("--seed", type=_non_negative_int, default=0,
+    compare.add_argument("--seed", type=non_negative_int, default=0,
                          help="seed of the random cases and weights: the same seed gives the same cases (default: 0)")
     compare.add_argument("--json", action="store_true", help="print the results as JSON on stdout instead of tables")
     compare.add_argument("--plot", metavar="PATH",

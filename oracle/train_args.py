@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from oracle.argtypes import positive_float, positive_int
+
 __all__ = ["DATASET_DEFAULTS", "NETWORK_CHOICES", "OPTIMIZER_CHOICES", "add_train_parser"]
 
 OPTIMIZER_CHOICES = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam")
@@ -14,20 +16,6 @@ DATASET_DEFAULTS = {
     "spiral": dict(hidden=30, optimizer="adam", lr=0.01, epochs=300, batch_size=30, weight_init_std=1.0),
     "mnist": dict(hidden=50, optimizer="sgd", lr=0.1, epochs=17, batch_size=100, weight_init_std=0.01),
 }
-
-
-def _positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
-
-
-def _positive_float(text: str) -> float:
-    value = float(text)
-    if not value > 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"must be a positive number, got {text}")
-    return value
 
 
 def add_train_parser(commands) -> argparse.ArgumentParser:
@@ -45,18 +33,18 @@ def add_train_parser(commands) -> argparse.ArgumentParser:
     train.add_argument("--network", choices=NETWORK_CHOICES, default="two-layer",
                        help="two-layer (TwoLayerNet, ch. 5), multi-layer (MultiLayerNet, ch. 6) or simple-conv "
                        "(SimpleConvNet, ch. 7; images, so not the spiral); default: two-layer")
-    train.add_argument("--hidden", type=_positive_int, metavar="N", help="hidden layer width")
-    train.add_argument("--hidden-layers", type=_positive_int, default=2, metavar="N",
+    train.add_argument("--hidden", type=positive_int, metavar="N", help="hidden layer width")
+    train.add_argument("--hidden-layers", type=positive_int, default=2, metavar="N",
                        help="multi-layer: number of hidden layers of width --hidden (default: 2)")
     train.add_argument("--weight-decay", type=float, default=0.0, metavar="L",
                        help="multi-layer: L2 weight decay lambda (default: 0)")
     train.add_argument("--batchnorm", action="store_true", help="multi-layer: batch normalization after each Affine")
     train.add_argument("--dropout", type=float, metavar="RATIO", help="multi-layer: inverted dropout with this ratio")
     train.add_argument("--optimizer", choices=OPTIMIZER_CHOICES, help="update rule")
-    train.add_argument("--lr", type=_positive_float, help="learning rate")
-    train.add_argument("--epochs", type=_positive_int, metavar="N", help="passes over the training set")
-    train.add_argument("--batch-size", type=_positive_int, metavar="N", help="minibatch size")
-    train.add_argument("--weight-init-std", type=_positive_float, metavar="S",
+    train.add_argument("--lr", type=positive_float, help="learning rate")
+    train.add_argument("--epochs", type=positive_int, metavar="N", help="passes over the training set")
+    train.add_argument("--batch-size", type=positive_int, metavar="N", help="minibatch size")
+    train.add_argument("--weight-init-std", type=positive_float, metavar="S",
                        help="std of the initial weights (default: the data set's for two-layer, He for the others)")
     train.add_argument("--dtype", choices=("float64", "float32"), default="float64", help="default float64")
     train.add_argument("--seed", type=int, default=0, help="seeds initialisation and shuffling (default: 0)")

@@ -166,7 +166,7 @@ class _Checker:
     # -- the checks ------------------------------------------------------------------------
     def check_quantity(self, quantity: str, got, expected: np.ndarray, dtype, of: str) -> None:
         if got is None:
-            self.fail(quantity, f"is missing (backward did not produce it)")
+            self.fail(quantity, "is missing (backward did not produce it)")
             return
         got_array = np.asarray(got)
         if got_array.shape != expected.shape:

@@ -1,6 +1,5 @@
 """The catalog property: every layer equals its JAX oracle on drawn cases, in both dtypes."""
 
-import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
