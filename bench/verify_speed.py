@@ -37,6 +37,15 @@ def wall_time_of_command(repeat: int, *options: str) -> list[float]:
     return times
 
 
+def fresh_import_cost(module: str) -> float:
+    def run(code):
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-c", code], check=True)
+        return time.perf_counter() - started
+
+    return min(run(f"import {module}") for _ in range(3)) - min(run("pass") for _ in range(3))
+
+
 def per_entry_costs():
     from oracle.catalog import CATALOG, DTYPES
     from oracle.runner import run_entry
@@ -100,10 +109,7 @@ def main() -> None:
     print(f"manual-bp verify, the 6 chapter-5 layers x 2 dtypes x 100 examples, fresh process: "
           f"{', '.join(f'{t:.1f} s' for t in walls)}  (target < 20 s)")
 
-    started = time.perf_counter()
-    import jax  # noqa: F401 - measuring the import
-
-    print(f"import jax: {time.perf_counter() - started:.2f} s")
+    print(f"import jax in a fresh process (less the interpreter's start): {fresh_import_cost('jax'):.2f} s")
     print(f"\n{'layer':<20}{'dtype':<9}{'1st run (compiles)':>20}{'2nd run':>10}{'per example':>14}")
     total_first = total_second = 0.0
     for name, dtype, first, second in per_entry_costs():

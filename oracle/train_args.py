@@ -12,7 +12,7 @@ OPTIMIZER_CHOICES = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"
 NETWORK_CHOICES = ("two-layer", "multi-layer", "simple-conv")
 # Defaults per data set, chosen so that `manual-bp train` with no options learns well and fast.
 DATASET_DEFAULTS = {
-    "digits": dict(hidden=100, optimizer="adam", lr=0.01, epochs=30, batch_size=50, weight_init_std=0.01),
+    "digits": dict(hidden=200, optimizer="adam", lr=0.01, epochs=30, batch_size=50, weight_init_std=0.01),
     "spiral": dict(hidden=30, optimizer="adam", lr=0.01, epochs=300, batch_size=30, weight_init_std=1.0),
     "mnist": dict(hidden=50, optimizer="sgd", lr=0.1, epochs=17, batch_size=100, weight_init_std=0.01),
 }

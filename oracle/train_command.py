@@ -93,7 +93,8 @@ def _plot(path: str, history, settings: dict) -> None:
     right.plot(epochs, history.train_acc, color="tab:blue", marker="o", markersize=3, label="train")
     if history.test_acc:
         right.plot(epochs, history.test_acc, color="tab:orange", marker="o", markersize=3, label="test")
-    right.set(xlabel="epoch", ylabel="accuracy", ylim=(0, 1.02), title="Accuracy")
+    lowest = min(history.train_acc + history.test_acc)
+    right.set(xlabel="epoch", ylabel="accuracy", ylim=(max(0.0, lowest - 0.05), 1.005), title="Accuracy")
     right.grid(alpha=0.3)
     right.legend(loc="lower right")
     figure.suptitle(f"{settings['network']} on {settings['dataset']}: {settings['optimizer']} lr={settings['lr']}, "
