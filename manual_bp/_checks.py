@@ -11,6 +11,7 @@ import numbers
 import numpy as np
 
 __all__ = [
+    "HasParams",
     "as_float_array",
     "check_dout",
     "check_shape",
@@ -101,3 +102,23 @@ def generator(seed, rng) -> np.random.Generator:
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral)):
         raise TypeError(f"seed must be an int, got {type(seed).__name__}")
     return np.random.default_rng(seed)
+
+
+class HasParams:
+    """``params`` and ``grads`` as ``{name: array}`` read from the attributes ``<name>`` and ``d<name>``.
+
+    A parametrised layer lists its parameter names in ``param_names``; ``grads`` entries are
+    ``None`` until the first ``backward``.
+    """
+
+    param_names: tuple = ()
+
+    @property
+    def params(self) -> dict:
+        """``{name: parameter}``, the arrays themselves (an optimizer updates them in place)."""
+        return {name: getattr(self, name) for name in self.param_names}
+
+    @property
+    def grads(self) -> dict:
+        """``{name: gradient}`` after ``backward`` (``None`` entries before)."""
+        return {name: getattr(self, "d" + name) for name in self.param_names}

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from manual_bp._checks import as_float_array, check_dout, check_shape, require_forward, shape_str
+from manual_bp._checks import HasParams, as_float_array, check_dout, check_shape, require_forward, shape_str
 
 __all__ = ["Affine"]
 
 
-class Affine:
+class Affine(HasParams):
     """``out = x2 @ W + b`` where ``x2 = x.reshape(N, D)``.
 
     Shapes: ``x`` is ``(N, D)`` or ``(N, d1, d2, ...)`` with ``d1 * d2 * ... == D`` (all but
@@ -24,6 +24,8 @@ class Affine:
     whose input is data, that saves a third of the layer's work.
     """
 
+    param_names = ("W", "b")
+
     def __init__(self, W, b):
         W, b = as_float_array("W", W), as_float_array("b", b)
         if W.ndim != 2:
@@ -35,16 +37,6 @@ class Affine:
         self.x_dtype = None  # x's dtype: dx is returned in it
         self.dW = None  # dL/dW, shape (D, M), allocated on the first backward, then reused
         self.db = None  # dL/db, shape (M,)
-
-    @property
-    def params(self) -> dict:
-        """``{"W": W, "b": b}``, the arrays themselves."""
-        return {"W": self.W, "b": self.b}
-
-    @property
-    def grads(self) -> dict:
-        """``{"W": dW, "b": db}`` after ``backward`` (``None`` entries before)."""
-        return {"W": self.dW, "b": self.db}
 
     def forward(self, x):
         x = as_float_array("x", x)

@@ -6,12 +6,12 @@ import numbers
 
 import numpy as np
 
-from manual_bp._checks import as_float_array, check_dout, check_shape, require_forward, shape_str
+from manual_bp._checks import HasParams, as_float_array, check_dout, check_shape, require_forward, shape_str
 
 __all__ = ["BatchNormalization"]
 
 
-class BatchNormalization:
+class BatchNormalization(HasParams):
     """``out = gamma * (x - mu) / sqrt(var + eps) + beta``, statistics per feature or per channel.
 
     Shapes: ``x`` is ``(N, D)`` with ``gamma``, ``beta`` of shape ``(D,)`` (statistics over
@@ -45,6 +45,8 @@ class BatchNormalization:
       because ``1/std`` multiplies every rounding error by up to ``1/sqrt(eps) = 1000``.
     """
 
+    param_names = ("gamma", "beta")
+
     def __init__(self, gamma, beta, momentum=0.9, running_mean=None, running_var=None, *, eps=1e-6):
         gamma, beta = as_float_array("gamma", gamma), as_float_array("beta", beta)
         if gamma.ndim != 1:
@@ -72,16 +74,6 @@ class BatchNormalization:
         self.std = None  # sqrt(var + eps), broadcastable to x: dx needs it
         self.dgamma = None  # dL/dgamma, shape (D,), allocated on the first backward, then reused
         self.dbeta = None  # dL/dbeta, shape (D,)
-
-    @property
-    def params(self) -> dict:
-        """``{"gamma": gamma, "beta": beta}``, the arrays themselves."""
-        return {"gamma": self.gamma, "beta": self.beta}
-
-    @property
-    def grads(self) -> dict:
-        """``{"gamma": dgamma, "beta": dbeta}`` after ``backward`` (``None`` entries before)."""
-        return {"gamma": self.dgamma, "beta": self.dbeta}
 
     def _layout(self, x: np.ndarray) -> tuple:
         """``(axes the statistics run over, shape that broadcasts a (D,) vector against x)``."""

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from manual_bp._checks import as_float_array, check_dout, check_shape, require_forward, shape_str
+from manual_bp._checks import HasParams, as_float_array, check_dout, check_shape, require_forward, shape_str
 from manual_bp.im2col import _gather, _geometry, _int, _pad, _scatter_add, _unpad
 
 __all__ = ["Convolution"]
 
 
-class Convolution:
+class Convolution(HasParams):
     """``out[n, f] = sum_{c,i,j} W[f, c, i, j] * xp[n, c, s*oh + i, s*ow + j] + b[f]``.
 
     A cross-correlation (the filter is not flipped), as in the book and in deep-learning
@@ -34,6 +34,8 @@ class Convolution:
     contiguous data and a repeated batch shape allocates nothing large.
     """
 
+    param_names = ("W", "b")
+
     def __init__(self, W, b, stride=1, pad=0):
         W, b = as_float_array("W", W), as_float_array("b", b)
         if W.ndim != 4:
@@ -50,16 +52,6 @@ class Convolution:
         self._xp = None  # reused buffer: x zero-padded (its border stays zero)
         self._dcol = None  # reused buffer: the gradient of col, (C*FH*FW, N*OH*OW)
         self._dxp = None  # reused buffer: the gradient of the padded x, channels first (C, N, Hp, Wp)
-
-    @property
-    def params(self) -> dict:
-        """``{"W": W, "b": b}``, the arrays themselves."""
-        return {"W": self.W, "b": self.b}
-
-    @property
-    def grads(self) -> dict:
-        """``{"W": dW, "b": db}`` after ``backward`` (``None`` entries before)."""
-        return {"W": self.dW, "b": self.db}
 
     def _out_hw(self) -> tuple:
         _, _, filter_h, filter_w = self.W.shape
