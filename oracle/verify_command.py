@@ -70,7 +70,8 @@ def run_verify(args) -> int:
     except (KeyError, ValueError, ImportError) as error:
         err.print(f"manual-bp verify: {error.args[0] if error.args else error}", markup=False, highlight=False)
         return 2
-    out = Console(soft_wrap=True)
+    # A pipe or file gets 80 columns by default, too narrow for the table: widen it there.
+    out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 110)
     if args.list:
         for entry in entries:
             names = ", ".join([*entry.inputs, *entry.params])
