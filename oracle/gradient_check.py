@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 
 import hypothesis
 import jax
@@ -27,9 +27,10 @@ import numpy as np
 
 from manual_bp.numerical import numerical_vjp
 from oracle.catalog import CatalogEntry
-from oracle.reference import reference_vjp
+from oracle.reference import reference_vjp, vjp_of_differentiable
 from oracle.strategies import Case
 from oracle.tolerance import compare, tolerance_for
+from oracle.verifier import parameter_gradients
 
 __all__ = [
     "CASE_SHAPES",
@@ -227,12 +228,8 @@ def _manual_layer_grads(entry: CatalogEntry, case: Case) -> dict:
     diff_inputs = [k for k in entry.inputs if k not in entry.nondiff]
     returned = returned if isinstance(returned, tuple) else (returned,)
     grads = dict(zip(diff_inputs, returned))
-    layer_grads = getattr(layer, "grads", None)
-    for name in entry.params:
-        if name not in entry.nondiff:
-            found = layer_grads[name] if isinstance(layer_grads, Mapping) and name in layer_grads else \
-                getattr(layer, "d" + name)
-            grads[name] = np.array(found)
+    differentiable_params = [name for name in entry.params if name not in entry.nondiff]
+    grads.update({name: np.array(grad) for name, grad in parameter_gradients(layer, differentiable_params).items()})
     return grads
 
 
@@ -264,16 +261,11 @@ def check_layer(entry: CatalogEntry, case: Case, *, h: float = 1e-4) -> Gradient
     args64 = [np.asarray(arguments[k], np.float64) if d else arguments[k] for k, d in zip(names, differentiable)]
     cotangent = np.asarray(case.dout, np.float64)
 
+    eager_vjp = vjp_of_differentiable(entry.function, tuple(differentiable))
+
     def eager():
         with jax.enable_x64(True):
-            diff_args = [a for a, d in zip(args64, differentiable) if d]
-
-            def of_diff(*values):
-                supplied = iter(values)
-                return entry.function(*(next(supplied) if d else a for a, d in zip(args64, differentiable)))
-
-            _, pullback = jax.vjp(of_diff, *diff_args)
-            return jax.block_until_ready(pullback(cotangent))
+            return jax.block_until_ready(eager_vjp(args64, cotangent)[1])
 
     seconds.update(jax_timings(first_jit, lambda: reference_vjp(entry.function, args64, differentiable, cotangent), eager))
     seconds["numerical"] = numerical_seconds

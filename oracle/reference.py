@@ -13,11 +13,17 @@ import functools
 import jax
 import numpy as np
 
-__all__ = ["reference_vjp"]
+__all__ = ["reference_vjp", "vjp_of_differentiable"]
 
 
-@functools.lru_cache(maxsize=None)
-def _jitted_vjp(function, differentiable: tuple):
+def vjp_of_differentiable(function, differentiable: tuple):
+    """``run(args, cotangent) -> (primal, gradients)``: ``jax.vjp`` of ``function`` with respect
+    to the arguments flagged in ``differentiable`` only (the others, labels, pass through).
+
+    Not jitted: ``reference_vjp`` jits it once per function; ``manual-bp compare`` also times it
+    eagerly. Call it under ``jax.enable_x64(True)`` for float64.
+    """
+
     def run(args, cotangent):
         def of_differentiable(*diff_args):
             supplied = iter(diff_args)
@@ -26,7 +32,12 @@ def _jitted_vjp(function, differentiable: tuple):
         primal, pullback = jax.vjp(of_differentiable, *(a for a, d in zip(args, differentiable) if d))
         return primal, pullback(cotangent)
 
-    return jax.jit(run)
+    return run
+
+
+@functools.lru_cache(maxsize=None)
+def _jitted_vjp(function, differentiable: tuple):
+    return jax.jit(vjp_of_differentiable(function, differentiable))
 
 
 def _to_float64(value) -> np.ndarray:

@@ -24,7 +24,7 @@ import numpy as np
 from oracle.reference import reference_vjp
 from oracle.tolerance import Comparison, Tolerance, compare, tolerance_for
 
-__all__ = ["Verification", "VerificationError", "verify_layer"]
+__all__ = ["Verification", "VerificationError", "parameter_gradients", "verify_layer"]
 
 
 STAGES = ("backward", "second backward", "backward with a zero dout")
@@ -86,6 +86,15 @@ def _grad_dtype(value) -> np.dtype | None:
     return value.dtype if value.dtype.kind == "f" else np.dtype(np.float64)
 
 
+def parameter_gradients(layer, names) -> dict:
+    """``{name: gradient}`` of a layer after ``backward``: ``layer.grads[name]`` where the layer
+    has a ``grads`` mapping with that name, else the book's attribute ``layer.d<name>``
+    (``None`` where neither exists)."""
+    grads = getattr(layer, "grads", None)
+    return {name: grads[name] if isinstance(grads, Mapping) and name in grads else getattr(layer, "d" + name, None)
+            for name in names}
+
+
 def _snapshot(grads: dict) -> dict:
     return {k: None if v is None else np.array(v, copy=True) for k, v in grads.items()}
 
@@ -143,14 +152,7 @@ class _Checker:
         return {"d" + k: g for k, g in zip(self.diff_inputs, returned)}
 
     def param_grads(self, layer) -> dict:
-        grads = getattr(layer, "grads", None)
-        found = {}
-        for name in self.params:
-            if isinstance(grads, Mapping) and name in grads:
-                found["d" + name] = grads[name]
-            else:
-                found["d" + name] = getattr(layer, "d" + name, None)
-        return found
+        return {"d" + name: grad for name, grad in parameter_gradients(layer, self.params).items()}
 
     def find_mutation(self, dout, zero, error) -> None:
         """A write hit a read-only argument: rerun on writable copies to name which one."""
