@@ -50,8 +50,9 @@ def _short(name: str) -> str:
 
 
 def _error_table(checks: list, h: float, sizes: tuple) -> Table:
-    net = f"TwoLayerNet({', '.join(map(str, sizes))})"
-    table = Table(title=f"Gradient errors, max|a - b| / max|b|, h = {h:g}; {net}", show_edge=False)
+    has_network = any(check.name.startswith("TwoLayerNet") for check in checks)
+    net = f"; TwoLayerNet({', '.join(map(str, sizes))})" if has_network else ""
+    table = Table(title=f"Gradient errors, max|a - b| / max|b|, h = {h:g}{net}", show_edge=False)
     for i, heading in enumerate(("case", "dtype", "manual\nvs JAX", "numerical\nvs JAX", "numerical\nvs manual",
                                  "kinks")):
         table.add_column(heading, justify="left" if i < 2 else "right", no_wrap=True)
