@@ -33,10 +33,10 @@ import time  # noqa: E402
 import jax  # noqa: E402
 import numpy as np  # noqa: E402
 
-from manual_bp.networks import PARAM_NAMES, TwoLayerNet  # noqa: E402
+from manual_bp.networks.two_layer import PARAM_NAMES, TwoLayerNet  # noqa: E402
 from manual_bp.numerical import numerical_gradient  # noqa: E402
-from oracle.networks import two_layer_net_gradient  # noqa: E402
-from oracle.tolerance import TOLERANCES, compare  # noqa: E402
+from oracle.networks.two_layer import two_layer_net_gradient  # noqa: E402
+from oracle.verify.tolerance import TOLERANCES, compare  # noqa: E402
 
 SIZES, BATCH, H = (784, 50, 10), 100, 1e-4
 

@@ -81,7 +81,7 @@ def measure(threads: int, repeat: int, block: int) -> dict:
 
 def stage_times(repeat: int = 20) -> dict:
     """Where the manual step's time goes (BLAS on one thread), from the layer's own parts."""
-    from manual_bp.im2col import _gather, _pad, _scatter_add
+    from manual_bp.layers.im2col import _gather, _pad, _scatter_add
 
     x, weights, bias, dout = make_case()
     layer = Convolution(weights, bias, stride=STRIDE, pad=PAD)

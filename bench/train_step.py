@@ -18,7 +18,7 @@ import numpy as np
 import torch
 from threadpoolctl import threadpool_limits
 
-from manual_bp.networks import TwoLayerNet
+from manual_bp.networks.two_layer import TwoLayerNet
 from manual_bp.optimizers import SGD
 
 CONFIGS = ((50, 100), (1000, 100), (50, 1000), (1000, 1000))  # (hidden, batch)

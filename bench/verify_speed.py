@@ -21,7 +21,6 @@ import time
 
 import numpy as np
 
-
 CHAPTER_5 = ("AddLayer", "MulLayer", "ReLU", "Sigmoid", "Affine", "SoftmaxWithLoss")
 
 
@@ -47,8 +46,8 @@ def fresh_import_cost(module: str) -> float:
 
 
 def per_entry_costs():
-    from oracle.catalog import CATALOG, DTYPES
-    from oracle.runner import run_entry
+    from oracle.verify.catalog import CATALOG, DTYPES
+    from oracle.verify.runner import run_entry
 
     rows = []
     for entry in CATALOG:
@@ -65,9 +64,9 @@ def per_entry_costs():
 
 def one_example_breakdown(repeat: int = 300):
     import manual_bp
-    from oracle.affine import affine
-    from oracle.reference import reference_vjp
-    from oracle.verifier import verify_layer
+    from oracle.layers.affine import affine
+    from oracle.verify.reference import reference_vjp
+    from oracle.verify.verifier import verify_layer
 
     rng = np.random.default_rng(0)
     x, W, b, dout = rng.normal(size=(4, 4)), rng.normal(size=(4, 3)), rng.normal(size=3), rng.normal(size=(4, 3))
@@ -99,7 +98,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1, help="fresh-process runs of the default command (default: 1)")
     args = parser.parse_args()
 
-    from oracle.catalog import CATALOG
+    from oracle.verify.catalog import CATALOG
 
     walls = wall_time_of_command(args.repeat)
     print(f"manual-bp verify (defaults: {len(CATALOG)} layers x 2 dtypes x 100 examples), fresh process: "

@@ -21,17 +21,17 @@ __all__ = [
 ]
 
 _HOME = {
-    "CATALOG": "oracle.catalog",
-    "CatalogEntry": "oracle.catalog",
-    "find_entry": "oracle.catalog",
-    "verify_case": "oracle.catalog",
-    "Case": "oracle.strategies",
-    "Tolerance": "oracle.tolerance",
-    "TOLERANCES": "oracle.tolerance",
-    "reference_vjp": "oracle.reference",
-    "Verification": "oracle.verifier",
-    "VerificationError": "oracle.verifier",
-    "verify_layer": "oracle.verifier",
+    "CATALOG": "oracle.verify.catalog",
+    "CatalogEntry": "oracle.verify.catalog",
+    "find_entry": "oracle.verify.catalog",
+    "verify_case": "oracle.verify.catalog",
+    "Case": "oracle.verify.strategies",
+    "Tolerance": "oracle.verify.tolerance",
+    "TOLERANCES": "oracle.verify.tolerance",
+    "reference_vjp": "oracle.verify.reference",
+    "Verification": "oracle.verify.verifier",
+    "VerificationError": "oracle.verify.verifier",
+    "verify_layer": "oracle.verify.verifier",
 }
 
 

@@ -10,8 +10,8 @@ import functools
 import numpy as np
 
 import manual_bp
-from oracle.catalog import find_entry
-from oracle.dropout import seeded_dropout_layer
+from oracle.layers.dropout import seeded_dropout_layer
+from oracle.verify.catalog import find_entry
 
 
 class BookAffine:
@@ -163,7 +163,7 @@ class TieToEveryMaxPooling(manual_bp.Pooling):
 
     def backward(self, dout):
         ph, pw, channels = self.pool_h, self.pool_w, self.x_shape[1]
-        col = manual_bp.im2col(self.x, ph, pw, self.stride, self.pad).reshape(-1, ph * pw)
+        col = manual_bp.layers.im2col(self.x, ph, pw, self.stride, self.pad).reshape(-1, ph * pw)
         dcol = (col == col.max(axis=1, keepdims=True)) * np.asarray(dout).transpose(0, 2, 3, 1).reshape(-1, 1)
         return manual_bp.col2im(dcol.reshape(-1, channels * ph * pw), self.x_shape, ph, pw, self.stride,
                                 self.pad).astype(self.x_dtype)

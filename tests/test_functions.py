@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from manual_bp.functions import cross_entropy_error, log_softmax, sigmoid, softmax
-from oracle.strategies import float_arrays
+from oracle.verify.strategies import float_arrays
 
 
 def _jax(function, x, **kwargs):

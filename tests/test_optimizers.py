@@ -7,8 +7,8 @@ from hypothesis import strategies as st
 
 from manual_bp.optimizers import OPTIMIZERS, SGD, Adam, Nesterov
 from oracle.optimizers import reference_trajectory, reference_transformation
-from oracle.strategies import float_arrays
-from oracle.tolerance import TOLERANCES, Tolerance, compare
+from oracle.verify.strategies import float_arrays
+from oracle.verify.tolerance import TOLERANCES, Tolerance, compare
 
 SHAPES = {"W": (3, 2), "b": (2,)}
 RATE = st.floats(1e-3, 1.0)

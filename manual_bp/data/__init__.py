@@ -1,0 +1,15 @@
+"""Data sets, loaded offline (nothing is downloaded).
+
+- ``classification``: ``load_digits`` (scikit-learn's 8x8 digits), ``load_spiral``,
+  ``load_mnist(path)`` from IDX files a user has, and ``read_idx``.
+"""
+
+from manual_bp.data.classification import (
+    MNIST_FILES,
+    load_digits,
+    load_mnist,
+    load_spiral,
+    read_idx,
+)
+
+__all__ = ["MNIST_FILES", "load_digits", "load_mnist", "load_spiral", "read_idx"]

@@ -1,0 +1,46 @@
+"""The layers, one module per family, each with the book's protocol.
+
+``out = layer.forward(...)`` caches what backward needs; ``layer.backward(dout)`` returns the
+input gradient(s) and sets parameter gradients (``dW``, ``db``, ..., also ``layer.grads``).
+
+- ``arithmetic``: ``AddLayer``, ``MulLayer`` (and ``unbroadcast``);
+- ``activations``: ``ReLU``/``Relu``, ``Sigmoid``, ``Tanh``, ``LeakyReLU``, ``Softmax``;
+- ``affine``: ``Affine``;
+- ``losses``: ``SoftmaxWithLoss``, ``MeanSquaredError``;
+- ``convolution`` with ``im2col``: ``Convolution``, ``im2col``, ``col2im``, ``conv_output_size``;
+- ``pooling``: ``Pooling`` (max), ``AvgPooling``;
+- ``normalization``: ``BatchNormalization``;
+- ``dropout``: ``Dropout``.
+"""
+
+from manual_bp.layers.activations import LeakyReLU, ReLU, Relu, Sigmoid, Softmax, Tanh
+from manual_bp.layers.affine import Affine
+from manual_bp.layers.arithmetic import AddLayer, MulLayer
+from manual_bp.layers.convolution import Convolution
+from manual_bp.layers.dropout import Dropout
+from manual_bp.layers.im2col import col2im, conv_output_size, im2col
+from manual_bp.layers.losses import MeanSquaredError, SoftmaxWithLoss
+from manual_bp.layers.normalization import BatchNormalization
+from manual_bp.layers.pooling import AvgPooling, Pooling
+
+__all__ = [
+    "AddLayer",
+    "Affine",
+    "AvgPooling",
+    "BatchNormalization",
+    "Convolution",
+    "Dropout",
+    "LeakyReLU",
+    "MeanSquaredError",
+    "MulLayer",
+    "Pooling",
+    "ReLU",
+    "Relu",
+    "Sigmoid",
+    "Softmax",
+    "SoftmaxWithLoss",
+    "Tanh",
+    "col2im",
+    "conv_output_size",
+    "im2col",
+]

@@ -1,0 +1,87 @@
+"""Loss layers: softmax and cross-entropy fused (``SoftmaxWithLoss``) and ``MeanSquaredError``."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from manual_bp._checks import as_float_array, check_shape, require_forward, shape_str
+from manual_bp.functions import (
+    _batch_size,
+    _check_scores,
+    _mean_nll,
+    as_labels,
+    log_softmax,
+)
+
+__all__ = ["MeanSquaredError", "SoftmaxWithLoss"]
+
+
+class SoftmaxWithLoss:
+    """``loss = -(1/N) sum_i sum_c t_ic log softmax(x_i)_c``, a scalar.
+
+    Shapes: scores ``x`` are ``(N, C)``, or ``(C,)`` for one sample (then ``N = 1``); labels
+    ``t`` are integer class indices ``(N,)`` (a scalar for one sample) or dense one-hot /
+    probability targets of ``x``'s shape. The log-probabilities come from log-sum-exp of the
+    logits, so the loss is finite for any finite ``x`` and is exactly the function whose
+    gradient ``backward`` returns (the book adds ``1e-7`` inside the log; this does not).
+
+    Backward: ``dx = dout * (softmax(x) * sum_c t_c - t) / N`` which, for one-hot or
+    probability rows (``sum_c t_c = 1``), is the book's ``(y - t) / N``. ``dout`` (default 1)
+    scales it, as in the book's sequel; ``t`` is not differentiated.
+    """
+
+    def __init__(self):
+        self.y = None  # softmax(x): the gradient's first term
+        self.t = None  # validated labels: the gradient's second term
+        self.loss = None  # the last forward's loss
+
+    def forward(self, x, t):
+        x = _check_scores("x", x)
+        self.t = as_labels(t, x.shape)
+        logp = log_softmax(x)
+        self.y = np.exp(logp)
+        self.loss = _mean_nll(logp, self.t)
+        return self.loss
+
+    def backward(self, dout=1.0):
+        require_forward(self, self.y)
+        dout = as_float_array("dout", dout)
+        check_shape("dout", dout, (), "the loss is a scalar")
+        if self.t.dtype.kind == "f":
+            dx = self.y * self.t.sum(axis=-1, keepdims=True) - self.t
+        else:
+            dx = self.y.copy()
+            np.put_along_axis(dx, self.t[..., None], np.take_along_axis(dx, self.t[..., None], -1) - 1, axis=-1)
+        return (dx * (dout / _batch_size(self.y.shape))).astype(self.y.dtype, copy=False)
+
+
+class MeanSquaredError:
+    """``loss = mean((y - t)**2)`` over **all** entries, a scalar.
+
+    Shapes: ``y`` any shape, ``t`` the same shape (no broadcasting: a mismatch is an error,
+    not a silently different loss). The book's ``mean_squared_error`` is
+    ``0.5 * sum((y - t)**2)`` (no mean, a factor 1/2); this is the mean, as in frameworks.
+
+    Backward: ``dy = dout * 2 * (y - t) / y.size``; ``dout`` (default 1) scales it; ``t`` is
+    data, not differentiated.
+    """
+
+    def __init__(self):
+        self.diff = None  # y - t: the gradient is proportional to it
+        self.loss = None  # the last forward's loss
+
+    def forward(self, y, t):
+        y = as_float_array("y", y)
+        t = as_float_array("t", t)
+        check_shape("t", t, y.shape, "the shape of y")
+        if y.size == 0:
+            raise ValueError(f"y must not be empty, got shape {shape_str(y.shape)}")
+        self.diff = (y - t).astype(y.dtype, copy=False)
+        self.loss = np.mean(self.diff * self.diff, dtype=y.dtype)
+        return self.loss
+
+    def backward(self, dout=1.0):
+        require_forward(self, self.diff)
+        dout = as_float_array("dout", dout)
+        check_shape("dout", dout, (), "the loss is a scalar")
+        return (self.diff * (2 * dout / self.diff.size)).astype(self.diff.dtype, copy=False)

@@ -1,0 +1,10 @@
+"""Training: the seeded ``Trainer`` loop and atomic parameter checkpoints.
+
+- ``trainer``: ``Trainer``, ``History``, ``TrainingDiverged``;
+- ``checkpoint``: ``save_params``, ``load_params``, ``assign_params``.
+"""
+
+from manual_bp.training.checkpoint import assign_params, load_params, save_params
+from manual_bp.training.trainer import History, Trainer, TrainingDiverged
+
+__all__ = ["History", "Trainer", "TrainingDiverged", "assign_params", "load_params", "save_params"]

@@ -1,0 +1,34 @@
+"""Oracle function for ``Dropout`` (training mode), with the mask as an explicit input."""
+
+import jax.numpy as jnp
+import numpy as np
+
+from manual_bp.layers.dropout import Dropout
+
+__all__ = ["CATALOG_RATIO", "dropout", "seeded_dropout", "seeded_dropout_layer"]
+
+CATALOG_RATIO = 0.5
+
+
+def dropout(x, mask, *, dropout_ratio=0.5):
+    """``x * mask / (1 - dropout_ratio)``: inverted dropout with a given mask (data, not differentiated)."""
+    return jnp.where(mask != 0, x / (1 - dropout_ratio), jnp.zeros_like(x))
+
+
+def seeded_dropout(x, mask, seed):
+    """The catalog's oracle: ``dropout(x, mask, dropout_ratio=CATALOG_RATIO)``; ``seed`` is unused here.
+
+    The case draws ``seed``, then ``mask = dropout_mask(np.random.default_rng(seed), x.shape,
+    CATALOG_RATIO)``; the layer is built with that same seeded Generator
+    (``seeded_dropout_layer``), so it must draw this very mask itself, and the gradient is
+    compared exactly, mask for mask.
+    """
+    return dropout(x, mask, dropout_ratio=CATALOG_RATIO)
+
+
+def seeded_dropout_layer(mask, seed, *, layer=Dropout):
+    """The catalog's layer factory: ``layer(CATALOG_RATIO, rng=np.random.default_rng(seed))``.
+
+    ``mask`` is the oracle's input, ignored here: the layer draws its own from the Generator.
+    """
+    return layer(CATALOG_RATIO, rng=np.random.default_rng(int(seed)))

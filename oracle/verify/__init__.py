@@ -1,0 +1,13 @@
+"""The verification engine: what checks a layer against its oracle function.
+
+- ``reference``: the float64 ``jax.vjp`` of an oracle function, jitted once per function;
+- ``tolerance``: the per-dtype tolerance model and ``compare``;
+- ``verifier``: ``verify_layer``, the seven checks of one example and the failure report;
+- ``strategies``: the Hypothesis strategies that draw cases (``Case``);
+- ``binding``: hyperparameters bound to an oracle function once;
+- ``catalog``: one ``CatalogEntry`` per layer, pairing it with its oracle and strategy;
+- ``runner``: one catalog row and dtype through Hypothesis (``run_entry``).
+
+Imports only ``oracle.layers`` and ``manual_bp`` below it. The public names are re-exported,
+lazily, from ``oracle``.
+"""

@@ -1,0 +1,85 @@
+"""Run one catalog entry through Hypothesis against its oracle: the engine of ``manual-bp verify``."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+
+import numpy as np
+from hypothesis import HealthCheck, Phase, Verbosity, given, seed, settings
+
+from oracle.verify.catalog import CatalogEntry, verify_case
+from oracle.verify.strategies import Case
+
+__all__ = ["EntryResult", "run_entry"]
+
+
+@dataclasses.dataclass
+class EntryResult:
+    """The outcome of drawing ``examples`` cases of one layer in one dtype."""
+
+    layer: str
+    dtype: str
+    examples: int  # examples that passed (all of them, unless it failed)
+    max_abs_error: float
+    max_rel_error: float  # normwise, max|got - ref| / max|ref|
+    worst_ratio: float  # largest error / tolerance bound seen (1.0 would fail)
+    seed: int
+    failure: str | None = None  # the verifier's report for the shrunk failing case
+    case: Case | None = None  # the shrunk failing case
+
+    @property
+    def passed(self) -> bool:
+        return self.failure is None
+
+    def as_dict(self) -> dict:
+        data = dataclasses.asdict(self)
+        data["case"] = None if self.case is None else repr(self.case)
+        data["passed"] = self.passed
+        return data
+
+
+def run_entry(
+    entry: CatalogEntry,
+    dtype,
+    *,
+    examples: int = 100,
+    seed_value: int = 0,
+    shrink: bool = True,
+    on_example: Callable[[], None] | None = None,
+) -> EntryResult:
+    """Verify ``entry`` on ``examples`` Hypothesis-drawn cases of ``dtype``.
+
+    - ``seed_value`` (default 0): the same seed draws the same cases (replay a failure).
+    - ``shrink`` (default True): on a failure, shrink it to a minimal case first.
+    - ``on_example`` (default None): called after every passed example (progress).
+    """
+    dtype = np.dtype(dtype)
+    result = EntryResult(entry.name, dtype.name, 0, 0.0, 0.0, 0.0, seed_value)
+    last_failure: list = [None, None]
+    phases = [Phase.explicit, Phase.generate] + ([Phase.shrink] if shrink else [])
+
+    @seed(seed_value)
+    @settings(max_examples=examples, deadline=None, database=None, phases=phases, verbosity=Verbosity.quiet,
+              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large], print_blob=False)
+    @given(case=entry.cases(dtype))
+    def check(case):
+        try:
+            verification = verify_case(entry, case)
+        except Exception as error:
+            last_failure[:] = [error, case]
+            raise
+        result.examples += 1
+        result.max_abs_error = max(result.max_abs_error, verification.max_abs_error)
+        result.max_rel_error = max(result.max_rel_error, verification.max_rel_error)
+        result.worst_ratio = max(result.worst_ratio, verification.worst_ratio)
+        if on_example is not None:
+            on_example()
+
+    try:
+        check()
+    except Exception as error:  # noqa: BLE001 - every failure becomes a report
+        failing, case = last_failure if last_failure[0] is not None else (error, None)
+        message = str(failing) if isinstance(failing, AssertionError) else f"{type(failing).__name__}: {failing}"
+        result.failure, result.case = message, case
+    return result

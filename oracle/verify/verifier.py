@@ -1,0 +1,270 @@
+"""Verify one hand-written layer on one example against its JAX oracle function.
+
+``verify_layer`` checks, for given inputs, parameters and a cotangent ``dout``:
+
+1. the forward output equals the oracle's (value, shape, dtype);
+2. every input gradient returned by ``backward(dout)`` equals the oracle VJP;
+3. every parameter gradient (``layer.grads[name]`` or ``layer.d<name>``) equals the VJP;
+4. nothing the caller passed (inputs, parameters, ``dout``) is written to;
+5. a second ``backward(dout)`` returns exactly the same gradients;
+6. a zero cotangent gives zero gradients;
+7. every gradient has the shape and dtype of what it differentiates.
+
+All failures of one example are collected and raised together as one
+``VerificationError`` (an ``AssertionError``), each line starting ``Layer: quantity``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Mapping
+
+import numpy as np
+
+from oracle.verify.reference import reference_vjp
+from oracle.verify.tolerance import Comparison, Tolerance, compare, tolerance_for
+
+__all__ = ["Verification", "VerificationError", "parameter_gradients", "verify_layer"]
+
+
+STAGES = ("backward", "second backward", "backward with a zero dout")
+
+
+class VerificationError(AssertionError):
+    """A layer disagreed with its oracle; the message lists every failed check."""
+
+
+@dataclasses.dataclass
+class Verification:
+    """A passed verification: the layer, its dtype and the error of every compared quantity."""
+
+    layer: str
+    dtype: np.dtype
+    comparisons: dict  # quantity name -> Comparison
+
+    @property
+    def max_abs_error(self) -> float:
+        return max((c.max_abs_error for c in self.comparisons.values()), default=0.0)
+
+    @property
+    def max_rel_error(self) -> float:
+        return max((c.max_rel_error for c in self.comparisons.values()), default=0.0)
+
+    @property
+    def worst_ratio(self) -> float:
+        """The largest error as a fraction of its tolerance bound (1.0 would fail)."""
+        return max((c.worst_ratio for c in self.comparisons.values()), default=0.0)
+
+
+def _describe(name: str, value) -> str:
+    if isinstance(value, np.ndarray):
+        return f"{name} {value.dtype} {tuple(value.shape)}"
+    return f"{name} {type(value).__name__} {value!r}"
+
+
+def _frozen(value):
+    """A read-only copy of an array (a write then raises); scalars pass through."""
+    if isinstance(value, np.ndarray):
+        value = value.copy()
+        value.flags.writeable = False
+    return value
+
+
+def _result_dtype(values) -> np.dtype:
+    """The dtype NumPy gives an expression of ``values``; Python scalars are weak (NEP 50)."""
+    arrays = [v for v in values if isinstance(v, np.ndarray) or np.isscalar(v) and isinstance(v, np.generic)]
+    if not arrays:
+        return np.dtype(np.float64)
+    dtype = np.result_type(*arrays)
+    return dtype if dtype.kind == "f" else np.dtype(np.float64)
+
+
+def _grad_dtype(value) -> np.dtype | None:
+    """The dtype a gradient for ``value`` must have (``None``: a Python scalar, not checked)."""
+    if not isinstance(value, (np.ndarray, np.generic)):
+        return None
+    return value.dtype if value.dtype.kind == "f" else np.dtype(np.float64)
+
+
+def parameter_gradients(layer, names) -> dict:
+    """``{name: gradient}`` of a layer after ``backward``: ``layer.grads[name]`` where the layer
+    has a ``grads`` mapping with that name, else the book's attribute ``layer.d<name>``
+    (``None`` where neither exists)."""
+    grads = getattr(layer, "grads", None)
+    return {name: grads[name] if isinstance(grads, Mapping) and name in grads else getattr(layer, "d" + name, None)
+            for name in names}
+
+
+def _snapshot(grads: dict) -> dict:
+    return {k: None if v is None else np.array(v, copy=True) for k, v in grads.items()}
+
+
+class _Checker:
+    """Runs the checks of one example and collects the failures."""
+
+    def __init__(self, name, layer_factory, function, inputs, params, nondiff, tolerance):
+        self.name, self.layer_factory, self.function = name, layer_factory, function
+        self.inputs, self.params, self.nondiff = dict(inputs), dict(params), frozenset(nondiff)
+        self.tolerance = tolerance
+        self.failures: list[str] = []
+        self.error: Exception | None = None  # an exception the layer raised, chained to the report
+        self.comparisons: dict[str, Comparison] = {}
+        self.diff_inputs = [k for k in self.inputs if k not in self.nondiff]
+
+    def fail(self, quantity: str, message: str) -> None:
+        self.failures.append(f"{self.name}: {quantity} {message}")
+
+    def tol_for(self, dtype) -> Tolerance:
+        if isinstance(self.tolerance, Tolerance):
+            return self.tolerance
+        return tolerance_for(dtype, self.tolerance)
+
+    # -- running the layer -------------------------------------------------------------
+    def run_layer(self, inputs, params, dout, zero):
+        """Build, forward, backward(dout) twice, backward(zero).
+
+        Returns ``(out, calls, error)``: ``calls`` holds (input grads, parameter grads) of each
+        backward that completed; ``error`` is ``(stage, exception)`` if one raised, else None.
+        """
+        out, calls, stage = None, [], "construction"
+        try:
+            layer = self.layer_factory(*params.values())
+            stage = "forward"
+            out = layer.forward(*inputs.values())
+            for stage, cotangent in zip(STAGES, (dout, dout, zero)):
+                returned = layer.backward(cotangent)
+                calls.append((self.unpack(returned), _snapshot(self.param_grads(layer))))
+        except Exception as error:  # noqa: BLE001 - a crashing layer is a failed verification
+            return out, calls, (stage, error)
+        return out, calls, None
+
+    def unpack(self, returned) -> dict:
+        if len(self.diff_inputs) == 1:
+            if isinstance(returned, tuple):
+                self.fail("backward", f"returned a tuple of {len(returned)}; a layer with one input returns one array")
+                returned = returned[0] if returned else None
+            return {"d" + self.diff_inputs[0]: returned}
+        if not isinstance(returned, tuple) or len(returned) != len(self.diff_inputs):
+            got = f"a tuple of {len(returned)}" if isinstance(returned, tuple) else type(returned).__name__
+            self.fail("backward", f"must return a tuple of {len(self.diff_inputs)} gradients "
+                      f"({', '.join(self.diff_inputs)}), got {got}")
+            return {"d" + k: None for k in self.diff_inputs}
+        return {"d" + k: g for k, g in zip(self.diff_inputs, returned)}
+
+    def param_grads(self, layer) -> dict:
+        return {"d" + name: grad for name, grad in parameter_gradients(layer, self.params).items()}
+
+    def find_mutation(self, dout, zero, error) -> None:
+        """A write hit a read-only argument: rerun on writable copies to name which one."""
+        originals = {**self.inputs, **self.params, "dout": dout}
+        copies = {k: np.array(v, copy=True) if isinstance(v, np.ndarray) else v for k, v in originals.items()}
+        self.run_layer({k: copies[k] for k in self.inputs}, {k: copies[k] for k in self.params},
+                       copies["dout"], np.zeros_like(copies["dout"]))
+        written = [k for k, v in originals.items() if isinstance(v, np.ndarray) and not np.array_equal(v, copies[k], equal_nan=True)]
+        what = ", ".join(written) if written else "one of its arguments"
+        self.fail("mutation:", f"forward/backward wrote into {what} (read-only here: {error}); "
+                  "never write into an array the caller passed, build a new one (np.where, not a[mask] = 0)")
+
+    # -- the checks ------------------------------------------------------------------------
+    def check_quantity(self, quantity: str, got, expected: np.ndarray, dtype, of: str) -> None:
+        if got is None:
+            self.fail(quantity, "is missing (backward did not produce it)")
+            return
+        got_array = np.asarray(got)
+        if got_array.shape != expected.shape:
+            self.fail(quantity, f"has shape {tuple(got_array.shape)}, expected {tuple(expected.shape)} (the shape of {of})")
+            return
+        if dtype is not None and got_array.dtype != dtype:
+            self.fail(quantity, f"has dtype {got_array.dtype}, expected {dtype} (the dtype of {of})")
+        tol = self.tol_for(dtype if dtype is not None else np.float64)
+        comparison = compare(got_array, expected, tol)
+        self.comparisons[quantity] = comparison
+        if not comparison.passed:
+            self.fail(quantity, f"does not match the JAX oracle ({dtype or 'float64'}):\n{comparison.report}")
+
+    def check_repeat_and_zero(self, calls) -> None:
+        (first_in, first_p), (second_in, second_p), (zero_in, zero_p) = calls
+        for label, first in {**first_in, **first_p}.items():
+            second = {**second_in, **second_p}[label]
+            zero = {**zero_in, **zero_p}[label]
+            if first is None or second is None or zero is None:
+                continue
+            first, second, zero = np.asarray(first), np.asarray(second), np.asarray(zero, dtype=np.float64)
+            if first.shape != second.shape or not np.array_equal(first, second, equal_nan=True):
+                self.fail(label, "differs on a second backward call with the same dout: backward must not "
+                          "change state it reads (a cache, or its own output)")
+            if np.any(zero != 0):
+                self.fail(label, f"is not zero for a zero dout (max |{label}| = {np.max(np.abs(zero)):.3g}): "
+                          "backward must be linear in dout (does it ignore dout?)")
+
+    def run(self, dout) -> None:
+        dout = np.asarray(dout) if not isinstance(dout, (float, int)) else dout
+        zero = np.zeros_like(dout) if isinstance(dout, np.ndarray) else 0.0
+        frozen_in = {k: _frozen(v) for k, v in self.inputs.items()}
+        frozen_params = {k: _frozen(v) for k, v in self.params.items()}
+        out, calls, error = self.run_layer(frozen_in, frozen_params, _frozen(dout), _frozen(zero))
+        if error is not None:
+            stage, exception = error
+            if isinstance(exception, ValueError) and "read-only" in str(exception):
+                self.find_mutation(dout, zero, exception)
+                return
+            self.fail(stage, f"raised {type(exception).__name__}: {exception}")
+            self.error = exception
+        if not calls:
+            return
+        args = [*self.inputs.values(), *self.params.values()]
+        differentiable = [k not in self.nondiff for k in [*self.inputs, *self.params]]
+        ref_out, ref_grads = reference_vjp(self.function, args, differentiable, dout)
+        diff_names = [k for k in [*self.inputs, *self.params] if k not in self.nondiff]
+        refs = dict(zip(diff_names, ref_grads))
+
+        out_dtype = _result_dtype([v for k, v in {**self.inputs, **self.params}.items() if k not in self.nondiff])
+        self.check_quantity("forward", out, ref_out, out_dtype, "the result of the layer's inputs")
+        grads_in, grads_p = calls[0]
+        for k in self.diff_inputs:
+            self.check_quantity("d" + k, grads_in["d" + k], refs[k], _grad_dtype(self.inputs[k]), k)
+        for k in self.params:
+            if k not in self.nondiff:
+                self.check_quantity("d" + k, grads_p["d" + k], refs[k], _grad_dtype(self.params[k]), k)
+        if len(calls) == len(STAGES):
+            self.check_repeat_and_zero(calls)
+
+
+def verify_layer(
+    layer: Callable,
+    function: Callable,
+    inputs: Mapping,
+    params: Mapping | None = None,
+    dout=None,
+    *,
+    nondiff=(),
+    name: str | None = None,
+    tolerance: Tolerance | Mapping | None = None,
+) -> Verification:
+    """Check ``layer`` against the oracle ``function`` on one example; raise if it disagrees.
+
+    - ``layer``: the layer class, or any factory ``layer(*params.values())`` returning an
+      object with ``forward(*inputs.values())`` and ``backward(dout)``.
+    - ``function``: the pure JAX function ``function(*inputs.values(), *params.values())``.
+    - ``inputs``, ``params``: ordered ``{name: array}`` mappings (params default: none).
+    - ``dout``: the cotangent, shaped like the forward output. Required: draw it randomly;
+      an all-ones cotangent hides bugs (the softmax VJP of ones is zero).
+    - ``nondiff``: names of arguments that are data, not differentiated (labels).
+    - ``name``: the layer's name in messages (default: the class name).
+    - ``tolerance``: a ``Tolerance`` for every quantity, or ``{dtype: Tolerance}``
+      overriding rows of ``oracle.tolerance.TOLERANCES``.
+
+    Returns a ``Verification`` with every quantity's errors. Raises ``VerificationError``
+    listing every failed check as ``Layer: quantity ...`` with the worst entries.
+    """
+    if dout is None:
+        raise TypeError("verify_layer needs a cotangent dout shaped like the forward output (draw it randomly)")
+    params = dict(params or {})
+    name = name or getattr(layer, "__name__", type(layer).__name__)
+    checker = _Checker(name, layer, function, inputs, params, nondiff, tolerance)
+    checker.run(dout)
+    if checker.failures:
+        case = ", ".join(_describe(k, v) for k, v in {**checker.inputs, **params, "dout": dout}.items())
+        raise VerificationError("\n".join(checker.failures) + f"\n(case: {case})") from checker.error
+    out_dtype = _result_dtype([v for k, v in {**checker.inputs, **params}.items() if k not in checker.nondiff])
+    return Verification(name, out_dtype, checker.comparisons)

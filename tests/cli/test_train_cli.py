@@ -1,0 +1,111 @@
+"""`manual-bp train`: learns the digits and the spiral, is deterministic, saves, plots, explains errors."""
+
+import json
+import sys
+
+import numpy as np
+import pytest
+from idx_files import write_idx
+
+from manual_bp.data.classification import MNIST_FILES
+from manual_bp.training.checkpoint import load_params
+from oracle.cli import main
+
+
+def _run_json(capsys, *argv):
+    code = main(["train", "--json", *argv])
+    return code, json.loads(capsys.readouterr().out)
+
+
+def test_default_run_learns_the_digits_to_97_percent(capsys):
+    code, report = _run_json(capsys)
+    assert code == 0
+    assert report["settings"]["dataset"] == "digits" and report["settings"]["network"] == "two-layer"
+    assert report["final"]["test_acc"] >= 0.97
+    assert len(report["history"]["test_acc"]) == report["settings"]["epochs"]
+
+
+def test_spiral_reaches_95_percent_train_accuracy(capsys):
+    code, report = _run_json(capsys, "--dataset", "spiral")
+    assert code == 0 and report["final"]["train_acc"] >= 0.95
+
+
+def test_same_seed_gives_identical_results(capsys):
+    _, first = _run_json(capsys, "--epochs", "3", "--seed", "7")
+    _, second = _run_json(capsys, "--epochs", "3", "--seed", "7")
+    _, other = _run_json(capsys, "--epochs", "3", "--seed", "8")
+    assert first["history"] == second["history"]
+    assert first["history"] != other["history"]
+
+
+def test_options_override_the_datasets_defaults(capsys):
+    _, report = _run_json(capsys, "--epochs", "1", "--optimizer", "sgd", "--lr", "0.5", "--hidden", "20",
+                          "--batch-size", "100", "--dtype", "float32")
+    settings = report["settings"]
+    assert (settings["optimizer"], settings["lr"], settings["hidden"], settings["batch_size"], settings["dtype"]) == \
+        ("sgd", 0.5, 20, 100, "float32")
+
+
+def test_save_and_plot_write_their_files(capsys, tmp_path):
+    params, picture = tmp_path / "out" / "net.npz", tmp_path / "curves.png"
+    assert main(["train", "--epochs", "2", "--save", str(params), "--plot", str(picture)]) == 0
+    out = capsys.readouterr().out
+    assert "final train accuracy" in out and f"parameters written to {params}" in out
+    assert set(load_params(params)) == {"W1", "b1", "W2", "b2"}
+    assert picture.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_mnist_needs_a_data_directory(capsys):
+    assert main(["train", "--dataset", "mnist"]) == 2
+    assert "--dataset mnist needs --data-dir DIR" in capsys.readouterr().err
+
+
+def test_mnist_trains_from_idx_files(capsys, tmp_path):
+    rng = np.random.default_rng(0)
+    for key, shape in (("x_train", (40, 6, 6)), ("t_train", (40,)), ("x_test", (10, 6, 6)), ("t_test", (10,))):
+        array = rng.integers(0, 256 if key.startswith("x") else 10, shape)
+        write_idx(tmp_path / MNIST_FILES[key], array)
+    code, report = _run_json(capsys, "--dataset", "mnist", "--data-dir", str(tmp_path), "--epochs", "2")
+    assert code == 0 and len(report["history"]["train_loss"]) == 2
+
+
+def test_a_missing_mnist_file_is_reported_in_one_line(capsys, tmp_path):
+    assert main(["train", "--dataset", "mnist", "--data-dir", str(tmp_path)]) == 2
+    assert "MNIST file train-images-idx3-ubyte (or train-images-idx3-ubyte.gz) not found" in capsys.readouterr().err
+
+
+def test_divergence_stops_with_exit_status_1(capsys):
+    assert main(["train", "--optimizer", "sgd", "--lr", "1e300", "--epochs", "3"]) == 1
+    assert "stopped: the training loss became" in capsys.readouterr().err
+
+
+def test_missing_scikit_learn_is_explained(capsys, monkeypatch):
+    monkeypatch.setitem(sys.modules, "sklearn", None)
+    monkeypatch.setitem(sys.modules, "sklearn.datasets", None)
+    assert main(["train"]) == 2
+    assert "load_digits needs scikit-learn" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("option", "value"), [("--lr", "0"), ("--epochs", "0"), ("--lr", "-1")])
+def test_bad_numbers_are_usage_errors(capsys, option, value):
+    with pytest.raises(SystemExit):
+        main(["train", option, value])
+    assert "must be" in capsys.readouterr().err
+
+
+def test_simple_conv_learns_the_digits_as_1x8x8_images(capsys):
+    code, report = _run_json(capsys, "--network", "simple-conv", "--epochs", "3")
+    assert code == 0 and report["settings"]["network"] == "simple-conv"
+    assert report["final"]["test_acc"] >= 0.9
+
+
+def test_multi_layer_with_batchnorm_and_dropout_trains(capsys):
+    code, report = _run_json(capsys, "--network", "multi-layer", "--batchnorm", "--dropout", "0.2", "--epochs", "3")
+    settings = report["settings"]
+    assert code == 0 and settings["batchnorm"] and settings["dropout"] == 0.2 and settings["weight_init_std"] == "he"
+    assert report["final"]["test_acc"] >= 0.9
+
+
+def test_simple_conv_refuses_the_spiral(capsys):
+    assert main(["train", "--network", "simple-conv", "--dataset", "spiral"]) == 2
+    assert "--network simple-conv needs images" in capsys.readouterr().err
