@@ -9,6 +9,7 @@ would recompile every call.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 __all__ = ["bind"]
@@ -18,7 +19,16 @@ def bind(function: Callable, **hyperparameters) -> Callable:
     """``function`` with ``hyperparameters`` fixed, named ``function[k=v, ...]``.
 
     ``bind(convolution, stride=2, pad=1)(x, W, b) == convolution(x, W, b, stride=2, pad=1)``.
+    The same ``function`` and hyperparameters give the same object (cached), so a drawn
+    configuration reuses its jitted VJP; hyperparameters must be hashable.
     """
+    return _bind(function, tuple(sorted(hyperparameters.items())))
+
+
+@functools.lru_cache(maxsize=None)
+def _bind(function: Callable, items: tuple) -> Callable:
+    hyperparameters = dict(items)
+
     def bound(*args):
         return function(*args, **hyperparameters)
 

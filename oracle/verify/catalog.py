@@ -138,9 +138,13 @@ def find_entry(name: str, catalog=CATALOG) -> CatalogEntry:
 
 
 def verify_case(entry: CatalogEntry, case: Case, **overrides) -> Verification:
-    """Run ``verify_layer`` for one drawn ``case`` of ``entry``."""
+    """Run ``verify_layer`` for one drawn ``case`` of ``entry``: the layer built with, and the
+    oracle bound to, the case's configuration."""
+    layer, function = entry.layer, entry.function
+    if case.config:
+        layer, function = functools.partial(layer, **case.config), bind(function, **case.config)
     return verify_layer(
-        entry.layer, entry.function,
+        layer, function,
         {k: case.inputs[k] for k in entry.inputs}, {k: case.params[k] for k in entry.params}, case.dout,
         nondiff=entry.nondiff, name=entry.name, tolerance=overrides.pop("tolerance", entry.tolerance or None),
         **overrides,

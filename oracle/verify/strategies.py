@@ -39,15 +39,19 @@ NUM_CLASSES = (3,)
 
 @dataclasses.dataclass
 class Case:
-    """One example: the layer's inputs and parameters (ordered by name) and the cotangent."""
+    """One example: the layer's inputs and parameters (ordered by name), the cotangent, and the
+    drawn configuration (``config``: the layer's keyword arguments, e.g. ``{"stride": 2}``;
+    the layer is built with them and the oracle is bound to the same ones)."""
 
     inputs: dict
     params: dict
     dout: object
+    config: dict = dataclasses.field(default_factory=dict)
 
     def __repr__(self) -> str:
         with np.printoptions(precision=17, threshold=sys.maxsize, floatmode="unique"):
-            return f"Case(inputs={self.inputs!r}, params={self.params!r}, dout={self.dout!r})"
+            config = f", config={self.config!r}" if self.config else ""
+            return f"Case(inputs={self.inputs!r}, params={self.params!r}, dout={self.dout!r}{config})"
 
 
 def float_elements(dtype, *, max_value: float = 1e3, large: float | None = None, kinks=(0.0, 1.0, -1.0)):

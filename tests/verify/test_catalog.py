@@ -1,10 +1,15 @@
 """The catalog property: every layer equals its JAX oracle on drawn cases, in both dtypes."""
 
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from oracle.layers.convolution import convolution
+from oracle.verify.binding import bind
 from oracle.verify.catalog import CATALOG, DTYPES, find_entry, verify_case
+from oracle.verify.strategies import Case
+from oracle.verify.verifier import VerificationError
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=str)
@@ -32,3 +37,21 @@ def test_unknown_layer_lists_the_known_ones():
 def test_every_row_names_its_arguments_and_conventions(entry):
     assert entry.conventions
     assert set(entry.nondiff) <= set(entry.inputs) | set(entry.params)
+
+
+def test_a_case_configuration_builds_the_layer_and_binds_the_oracle_alike():
+    rng = np.random.default_rng(0)
+    x, W, b = rng.normal(size=(1, 2, 5, 5)), rng.normal(size=(3, 2, 2, 3)), rng.normal(size=3)
+    config = {"stride": 2, "pad": 1}
+    dout = rng.normal(size=(1, 3, 3, 3))  # OH = (5 + 2 - 2) // 2 + 1 = 3, OW = (5 + 2 - 3) // 2 + 1 = 3
+    case = Case({"x": x}, {"W": W, "b": b}, dout, config=config)
+    verification = verify_case(find_entry("Convolution"), case)
+    assert verification.max_abs_error < 1e-12
+    assert "config={'stride': 2, 'pad': 1}" in repr(case)
+    with pytest.raises(VerificationError, match="shape"):  # the unconfigured layer gives another output shape
+        verify_case(find_entry("Convolution"), Case({"x": x}, {"W": W, "b": b}, dout))
+
+
+def test_bind_returns_one_object_per_function_and_configuration():
+    assert bind(convolution, stride=2, pad=1) is bind(convolution, pad=1, stride=2)
+    assert bind(convolution, stride=2, pad=1) is not bind(convolution, stride=1, pad=1)
