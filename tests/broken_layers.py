@@ -186,6 +186,132 @@ class MaskIgnoringDropout(manual_bp.Dropout):
         return (np.asarray(dout) / (1 - self.dropout_ratio)).astype(self.x_dtype)
 
 
+# -- Bugs that show only in a drawn configuration (issue 9): each is right at the defaults.
+
+
+class SquareFilterConvolution(manual_bp.Convolution):
+    """dx by the transposed convolution, looping over ``filter_h x filter_h``: a square filter is
+    assumed, so the columns ``j >= filter_h`` of a wider filter give no gradient."""
+
+    def backward(self, dout):
+        super().backward(dout)  # dW, db stay right
+        dout = np.asarray(dout)
+        _, channels, filter_h, filter_w = self.W.shape
+        n, _, height, width = self.x_shape
+        s, p, (out_h, out_w) = self.stride, self.pad, dout.shape[2:]
+        dxp = np.zeros((n, channels, height + 2 * p + s * filter_h, width + 2 * p + s * filter_w))
+        for i in range(filter_h):
+            for j in range(min(filter_h, filter_w)):  # the bug: range(filter_w)
+                dxp[:, :, i:i + s * out_h:s, j:j + s * out_w:s] += np.einsum("nfhw,fc->nchw", dout, self.W[:, :, i, j])
+        return dxp[:, :, p:p + height, p:p + width].astype(self.x_dtype)
+
+
+class WindowStepPooling(manual_bp.Pooling):
+    """Max-pool backward that steps from window to window by the window size, not the stride:
+    right for the book's 2x2 windows at stride 2, wrong whenever the stride differs."""
+
+    def backward(self, dout):
+        dout = np.asarray(dout).transpose(1, 0, 2, 3)  # (C, N, OH, OW) like arg_max
+        c, n, out_h, out_w = self.arg_max.shape
+        i, j = np.divmod(self.arg_max, self.pool_w)
+        rows = np.arange(out_h)[:, None] * self.pool_h + i  # the bug: * self.stride
+        cols = np.arange(out_w)[None, :] * self.pool_w + j
+        _, _, height, width = self.x_shape
+        big = np.zeros((c, n, max(height + 2 * self.pad, out_h * self.pool_h + self.pool_h),
+                        max(width + 2 * self.pad, out_w * self.pool_w + self.pool_w)))
+        np.add.at(big, (np.arange(c)[:, None, None, None], np.arange(n)[None, :, None, None], rows, cols), dout)
+        dx = big[:, :, self.pad:self.pad + height, self.pad:self.pad + width].transpose(1, 0, 2, 3)
+        return np.ascontiguousarray(dx).astype(self.x_dtype)
+
+
+class HalfRatioDropout(manual_bp.Dropout):
+    """Training backward scales by ``1 / (1 - 0.5)`` whatever the ratio: right at the default 0.5."""
+
+    def backward(self, dout):
+        if self.mask is None:
+            return super().backward(dout)
+        return np.where(self.mask, np.asarray(dout) / (1 - 0.5), 0).astype(self.x_dtype)
+
+
+class StaleMaskDropout(manual_bp.Dropout):
+    """An inference forward keeps the last training mask, which backward then applies."""
+
+    def forward(self, x, train_flg=True):
+        mask = self.mask
+        out = super().forward(x, train_flg)
+        if not train_flg and mask is not None:
+            self.mask = mask
+        return out
+
+
+class TrainingFormulaBatchNormalization(manual_bp.BatchNormalization):
+    """Backward uses the training formula (through the batch statistics) after an inference forward too."""
+
+    def backward(self, dout):
+        self.train_flg = True
+        return super().backward(dout)
+
+
+class DefaultAlphaLeakyReLU(manual_bp.LeakyReLU):
+    """Backward uses the default slope 0.01 whatever ``alpha`` the layer was built with."""
+
+    def backward(self, dout):
+        return np.where(self.mask, dout, 0.01 * np.asarray(dout)).astype(self.x_dtype)
+
+
+class LastAxisSoftmax(manual_bp.Softmax):
+    """Backward sums ``dout * y`` over the last axis whatever ``axis`` the layer normalises."""
+
+    def backward(self, dout):
+        y = self.out
+        return (y * (dout - (dout * y).sum(axis=-1, keepdims=True))).astype(y.dtype)
+
+
+class UnitRowSumSoftmaxWithLoss(manual_bp.SoftmaxWithLoss):
+    """dx = (y - t) / N for dense targets: right only when every row of t sums to 1."""
+
+    def backward(self, dout=1.0):
+        if self.t.dtype.kind != "f":
+            return super().backward(dout)
+        return ((self.y - self.t) * (dout / manual_bp.functions._batch_size(self.y.shape))).astype(self.y.dtype)
+
+
+class FirstAxisBatchSoftmaxWithLoss(manual_bp.SoftmaxWithLoss):
+    """N = x.shape[0] even for one 1-D sample, where it is the class count: dx is C times too small."""
+
+    def backward(self, dout=1.0):
+        return (super().backward(dout) * manual_bp.functions._batch_size(self.y.shape) / self.y.shape[0]).astype(
+            self.y.dtype)
+
+
+class WeightDtypeAffine(manual_bp.Affine):
+    """dx in W's dtype, not x's: wrong only when they differ (mixed dtypes)."""
+
+    def backward(self, dout, *, input_grad=True):
+        return super().backward(dout).astype(self.W.dtype)
+
+
+# -- What the caller owns (issue 9)
+
+
+class CacheReturningSigmoid(manual_bp.Sigmoid):
+    """The book's Sigmoid: forward returns ``self.out`` itself, which backward then reads."""
+
+    def forward(self, x):
+        super().forward(x)
+        return self.out
+
+
+class BufferReturningReLU(manual_bp.ReLU):
+    """backward hands out one internal buffer, overwritten by the next backward."""
+
+    def backward(self, dout):
+        dx = super().backward(dout)
+        if getattr(self, "buffer", None) is None or self.buffer.shape != dx.shape:
+            self.buffer = np.empty_like(dx)
+        self.buffer[...] = dx
+        return self.buffer
+
 
 def _broken(name: str, layer) -> "object":
     return dataclasses.replace(find_entry(name), name=f"{name}[{layer.__name__}]", layer=layer)
@@ -205,13 +331,32 @@ BROKEN = {
     "softmax without max-shift": (_broken("SoftmaxWithLoss", UnshiftedSoftmaxWithLoss), "forward"),
     "loss with the 1e-7 delta": (_broken("SoftmaxWithLoss", DeltaLogSoftmaxWithLoss), "forward"),
     "col2im assigns instead of adding": (_broken("Convolution", AssigningCol2imConvolution), "dx"),
-    "max-pool tie to every maximum": (dataclasses.replace(
-        find_entry("Pooling"), name="Pooling[TieToEveryMaxPooling]",
-        layer=functools.partial(TieToEveryMaxPooling, 2, 2)), "dx"),
+    "max-pool tie to every maximum": (_broken("Pooling", TieToEveryMaxPooling), "dx"),
     "batch norm without the mean term": (_broken("BatchNormalization", NoMeanTermBatchNormalization), "dx"),
     "dropout backward ignores the mask": (dataclasses.replace(
         find_entry("Dropout"), name="Dropout[MaskIgnoringDropout]",
         layer=functools.partial(seeded_dropout_layer, layer=MaskIgnoringDropout)), "dx"),
+    # each wrong only in a configuration the catalog draws
+    "convolution assumes square filters": (_broken("Convolution", SquareFilterConvolution), "dx"),
+    "max-pool steps by the window, not the stride": (_broken("Pooling", WindowStepPooling), "dx"),
+    "dropout scales by 1/(1 - 0.5) whatever the ratio": (dataclasses.replace(
+        find_entry("Dropout"), name="Dropout[HalfRatioDropout]",
+        layer=functools.partial(seeded_dropout_layer, layer=HalfRatioDropout)), "dx"),
+    "dropout applies a stale mask at inference": (dataclasses.replace(
+        find_entry("Dropout"), name="Dropout[StaleMaskDropout]",
+        layer=functools.partial(seeded_dropout_layer, layer=StaleMaskDropout)), "dx"),
+    "batch norm backward trains after an inference forward": (
+        _broken("BatchNormalization", TrainingFormulaBatchNormalization), "dx"),
+    "leaky ReLU backward with the default alpha": (_broken("LeakyReLU", DefaultAlphaLeakyReLU), "dx"),
+    "softmax backward along the last axis": (_broken("Softmax", LastAxisSoftmax), "dx"),
+    "cross-entropy assumes rows of t sum to 1": (_broken("SoftmaxWithLoss", UnitRowSumSoftmaxWithLoss), "dx"),
+    "cross-entropy counts a 1-D sample's classes as its batch": (
+        _broken("SoftmaxWithLoss", FirstAxisBatchSoftmaxWithLoss), "dx"),
+    "affine dx in W's dtype": (_broken("Affine", WeightDtypeAffine), "dx"),
+    # what the caller owns
+    "forward returns its cache (the book's Sigmoid)": (
+        _broken("Sigmoid", CacheReturningSigmoid), "caller-owned forward output"),
+    "backward returns an internal buffer": (_broken("ReLU", BufferReturningReLU), "caller-owned returned gradient"),
 }
 
 # A user catalog of the broken layers, for `manual-bp verify --catalog tests/broken_layers.py:CATALOG`.

@@ -1,4 +1,4 @@
-"""Oracle function for ``Dropout`` (training mode), with the mask as an explicit input."""
+"""Oracle function for ``Dropout``, with the mask as an explicit input."""
 
 import jax.numpy as jnp
 import numpy as np
@@ -15,20 +15,23 @@ def dropout(x, mask, *, dropout_ratio=0.5):
     return jnp.where(mask != 0, x / (1 - dropout_ratio), jnp.zeros_like(x))
 
 
-def seeded_dropout(x, mask, seed):
-    """The catalog's oracle: ``dropout(x, mask, dropout_ratio=CATALOG_RATIO)``; ``seed`` is unused here.
+def seeded_dropout(x, mask, seed, *before, dropout_ratio=CATALOG_RATIO, train_flg=True):
+    """The catalog's oracle: ``dropout(x, mask, dropout_ratio=...)`` in training, ``x`` at inference.
 
     The case draws ``seed``, then ``mask = dropout_mask(np.random.default_rng(seed), x.shape,
-    CATALOG_RATIO)``; the layer is built with that same seeded Generator
+    dropout_ratio)``; the layer is built with that same seeded Generator
     (``seeded_dropout_layer``), so it must draw this very mask itself, and the gradient is
-    compared exactly, mask for mask.
+    compared exactly, mask for mask. ``seed`` is unused here; ``before`` (inputs of earlier
+    training forwards) do not change an inference forward, which is the identity.
     """
-    return dropout(x, mask, dropout_ratio=CATALOG_RATIO)
+    if not train_flg:
+        return x
+    return dropout(x, mask, dropout_ratio=dropout_ratio)
 
 
-def seeded_dropout_layer(mask, seed, *, layer=Dropout):
-    """The catalog's layer factory: ``layer(CATALOG_RATIO, rng=np.random.default_rng(seed))``.
+def seeded_dropout_layer(mask, seed, *, dropout_ratio=CATALOG_RATIO, layer=Dropout):
+    """The catalog's layer factory: ``layer(dropout_ratio, rng=np.random.default_rng(seed))``.
 
     ``mask`` is the oracle's input, ignored here: the layer draws its own from the Generator.
     """
-    return layer(CATALOG_RATIO, rng=np.random.default_rng(int(seed)))
+    return layer(dropout_ratio, rng=np.random.default_rng(int(seed)))

@@ -66,35 +66,29 @@ CATALOG = (
                  conventions="ReLU'(0) = 0 (jnp.where(x > 0, x, 0))"),
     CatalogEntry("Sigmoid", manual_bp.Sigmoid, sigmoid, ("x",), (), strategies.elementwise_cases,
                  conventions="no overflow for any finite x; gradient out * (1 - out)"),
-    CatalogEntry("Affine", manual_bp.Affine, affine, ("x",), ("W", "b"), strategies.affine_cases,
-                 conventions="x of shape (N, ...) flattened to (N, D)"),
+    CatalogEntry("Affine", manual_bp.Affine, affine, ("x",), ("W", "b"), functools.partial(strategies.affine_cases, mixed=True),
+                 conventions="draws N 1 or 4, 1-D or 2-D features, W and b of either float width; x of shape (N, ...) flattened to (N, D)"),
     CatalogEntry("SoftmaxWithLoss", manual_bp.SoftmaxWithLoss, softmax_with_loss, ("x", "t"), (),
                  strategies.softmax_with_loss_cases, nondiff=frozenset({"t"}),
-                 conventions="mean over the batch; t: indices or dense targets, not differentiated; "
-                             "a 1-D x is one sample"),
-    # -- chapters 6 and 7. Hyperparameters are bound once, here: the jitted oracle VJP is
-    # cached per function object. Rows with other than the default ones name them.
-    CatalogEntry("Convolution", manual_bp.Convolution, convolution, ("x",), ("W", "b"), strategies.convolution_cases,
-                 conventions="stride 1, pad 0; cross-correlation, NCHW x, OIHW W; overlapping windows add up in dx"),
-    CatalogEntry("Convolution-s2p1", functools.partial(manual_bp.Convolution, stride=2, pad=1),
-                 bind(convolution, stride=2, pad=1), ("x",), ("W", "b"),
-                 functools.partial(strategies.convolution_cases, stride=2, pad=1,
-                                   geometries=strategies.CONV_GEOMETRIES_STRIDED),
-                 conventions="stride 2, pad 1 (zeros): a 2x3 filter overlaps in W, a 1x1 one skips cells"),
-    CatalogEntry("Pooling", functools.partial(manual_bp.Pooling, 2, 2), bind(pooling, pool_h=2, pool_w=2),
-                 ("x",), (), strategies.pooling_cases,
-                 conventions="max over 2x2, stride 2, pad 0; ties: all to the first maximum in row-major window order"),
-    CatalogEntry("Pooling-3x3s2p1", functools.partial(manual_bp.Pooling, 3, 3, stride=2, pad=1),
-                 bind(pooling, pool_h=3, pool_w=3, stride=2, pad=1), ("x",), (),
-                 functools.partial(strategies.pooling_cases, pool_h=3, pool_w=3, stride=2, pad=1),
-                 conventions="max over 3x3, stride 2, pad 1: overlapping windows; padding is -inf, never wins; "
-                             "ties: first maximum"),
-    CatalogEntry("AvgPooling-3x3s2p1", functools.partial(manual_bp.AvgPooling, 3, 3, stride=2, pad=1),
-                 bind(avg_pooling, pool_h=3, pool_w=3, stride=2, pad=1), ("x",), (),
-                 functools.partial(strategies.pooling_cases, pool_h=3, pool_w=3, stride=2, pad=1),
-                 conventions="mean over 3x3, stride 2, pad 1; padded cells are not counted"),
+                 conventions="draws 1-5 classes, a 1-D x (one sample) or N = 1-4, t as indices, one-hot, "
+                             "probabilities or dense rows of any non-negative sum (all-zero rows too); mean over "
+                             "the batch; t not differentiated"),
+    # -- chapters 6 and 7. Each case draws its configuration (Case.config, bound into the oracle
+    # once per configuration: the jitted VJP is cached per bound function and shape).
+    CatalogEntry("Convolution", manual_bp.Convolution, convolution, ("x",), ("W", "b"),
+                 functools.partial(strategies.convolution_cases, mixed=True),
+                 conventions="draws stride 1-3, pad 0-2, square and non-square filters (3x3, 2x3, 3x2, 1x1, 2x2), "
+                             "W and b of either float width; cross-correlation, NCHW x, OIHW W, zero padding; "
+                             "overlapping windows add up in dx"),
+    CatalogEntry("Pooling", manual_bp.Pooling, pooling, ("x",), (), strategies.pooling_cases,
+                 conventions="draws windows 2x2, 3x3, 2x3, 3x2, stride 1-3 (below, at and above the window), "
+                             "pad 0-1; padding is -inf, never wins; ties: all to the first maximum in row-major "
+                             "window order"),
+    CatalogEntry("AvgPooling", manual_bp.AvgPooling, avg_pooling, ("x",), (), strategies.pooling_cases,
+                 conventions="draws the windows of Pooling; mean over each window's real cells (padded cells "
+                             "are not counted)"),
     CatalogEntry("BatchNormalization", manual_bp.BatchNormalization, batch_normalization, ("x",), ("gamma", "beta"),
-                 strategies.batch_norm_cases,
+                 functools.partial(strategies.batch_norm_cases, mixed=True),
                  tolerance={np.dtype(np.float64): Tolerance(atol=1e-9, rtol=1e-10, ntol=1e-12),
                             np.dtype(np.float32): Tolerance(atol=1e-4, rtol=1e-5, ntol=1e-5)},
                  tolerance_reason="dx cancels terms of size |gamma * dout| / std, up to 1e5 here (values <= 10, "
@@ -102,11 +96,14 @@ CATALOG = (
                                   "(Hypothesis often draws dout == x, or constant x and dout) the exact dx is ~0 "
                                   "and rounding of those terms remains: up to 1.6e-10 (float64, the reference's "
                                   "own) and 1.1e-5 (float32) absolute in 5000 examples. The planted bugs still fail.",
-                 conventions="training mode, eps 1e-6, biased variance; (N, D) per feature, (N, C, H, W) per channel; "
+                 conventions="draws train_flg (inference after one training forward, whose input sets the running "
+                             "statistics), momentum 0.9 / 0.5, eps 1e-6 / 1e-3 / 1e-2, (N, D) and (N, C, H, W), "
+                             "gamma and beta of either float width; biased variance, per feature / per channel; "
                              "batch of one and constant features give beta"),
     CatalogEntry("Dropout", seeded_dropout_layer, seeded_dropout, ("x",), ("mask", "seed"), strategies.dropout_cases,
                  nondiff=frozenset({"mask", "seed"}),
-                 conventions="inverted, ratio 0.5, training mode; the layer draws its mask from "
+                 conventions="draws dropout_ratio 0 / 0.2 / 0.5 / 0.8 and train_flg (inference after a training "
+                             "forward: the identity); inverted; the layer draws its mask from "
                              "np.random.default_rng(seed), the oracle takes that mask as data"),
     CatalogEntry("Tanh", manual_bp.Tanh, tanh, ("x",), (), strategies.elementwise_cases,
                  tolerance={np.dtype(np.float32): Tolerance(atol=1e-5, rtol=1e-5, ntol=1e-5)},
@@ -114,15 +111,15 @@ CATALOG = (
                                   "derivative is < 1e-3 but carries an absolute error of ~2 eps32 = 1.2e-7 per unit "
                                   "of dout (up to 10): up to 1.3e-6 seen in 3000 examples, above the default 1e-6.",
                  conventions="gradient 1 - out**2; saturates to exactly +-1 (gradient 0) for large |x|"),
-    CatalogEntry("LeakyReLU", manual_bp.LeakyReLU, bind(leaky_relu, alpha=0.01), ("x",), (),
-                 strategies.elementwise_cases,
-                 conventions="alpha 0.01; gradient at x = 0 is alpha (jnp.where(x > 0, x, alpha * x))"),
-    CatalogEntry("Softmax", manual_bp.Softmax, softmax, ("x",), (), strategies.elementwise_cases,
+    CatalogEntry("LeakyReLU", manual_bp.LeakyReLU, leaky_relu, ("x",), (), strategies.leaky_relu_cases,
+                 conventions="draws alpha 0.01, 0, 0.3, -0.5, 2; gradient at x = 0 is alpha "
+                             "(jnp.where(x > 0, x, alpha * x)); 1-D x is one sample"),
+    CatalogEntry("Softmax", manual_bp.Softmax, softmax, ("x",), (), strategies.softmax_cases,
                  tolerance={np.dtype(np.float32): Tolerance(atol=1e-5, rtol=1e-5, ntol=1e-5)},
                  tolerance_reason="dx = y * (dout - sum(dout * y)) cancels when y is nearly one-hot: the float32 "
                                   "sum carries ~eps32 * |dout| (dout up to 10) while the exact dx is ~0: up to "
                                   "1.7e-6 absolute seen in 5000 examples, above the default 1e-6.",
-                 conventions="along the last axis, max-shifted; dx = y * (dout - sum(dout * y))"),
+                 conventions="draws axis -1, -2, 0, 1 on 1-D to 3-D x; max-shifted; dx = y * (dout - sum(dout * y))"),
     CatalogEntry("MeanSquaredError", manual_bp.MeanSquaredError, mean_squared_error, ("y", "t"), (),
                  strategies.mean_squared_error_cases, nondiff=frozenset({"t"}),
                  conventions="mean over all entries (the book: 0.5 * sum); t not differentiated; dout defaults to 1"),
@@ -141,11 +138,14 @@ def verify_case(entry: CatalogEntry, case: Case, **overrides) -> Verification:
     """Run ``verify_layer`` for one drawn ``case`` of ``entry``: the layer built with, and the
     oracle bound to, the case's configuration."""
     layer, function = entry.layer, entry.function
+    forward = getattr(case, "forward", None) or {}
     if case.config:
-        layer, function = functools.partial(layer, **case.config), bind(function, **case.config)
+        layer = functools.partial(layer, **case.config)
+    if case.config or forward:
+        function = bind(function, **case.config, **forward)
     return verify_layer(
         layer, function,
         {k: case.inputs[k] for k in entry.inputs}, {k: case.params[k] for k in entry.params}, case.dout,
         nondiff=entry.nondiff, name=entry.name, tolerance=overrides.pop("tolerance", entry.tolerance or None),
-        **overrides,
+        forward=forward, before=getattr(case, "before", ()), **overrides,
     )

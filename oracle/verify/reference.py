@@ -13,7 +13,9 @@ import functools
 import jax
 import numpy as np
 
-__all__ = ["reference_vjp", "vjp_of_differentiable"]
+__all__ = ["compile_count", "reference_vjp", "vjp_of_differentiable"]
+
+_SIGNATURES: set = set()  # (function, differentiable, shapes and dtypes): one JAX compile each
 
 
 def vjp_of_differentiable(function, differentiable: tuple):
@@ -40,6 +42,13 @@ def _jitted_vjp(function, differentiable: tuple):
     return jax.jit(vjp_of_differentiable(function, differentiable))
 
 
+def compile_count() -> int:
+    """How many distinct (function, differentiated arguments, shapes, dtypes) ``reference_vjp``
+    has seen in this process: the number of JAX compiles it has triggered (a persistent
+    compilation cache can still make some of them cheap)."""
+    return len(_SIGNATURES)
+
+
 def _to_float64(value) -> np.ndarray:
     array = np.asarray(value)
     return array.astype(np.float64) if array.dtype.kind in "fb" else array
@@ -55,8 +64,10 @@ def reference_vjp(function, args, differentiable, cotangent):
     """
     differentiable = tuple(bool(d) for d in differentiable)
     args = tuple(_to_float64(a) for a in args)
+    cotangent = _to_float64(cotangent)
+    _SIGNATURES.add((function, differentiable, tuple((a.shape, a.dtype.str) for a in args), cotangent.shape))
     with jax.enable_x64(True):
-        primal, grads = _jitted_vjp(function, differentiable)(args, _to_float64(cotangent))
+        primal, grads = _jitted_vjp(function, differentiable)(args, cotangent)
         primal, grads = np.asarray(primal), tuple(np.asarray(g) for g in grads)
     if primal.dtype != np.float64:
         raise AssertionError(f"oracle {function.__name__} computed in {primal.dtype}, not float64: is x64 off?")

@@ -8,7 +8,16 @@
 4. nothing the caller passed (inputs, parameters, ``dout``) is written to;
 5. a second ``backward(dout)`` returns exactly the same gradients;
 6. a zero cotangent gives zero gradients;
-7. every gradient has the shape and dtype of what it differentiates.
+7. every gradient has the shape and dtype of what it differentiates;
+8. what the caller owns stays the caller's: writing into the forward output before
+   ``backward`` does not change the gradients (a layer must not return its own cache), and
+   writing into a returned gradient neither changes the next ``backward`` nor is undone by
+   it (a layer must not hand out an internal buffer).
+
+Forward flags and state: ``forward`` (keywords of the verified ``forward`` call, e.g.
+``{"train_flg": False}``) and ``before`` (inputs of earlier ``forward`` calls with default
+flags, e.g. a training forward before an inference one). The oracle must be bound to the
+same flags; it receives the ``before`` arrays as trailing, non-differentiated arguments.
 
 All failures of one example are collected and raised together as one
 ``VerificationError`` (an ``AssertionError``), each line starting ``Layer: quantity``.
@@ -95,6 +104,21 @@ def parameter_gradients(layer, names) -> dict:
             for name in names}
 
 
+def _scribble(value) -> bool:
+    """Write NaN into ``value`` as a careless caller might; False if it is not a writable float array."""
+    if isinstance(value, np.ndarray) and value.dtype.kind == "f" and value.size and value.flags.writeable:
+        value[...] = np.nan
+        return True
+    return False
+
+
+def _same(got, clean) -> bool:
+    if got is None or clean is None:
+        return got is None and clean is None
+    got, clean = np.asarray(got), np.asarray(clean)
+    return got.shape == clean.shape and np.array_equal(got, clean, equal_nan=True)
+
+
 def _snapshot(grads: dict) -> dict:
     return {k: None if v is None else np.array(v, copy=True) for k, v in grads.items()}
 
@@ -102,8 +126,9 @@ def _snapshot(grads: dict) -> dict:
 class _Checker:
     """Runs the checks of one example and collects the failures."""
 
-    def __init__(self, name, layer_factory, function, inputs, params, nondiff, tolerance):
+    def __init__(self, name, layer_factory, function, inputs, params, nondiff, tolerance, forward=None, before=()):
         self.name, self.layer_factory, self.function = name, layer_factory, function
+        self.forward_flags, self.before = dict(forward or {}), tuple(dict(b) for b in before)
         self.inputs, self.params, self.nondiff = dict(inputs), dict(params), frozenset(nondiff)
         self.tolerance = tolerance
         self.failures: list[str] = []
@@ -120,7 +145,14 @@ class _Checker:
         return tolerance_for(dtype, self.tolerance)
 
     # -- running the layer -------------------------------------------------------------
-    def run_layer(self, inputs, params, dout, zero):
+    def start_layer(self, inputs, params, before):
+        """Build the layer, run the ``before`` forwards, then the verified forward: ``(layer, out)``."""
+        layer = self.layer_factory(*params.values())
+        for earlier in before:
+            layer.forward(*earlier.values())
+        return layer, layer.forward(*inputs.values(), **self.forward_flags)
+
+    def run_layer(self, inputs, params, dout, zero, before=None):
         """Build, forward, backward(dout) twice, backward(zero).
 
         Returns ``(out, calls, error)``: ``calls`` holds (input grads, parameter grads) of each
@@ -128,12 +160,11 @@ class _Checker:
         """
         out, calls, stage = None, [], "construction"
         try:
-            layer = self.layer_factory(*params.values())
             stage = "forward"
-            out = layer.forward(*inputs.values())
+            layer, out = self.start_layer(inputs, params, self.before if before is None else before)
             for stage, cotangent in zip(STAGES, (dout, dout, zero)):
                 returned = layer.backward(cotangent)
-                calls.append((self.unpack(returned), _snapshot(self.param_grads(layer))))
+                calls.append((_snapshot(self.unpack(returned)), _snapshot(self.param_grads(layer))))
         except Exception as error:  # noqa: BLE001 - a crashing layer is a failed verification
             return out, calls, (stage, error)
         return out, calls, None
@@ -157,10 +188,13 @@ class _Checker:
     def find_mutation(self, dout, zero, error) -> None:
         """A write hit a read-only argument: rerun on writable copies to name which one."""
         originals = {**self.inputs, **self.params, "dout": dout}
+        originals.update({f"before[{i}].{k}": v for i, b in enumerate(self.before) for k, v in b.items()})
         copies = {k: np.array(v, copy=True) if isinstance(v, np.ndarray) else v for k, v in originals.items()}
+        before = tuple({k: copies[f"before[{i}].{k}"] for k in b} for i, b in enumerate(self.before))
         self.run_layer({k: copies[k] for k in self.inputs}, {k: copies[k] for k in self.params},
-                       copies["dout"], np.zeros_like(copies["dout"]))
-        written = [k for k, v in originals.items() if isinstance(v, np.ndarray) and not np.array_equal(v, copies[k], equal_nan=True)]
+                       copies["dout"], np.zeros_like(copies["dout"]), before)
+        written = [k for k, v in originals.items()
+                   if isinstance(v, np.ndarray) and not np.array_equal(v, copies[k], equal_nan=True)]
         what = ", ".join(written) if written else "one of its arguments"
         self.fail("mutation:", f"forward/backward wrote into {what} (read-only here: {error}); "
                   "never write into an array the caller passed, build a new one (np.where, not a[mask] = 0)")
@@ -197,12 +231,41 @@ class _Checker:
                 self.fail(label, f"is not zero for a zero dout (max |{label}| = {np.max(np.abs(zero)):.3g}): "
                           "backward must be linear in dout (does it ignore dout?)")
 
+    def check_caller_owned(self, inputs, params, before, dout, clean: dict) -> None:
+        """Rerun as a careless caller would: write into the forward output before ``backward``,
+        then into each returned gradient before the next ``backward``; the gradients must not change."""
+        try:
+            layer, out = self.start_layer(inputs, params, before)
+            if _scribble(out):
+                first = self.unpack(layer.backward(dout))
+                changed = [k for k, g in first.items() if not _same(g, clean[k])]
+                if changed:
+                    self.fail("caller-owned forward output:", f"writing into the array forward returned changed "
+                              f"{', '.join(changed)} of the next backward: forward returned its own cache (the "
+                              "book's Sigmoid returns self.out); return a copy, or keep one for backward")
+                    return
+            else:
+                first = self.unpack(layer.backward(dout))
+            scribbled = {k: g for k, g in first.items() if _scribble(g)}
+            second = self.unpack(layer.backward(dout))
+        except Exception:  # noqa: BLE001 - the clean run passed; a crash here is reported as a change
+            self.fail("caller-owned:", "backward raised after the caller wrote into the arrays it was given")
+            return
+        changed = [k for k, g in second.items() if not _same(g, clean[k])]
+        undone = [k for k, g in scribbled.items() if not np.all(np.isnan(g))]
+        if changed or undone:
+            what = (f"changed {', '.join(changed)} of the next backward" if changed else
+                    f"was undone by the next backward ({', '.join(undone)} is an internal buffer it overwrites)")
+            self.fail("caller-owned returned gradient:", f"writing into a gradient backward returned {what}: "
+                      "backward must return a new array each call, not a buffer it keeps")
+
     def run(self, dout) -> None:
         dout = np.asarray(dout) if not isinstance(dout, (float, int)) else dout
         zero = np.zeros_like(dout) if isinstance(dout, np.ndarray) else 0.0
         frozen_in = {k: _frozen(v) for k, v in self.inputs.items()}
         frozen_params = {k: _frozen(v) for k, v in self.params.items()}
-        out, calls, error = self.run_layer(frozen_in, frozen_params, _frozen(dout), _frozen(zero))
+        frozen_before = tuple({k: _frozen(v) for k, v in b.items()} for b in self.before)
+        out, calls, error = self.run_layer(frozen_in, frozen_params, _frozen(dout), _frozen(zero), frozen_before)
         if error is not None:
             stage, exception = error
             if isinstance(exception, ValueError) and "read-only" in str(exception):
@@ -212,8 +275,9 @@ class _Checker:
             self.error = exception
         if not calls:
             return
-        args = [*self.inputs.values(), *self.params.values()]
-        differentiable = [k not in self.nondiff for k in [*self.inputs, *self.params]]
+        before_args = [v for b in self.before for v in b.values()]
+        args = [*self.inputs.values(), *self.params.values(), *before_args]
+        differentiable = [k not in self.nondiff for k in [*self.inputs, *self.params]] + [False] * len(before_args)
         ref_out, ref_grads = reference_vjp(self.function, args, differentiable, dout)
         diff_names = [k for k in [*self.inputs, *self.params] if k not in self.nondiff]
         refs = dict(zip(diff_names, ref_grads))
@@ -227,7 +291,11 @@ class _Checker:
             if k not in self.nondiff:
                 self.check_quantity("d" + k, grads_p["d" + k], refs[k], _grad_dtype(self.params[k]), k)
         if len(calls) == len(STAGES):
+            failures = len(self.failures)
             self.check_repeat_and_zero(calls)
+            if len(self.failures) == failures:
+                frozen_before = tuple({k: _frozen(v) for k, v in b.items()} for b in self.before)
+                self.check_caller_owned(frozen_in, frozen_params, frozen_before, _frozen(dout), calls[0][0])
 
 
 def verify_layer(
@@ -240,6 +308,8 @@ def verify_layer(
     nondiff=(),
     name: str | None = None,
     tolerance: Tolerance | Mapping | None = None,
+    forward: Mapping | None = None,
+    before=(),
 ) -> Verification:
     """Check ``layer`` against the oracle ``function`` on one example; raise if it disagrees.
 
@@ -253,6 +323,10 @@ def verify_layer(
     - ``name``: the layer's name in messages (default: the class name).
     - ``tolerance``: a ``Tolerance`` for every quantity, or ``{dtype: Tolerance}``
       overriding rows of ``oracle.tolerance.TOLERANCES``.
+    - ``forward``: keyword flags of the verified ``forward`` call (``{"train_flg": False}``);
+      bind the oracle to the same ones.
+    - ``before``: a sequence of ``{name: array}`` inputs of earlier ``forward`` calls (default
+      flags) made first; their arrays are passed to ``function`` after the parameters, as data.
 
     Returns a ``Verification`` with every quantity's errors. Raises ``VerificationError``
     listing every failed check as ``Layer: quantity ...`` with the worst entries.
@@ -261,7 +335,7 @@ def verify_layer(
         raise TypeError("verify_layer needs a cotangent dout shaped like the forward output (draw it randomly)")
     params = dict(params or {})
     name = name or getattr(layer, "__name__", type(layer).__name__)
-    checker = _Checker(name, layer, function, inputs, params, nondiff, tolerance)
+    checker = _Checker(name, layer, function, inputs, params, nondiff, tolerance, forward, before)
     checker.run(dout)
     if checker.failures:
         case = ", ".join(_describe(k, v) for k, v in {**checker.inputs, **params, "dout": dout}.items())

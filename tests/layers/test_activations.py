@@ -146,7 +146,8 @@ def test_leaky_relu_gradient_at_exactly_zero_is_alpha():
 
 
 def test_leaky_relu_with_another_alpha_matches_oracle():
-    entry = dataclasses.replace(find_entry("LeakyReLU"), layer=lambda: LeakyReLU(alpha=-0.5), function=ALPHA_ORACLE)
+    entry = dataclasses.replace(find_entry("LeakyReLU"), layer=lambda: LeakyReLU(alpha=-0.5), function=ALPHA_ORACLE,
+                                cases=elementwise_cases)
     assert run_entry(entry, np.float64, examples=20).passed
 
 

@@ -18,13 +18,14 @@ from oracle.verify.verifier import VerificationError
 def test_layer_matches_its_oracle(entry, dtype, data):
     case = data.draw(entry.cases(dtype), label="case")
     verification = verify_case(entry, case)
-    assert verification.dtype == dtype or entry.name in {"AddLayer", "MulLayer"}
+    mixed = any(np.asarray(v).dtype != dtype for v in case.params.values() if np.asarray(v).dtype.kind == "f")
+    assert verification.dtype == dtype or mixed or entry.name in {"AddLayer", "MulLayer"}
     assert verification.worst_ratio <= 1.0
 
 
 def test_catalog_names_are_unique_and_found_case_insensitively():
     names = [entry.name for entry in CATALOG]
-    assert len(names) == len(set(names)) == 17
+    assert len(names) == len(set(names)) == 15
     assert find_entry("relu") is find_entry("ReLU")
 
 
