@@ -1,14 +1,15 @@
-"""Measure `manual-bp verify` with its default settings and the cost of one verified example.
+"""Measure `manual-bp verify` with its default settings: wall time, per-example time and where it goes.
 
-Run by hand: `python bench/verify_speed.py` (add `--repeat 3` for more wall-time samples).
+Run by hand: `python bench/verify_speed.py [--repeat N]` (about 2 minutes).
 
-1. Wall time of the whole default command in a fresh process (every catalog layer x 2
-   dtypes x 100 examples, JAX start-up and compiles included), and of the chapter-5 six
-   alone (the figure the 20 s target was set for).
-2. Per layer and dtype, in one process: the first run of 100 examples (pays the JAX compile
-   of each new shape) and a second identical run (compiles cached): per-example cost.
-3. One example broken down, steady state: the hand-written layer, the jitted oracle VJP,
-   and the whole verification (all seven checks).
+1. Wall time of the whole default command (every catalog row x 2 dtypes x 100 examples) in a
+   fresh process: with an empty persistent compilation cache (cold) and again with the cache
+   it left (warm), with the default `--jobs` and with `--jobs 1`.
+2. In one process, serially, the persistent cache off: the first pass over every row and
+   dtype split into import, JAX compilation (the first call of each new oracle signature),
+   checking (`verify_case` less compilation) and drawing (the rest: Hypothesis's engine and
+   the strategies); the number of compiles; then a second, identical pass (everything
+   compiled): the steady-state time per example.
 """
 
 from __future__ import annotations
@@ -17,108 +18,99 @@ import argparse
 import os
 import subprocess
 import sys
+import tempfile
 import time
 
-import numpy as np
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)  # this checkout's packages, not an installed copy
 
-CHAPTER_5 = ("AddLayer", "MulLayer", "ReLU", "Sigmoid", "Affine", "SoftmaxWithLoss")
 
-
-def wall_time_of_command(repeat: int, *options: str) -> list[float]:
+def wall_time_of_command(repeat: int, cache: str, *options: str) -> list[float]:
     times = []
     for _ in range(repeat):
         started = time.perf_counter()
         done = subprocess.run([sys.executable, "-m", "oracle.cli", "verify", "--json", *options], capture_output=True,
-                              text=True, env={**os.environ, "COLUMNS": "120"})
+                              text=True, cwd=ROOT, env={**os.environ, "MANUAL_BP_JAX_CACHE": cache})
         times.append(time.perf_counter() - started)
         if done.returncode != 0:
-            raise SystemExit(f"manual-bp verify failed:\n{done.stdout}\n{done.stderr}")
+            raise SystemExit(f"manual-bp verify failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
     return times
 
 
-def fresh_import_cost(module: str) -> float:
-    def run(code):
-        started = time.perf_counter()
-        subprocess.run([sys.executable, "-c", code], check=True)
-        return time.perf_counter() - started
+def breakdown() -> dict:
+    started = time.perf_counter()
+    import numpy as np  # noqa: F401
 
-    return min(run(f"import {module}") for _ in range(3)) - min(run("pass") for _ in range(3))
-
-
-def per_entry_costs():
+    from oracle.verify import reference, runner
     from oracle.verify.catalog import CATALOG, DTYPES
-    from oracle.verify.runner import run_entry
 
-    rows = []
-    for entry in CATALOG:
-        for dtype in DTYPES:
-            first = time.perf_counter()
-            run_entry(entry, dtype, examples=100)
-            first = time.perf_counter() - first
-            second = time.perf_counter()
-            run_entry(entry, dtype, examples=100)
-            second = time.perf_counter() - second
-            rows.append((entry.name, dtype.name, first, second))
-    return rows
+    imported = time.perf_counter() - started
+    seen, spent = set(), {"compile": 0.0, "check": 0.0}
+    original_vjp, original_case = reference._jitted_vjp, runner.verify_case
 
+    def timed_vjp(function, differentiable):
+        jitted = original_vjp(function, differentiable)
 
-def one_example_breakdown(repeat: int = 300):
-    import manual_bp
-    from oracle.layers.affine import affine
-    from oracle.verify.reference import reference_vjp
-    from oracle.verify.verifier import verify_layer
+        def call(args, cotangent):
+            key = (function, differentiable, tuple((a.shape, a.dtype.str) for a in args), cotangent.shape)
+            if key in seen:
+                return jitted(args, cotangent)
+            seen.add(key)
+            began = time.perf_counter()
+            result = jitted(args, cotangent)
+            spent["compile"] += time.perf_counter() - began
+            return result
 
-    rng = np.random.default_rng(0)
-    x, W, b, dout = rng.normal(size=(4, 4)), rng.normal(size=(4, 3)), rng.normal(size=3), rng.normal(size=(4, 3))
+        return call
 
-    def manual():
-        layer = manual_bp.Affine(W, b)
-        layer.forward(x)
-        layer.backward(dout)
+    def timed_case(entry, case, **overrides):
+        began = time.perf_counter()
+        try:
+            return original_case(entry, case, **overrides)
+        finally:
+            spent["check"] += time.perf_counter() - began
 
-    def oracle():
-        reference_vjp(affine, (x, W, b), (True, True, True), dout)
-
-    def verify():
-        verify_layer(manual_bp.Affine, affine, {"x": x}, {"W": W, "b": b}, dout)
-
-    results = {}
-    for name, function in (("manual forward+backward", manual), ("jitted oracle VJP (float64)", oracle),
-                           ("whole verify_layer (7 checks)", verify)):
-        function()  # compile / warm up
-        started = time.perf_counter()
-        for _ in range(repeat):
-            function()
-        results[name] = (time.perf_counter() - started) / repeat
-    return results
+    reference._jitted_vjp, runner.verify_case = timed_vjp, timed_case
+    rows = [(entry, dtype) for entry in CATALOG for dtype in DTYPES]
+    began = time.perf_counter()
+    for entry, dtype in rows:
+        runner.run_entry(entry, dtype, examples=100)
+    first = time.perf_counter() - began
+    spent["check"] -= spent["compile"]
+    check_first = spent["check"]
+    spent["check"] = 0.0
+    began = time.perf_counter()
+    for entry, dtype in rows:
+        runner.run_entry(entry, dtype, examples=100)
+    second = time.perf_counter() - began
+    return {"import": imported, "first": first, "compile": spent["compile"], "check": check_first,
+            "draw": first - spent["compile"] - check_first, "compiles": len(seen), "second": second,
+            "check_second": spent["check"], "examples": 100 * len(rows), "rows": len(CATALOG)}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=1, help="fresh-process runs of the default command (default: 1)")
+    parser.add_argument("--repeat", type=int, default=1, help="fresh-process runs of each command (default: 1)")
     args = parser.parse_args()
 
-    from oracle.verify.catalog import CATALOG
+    with tempfile.TemporaryDirectory() as cache:
+        cold = wall_time_of_command(1, cache)
+        warm = wall_time_of_command(args.repeat, cache)
+        serial = wall_time_of_command(args.repeat, cache, "--jobs", "1")
+    print(f"manual-bp verify defaults, fresh process, cold compilation cache: {cold[0]:.1f} s")
+    print(f"  warm cache, default --jobs ({os.cpu_count()} cores): {', '.join(f'{t:.1f} s' for t in warm)}")
+    print(f"  warm cache, --jobs 1: {', '.join(f'{t:.1f} s' for t in serial)}")
 
-    walls = wall_time_of_command(args.repeat)
-    print(f"manual-bp verify (defaults: {len(CATALOG)} layers x 2 dtypes x 100 examples), fresh process: "
-          f"{', '.join(f'{t:.1f} s' for t in walls)}")
-    options = [part for name in CHAPTER_5 for part in ("--layer", name)]
-    walls = wall_time_of_command(args.repeat, *options)
-    print(f"manual-bp verify, the 6 chapter-5 layers x 2 dtypes x 100 examples, fresh process: "
-          f"{', '.join(f'{t:.1f} s' for t in walls)}  (target < 20 s)")
-
-    print(f"import jax in a fresh process (less the interpreter's start): {fresh_import_cost('jax'):.2f} s")
-    print(f"\n{'layer':<20}{'dtype':<9}{'1st run (compiles)':>20}{'2nd run':>10}{'per example':>14}")
-    total_first = total_second = 0.0
-    for name, dtype, first, second in per_entry_costs():
-        total_first, total_second = total_first + first, total_second + second
-        print(f"{name:<20}{dtype:<9}{first:>18.2f} s{second:>8.2f} s{second / 100 * 1e3:>11.2f} ms")
-    print(f"{'total':<29}{total_first:>18.2f} s{total_second:>8.2f} s{total_second / (2 * len(CATALOG)) * 10:>11.2f} ms")
-
-    print("\none Affine example (4x4 @ 4x3), steady state:")
-    for name, seconds in one_example_breakdown().items():
-        print(f"  {name:<32}{seconds * 1e6:>9.1f} us")
+    os.environ["MANUAL_BP_JAX_CACHE"] = ""
+    b = breakdown()
+    total = b["import"] + b["first"]
+    print(f"\none process, serial, no persistent cache: {b['rows']} rows x 2 dtypes x 100 examples "
+          f"= {b['examples']} examples, {b['compiles']} JAX compiles")
+    for part in ("import", "compile", "draw", "check"):
+        print(f"  {part:<8}{b[part]:>7.2f} s  {b[part] / total:>5.0%}")
+    print(f"  {'total':<8}{total:>7.2f} s")
+    print(f"second pass (all compiled): {b['second']:.2f} s = {b['second'] / b['examples'] * 1e3:.2f} ms per example "
+          f"(checking {b['check_second'] / b['examples'] * 1e3:.2f} ms, drawing the rest)")
 
 
 if __name__ == "__main__":

@@ -23,17 +23,29 @@ def sigmoid(x):
     return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
 
 
+def _shifted(x: np.ndarray, axis: int) -> np.ndarray:
+    """``x - max(x)`` along ``axis``: every entry <= 0. Where the true difference is below the
+    most negative float (entries more than ``1.8e308`` apart, e.g. ``1e308`` and ``-1e308``) it
+    rounds to ``-inf``, the correctly rounded value, whose ``exp`` is exactly 0: no warning."""
+    with np.errstate(over="ignore"):
+        return x - x.max(axis=axis, keepdims=True)
+
+
 def log_softmax(x, axis: int = -1):
-    """``log_softmax(x)_i = x_i - log(sum_j exp(x_j))`` along ``axis`` (max-shifted log-sum-exp)."""
+    """``log_softmax(x)_i = x_i - log(sum_j exp(x_j))`` along ``axis`` (max-shifted log-sum-exp).
+
+    Finite wherever the true value is representable; ``-inf`` (no warning) for an entry more
+    than the largest float below its row's maximum.
+    """
     x = as_float_array("x", x)
-    shifted = x - x.max(axis=axis, keepdims=True)
+    shifted = _shifted(x, axis)
     return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
 
 
 def softmax(x, axis: int = -1):
     """``softmax(x)_i = exp(x_i) / sum_j exp(x_j)`` along ``axis``, max-shifted so it never overflows."""
     x = as_float_array("x", x)
-    e = np.exp(x - x.max(axis=axis, keepdims=True))
+    e = np.exp(_shifted(x, axis))
     return e / e.sum(axis=axis, keepdims=True)
 
 
@@ -74,13 +86,17 @@ def _check_scores(name: str, x) -> np.ndarray:
     x = as_float_array(name, x)
     if x.ndim not in (1, 2) or x.shape[-1] == 0:
         raise ValueError(f"{name} must have shape (N, C) or (C,) with C >= 1, got {shape_str(x.shape)}")
+    if x.ndim == 2 and x.shape[0] == 0:
+        raise ValueError(f"{name} is an empty batch (shape {shape_str(x.shape)}): the loss is a mean over "
+                         "the batch and needs at least one sample")
     return x
 
 
 def _mean_nll(logp: np.ndarray, t: np.ndarray):
     """``-sum(t * logp) / N`` for dense ``t``, ``-sum(logp[i, t_i]) / N`` for indices."""
     if t.dtype.kind == "f":
-        total = -(t * logp).sum()
+        with np.errstate(invalid="ignore"):  # 0 * -inf: a zero target ignores its class, even at log p = -inf
+            total = -np.where(t != 0, t * logp, 0).sum()
     else:
         total = -np.take_along_axis(logp, t[..., None], axis=-1).sum()
     return (total / _batch_size(logp.shape)).astype(logp.dtype)

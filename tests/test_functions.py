@@ -54,3 +54,11 @@ def test_cross_entropy_error_of_a_zero_probability_is_infinite_and_silent():
 def test_cross_entropy_error_from_logits_equals_probability_form():
     x, t = np.array([[1.0, 2.0, 0.5]]), np.eye(3)[[1]]
     assert cross_entropy_error(x, t, from_logits=True) == pytest.approx(cross_entropy_error(softmax(x), t), rel=1e-14)
+
+
+@pytest.mark.parametrize("function", [softmax, log_softmax])
+def test_entries_further_apart_than_the_largest_float_do_not_warn(function):
+    x = np.array([[1e308, -1e308, 0.0]])
+    out = function(x)  # the suite runs with warnings as errors: an overflow warning would fail here
+    expected = {softmax: [[1.0, 0.0, 0.0]], log_softmax: [[0.0, -np.inf, -1e308]]}[function]
+    np.testing.assert_array_equal(out, expected)

@@ -5,9 +5,12 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import json
+import multiprocessing
+import os
 import pathlib
 import sys
 import time
+from concurrent.futures import ProcessPoolExecutor
 
 from rich.console import Console
 from rich.progress import (
@@ -21,9 +24,12 @@ from rich.table import Table
 
 from oracle.cli.verify_args import DTYPE_CHOICES
 from oracle.verify.catalog import CATALOG, find_entry
+from oracle.verify.reference import enable_compilation_cache
 from oracle.verify.runner import run_entry
 
 __all__ = ["load_catalog", "run_verify"]
+
+PARALLEL_FROM = 5  # rows: below this, a worker's start (about a second: it imports JAX) is not worth it
 
 
 def load_catalog(spec: str | None):
@@ -69,6 +75,46 @@ def _table(results) -> Table:
     return table
 
 
+def _verify_row(catalog_spec, name, dtypes, examples, seed, shrink) -> list:
+    """A worker's job: every dtype of one catalog row (its dtypes share the row's JAX compiles)."""
+    enable_compilation_cache()
+    entry = find_entry(name, load_catalog(catalog_spec))
+    return [run_entry(entry, dtype, examples=examples, seed_value=seed, shrink=shrink) for dtype in dtypes]
+
+
+def _default_jobs(rows: int) -> int:
+    return (os.cpu_count() or 1) if rows >= PARALLEL_FROM else 1
+
+
+def _run_serial(progress, overall, entries, dtypes, args) -> list:
+    results = []
+    for entry in entries:
+        for dtype in dtypes:
+            task = progress.add_task(f"{entry.name} {dtype}", total=args.examples)
+
+            def advance(task=task):
+                progress.advance(task)
+                progress.advance(overall)
+
+            result = run_entry(entry, dtype, examples=args.examples, seed_value=args.seed,
+                               shrink=not args.no_shrink, on_example=advance)
+            progress.update(task, visible=False)
+            progress.advance(overall, args.examples - result.examples)
+            results.append(result)
+    return results
+
+
+def _run_parallel(progress, overall, entries, dtypes, args, jobs) -> list:
+    """Rows in ``jobs`` spawned workers (never forked: JAX runs threads); results in catalog order."""
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        futures = [pool.submit(_verify_row, args.catalog, entry.name, dtypes, args.examples, args.seed,
+                               not args.no_shrink) for entry in entries]
+        for future in futures:
+            future.add_done_callback(lambda _: progress.advance(overall, args.examples * len(dtypes)))
+        return [result for future in futures for result in future.result()]
+
+
 def run_verify(args) -> int:
     err = Console(stderr=True, soft_wrap=True)
     try:
@@ -85,24 +131,16 @@ def run_verify(args) -> int:
             out.print(f"{entry.name}({names}): {entry.conventions}", markup=False, highlight=False)
         return 0
     dtypes = DTYPE_CHOICES[args.dtype]
-    jobs = [(entry, dtype) for entry in entries for dtype in dtypes]
-    results = []
+    jobs = min(getattr(args, "jobs", None) or _default_jobs(len(entries)), len(entries))
+    enable_compilation_cache()
     started = time.perf_counter()
     columns = (TextColumn("{task.description:<24}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=err, transient=True) as progress:
-        overall = progress.add_task("all layers", total=len(jobs) * args.examples)
-        for entry, dtype in jobs:
-            task = progress.add_task(f"{entry.name} {dtype}", total=args.examples)
-
-            def advance(task=task):
-                progress.advance(task)
-                progress.advance(overall)
-
-            result = run_entry(entry, dtype, examples=args.examples, seed_value=args.seed,
-                               shrink=not args.no_shrink, on_example=advance)
-            progress.update(task, visible=False)
-            progress.advance(overall, args.examples - result.examples)
-            results.append(result)
+        overall = progress.add_task("all layers", total=len(entries) * len(dtypes) * args.examples)
+        if jobs > 1:
+            results = _run_parallel(progress, overall, entries, dtypes, args, jobs)
+        else:
+            results = _run_serial(progress, overall, entries, dtypes, args)
     elapsed = time.perf_counter() - started
     failed = [r for r in results if not r.passed]
     if args.json:

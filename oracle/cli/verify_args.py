@@ -35,5 +35,8 @@ def add_verify_parser(commands: argparse._SubParsersAction) -> argparse.Argument
     verify.add_argument("--catalog", metavar="MODULE:NAME",
                         help="verify your own catalog (a sequence of oracle.CatalogEntry), e.g. my_layers:CATALOG "
                         "or path/to/my_layers.py:CATALOG; default: the built-in one")
-    verify.add_argument("--list", action="store_true", help="list the catalog's layers and conventions, then exit")
+    verify.add_argument("--list", action="store_true", help="list the catalog's layers and what each draws, then exit")
+    verify.add_argument("--jobs", type=positive_int, metavar="N",
+                        help="worker processes, each verifying whole rows (same results and order as one); "
+                        "default: one per core when more than 4 rows are verified, else 1")
     return verify

@@ -9,11 +9,12 @@ shape compiles once per process.
 from __future__ import annotations
 
 import functools
+import os
 
 import jax
 import numpy as np
 
-__all__ = ["compile_count", "reference_vjp", "vjp_of_differentiable"]
+__all__ = ["compile_count", "enable_compilation_cache", "reference_vjp", "vjp_of_differentiable"]
 
 _SIGNATURES: set = set()  # (function, differentiable, shapes and dtypes): one JAX compile each
 
@@ -40,6 +41,26 @@ def vjp_of_differentiable(function, differentiable: tuple):
 @functools.lru_cache(maxsize=None)
 def _jitted_vjp(function, differentiable: tuple):
     return jax.jit(vjp_of_differentiable(function, differentiable))
+
+
+def enable_compilation_cache(directory: str | None = None) -> str | None:
+    """Keep JAX's compiled VJPs on disk between runs (JAX's persistent compilation cache).
+
+    ``directory`` (default: ``$MANUAL_BP_JAX_CACHE``, else ``~/.cache/manual-bp/jax``; an
+    empty ``MANUAL_BP_JAX_CACHE`` turns the cache off). Left alone if the caller already
+    configured one. Returns the directory in use, or None. ``manual-bp verify`` calls it; a
+    second run then loads most compiled VJPs instead of compiling them.
+    """
+    if jax.config.jax_compilation_cache_dir:
+        return jax.config.jax_compilation_cache_dir
+    if directory is None:
+        directory = os.environ.get("MANUAL_BP_JAX_CACHE", os.path.join(os.path.expanduser("~"), ".cache", "manual-bp", "jax"))
+    if not directory:
+        return None
+    jax.config.update("jax_compilation_cache_dir", directory)
+    jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
+    jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
+    return directory
 
 
 def compile_count() -> int:

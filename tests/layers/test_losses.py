@@ -166,3 +166,16 @@ def test_mean_squared_error_dout_must_be_a_scalar():
 def test_mean_squared_error_backward_before_forward_says_so():
     with pytest.raises(RuntimeError, match="MeanSquaredError.backward called before MeanSquaredError.forward"):
         MeanSquaredError().backward()
+
+
+def test_an_empty_batch_is_a_value_error_that_names_it():
+    with pytest.raises(ValueError, match=r"empty batch \(shape \(0, 3\)\)"):
+        SoftmaxWithLoss().forward(np.zeros((0, 3)), np.zeros(0, int))
+
+
+def test_logits_further_apart_than_the_largest_float_give_the_rounded_loss_without_warning():
+    x = np.array([[1e308, -1e308, 0.0]])
+    layer = SoftmaxWithLoss()
+    assert layer.forward(x, np.array([1])) == np.inf  # the true loss, 2e308, rounds to inf
+    np.testing.assert_array_equal(layer.backward(), [[1.0, -1.0, 0.0]])
+    assert layer.forward(x, np.array([[0.5, 0.0, 0.5]])) == 5e307  # a zero target ignores the -inf log p
