@@ -64,14 +64,19 @@ def _replay_hint(result, args) -> str:
 
 
 def _table(results) -> Table:
+    """One row per layer and dtype; the columns are described in the README ("Reading the table")."""
     table = Table(title="manual-bp verify: hand-written backward vs jax.vjp")
-    for column, justify in (("layer", "left"), ("dtype", "left"), ("examples", "right"), ("max abs err", "right"),
-                            ("max rel err", "right"), ("err / tol", "right"), ("result", "left")):
+    for column, justify in (("layer", "left"), ("dtype", "left"), ("examples", "right"), ("err/tol", "right"),
+                            ("of", "left"), ("max abs err", "right"), ("max rel err", "right"), ("result", "left")):
         table.add_column(column, justify=justify, no_wrap=True)
     for r in results:
-        verdict = "[green]pass[/green]" if r.passed else "[bold red]FAIL[/bold red]"
-        table.add_row(r.layer, r.dtype, str(r.examples), f"{r.max_abs_error:.2e}", f"{r.max_rel_error:.2e}",
-                      f"{r.worst_ratio:.2g}", verdict)
+        if r.passed:
+            examples, ratio, of, verdict = str(r.examples), f"{r.worst_ratio:.2g}", r.worst_quantity or "-", "[green]pass"
+        else:  # the failing example counts: its check, and its error if that check compares values
+            compared = r.failed_quantity == r.worst_quantity and r.worst_ratio > 1
+            examples, ratio, of = f"{r.examples} + 1", f"{r.worst_ratio:.2g}" if compared else "-", r.failed_quantity
+            verdict = "[bold red]FAIL"
+        table.add_row(r.layer, r.dtype, examples, ratio, of, f"{r.max_abs_error:.2e}", f"{r.max_rel_error:.2e}", verdict)
     return table
 
 

@@ -22,11 +22,13 @@ class EntryResult:
     dtype: str
     examples: int  # examples that passed (all of them, unless it failed)
     max_abs_error: float
-    max_rel_error: float  # normwise, max|got - ref| / max|ref|
-    worst_ratio: float  # largest error / tolerance bound seen (1.0 would fail)
+    max_rel_error: float  # entrywise |got - ref| / |ref|, over entries with ref != 0
+    worst_ratio: float  # largest |got - ref| / tolerance bound seen (above 1 fails); a failure's included
     seed: int
     failure: str | None = None  # the verifier's report for the shrunk failing case
     case: Case | None = None  # the shrunk failing case
+    worst_quantity: str = ""  # the quantity that reached worst_ratio (forward, dx, dW, ...)
+    failed_quantity: str = ""  # the first failed check's quantity (dx, mutation, ...), if it failed
 
     @property
     def passed(self) -> bool:
@@ -70,9 +72,7 @@ def run_entry(
             last_failure[:] = [error, case]
             raise
         result.examples += 1
-        result.max_abs_error = max(result.max_abs_error, verification.max_abs_error)
-        result.max_rel_error = max(result.max_rel_error, verification.max_rel_error)
-        result.worst_ratio = max(result.worst_ratio, verification.worst_ratio)
+        _fold(result, verification.comparisons)
         if on_example is not None:
             on_example()
 
@@ -82,4 +82,15 @@ def run_entry(
         failing, case = last_failure if last_failure[0] is not None else (error, None)
         message = str(failing) if isinstance(failing, AssertionError) else f"{type(failing).__name__}: {failing}"
         result.failure, result.case = message, case
+        _fold(result, getattr(failing, "comparisons", {}))  # the failing example's figures count too
+        result.failed_quantity = next(iter(getattr(failing, "quantities", ())), type(failing).__name__)
     return result
+
+
+def _fold(result: EntryResult, comparisons: dict) -> None:
+    """Add one example's figures (``{quantity: Comparison}``) to ``result``."""
+    for quantity, c in comparisons.items():
+        result.max_abs_error = max(result.max_abs_error, c.max_abs_error)
+        result.max_rel_error = max(result.max_rel_error, c.max_rel_error)
+        if c.worst_ratio > result.worst_ratio or not result.worst_quantity:
+            result.worst_ratio, result.worst_quantity = max(result.worst_ratio, c.worst_ratio), quantity

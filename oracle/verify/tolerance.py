@@ -56,7 +56,7 @@ class Comparison:
     """Outcome of comparing one quantity: errors, and the worst entries if any failed."""
 
     max_abs_error: float
-    max_rel_error: float  # normwise: max|got - ref| / max|ref| (entrywise is in the report)
+    max_rel_error: float  # entrywise max |got - ref| / |ref| over the entries where ref != 0 (0 if none)
     worst_ratio: float  # max over entries of |got - ref| / bound: above 1 fails
     failed: int
     size: int
@@ -89,8 +89,8 @@ def compare(got, ref, tol: Tolerance, *, worst: int = 5) -> Comparison:
         rel_err = np.where(abs_err == 0, 0.0, abs_err / np.abs(ref))
     bad = abs_err > bound
     max_abs = float(abs_err.max()) if abs_err.size else 0.0
-    scale = float(np.abs(np.where(np.isfinite(ref), ref, 0.0)).max()) if ref.size else 0.0
-    max_rel = 0.0 if max_abs == 0 else (max_abs / scale if scale else np.inf)
+    nonzero = ref != 0
+    max_rel = float(rel_err[nonzero].max()) if np.any(nonzero) else 0.0
     ratio = float((abs_err / bound).max()) if abs_err.size else 0.0
     n_bad = int(bad.sum())
     if not n_bad:

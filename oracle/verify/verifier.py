@@ -40,7 +40,16 @@ STAGES = ("backward", "second backward", "backward with a zero dout")
 
 
 class VerificationError(AssertionError):
-    """A layer disagreed with its oracle; the message lists every failed check."""
+    """A layer disagreed with its oracle; the message lists every failed check.
+
+    ``comparisons`` holds the figures of every quantity compared in the failing example
+    (``{quantity: Comparison}``), so a report can show how far off it was.
+    """
+
+    def __init__(self, message: str, comparisons: dict | None = None, quantities=()):
+        super().__init__(message)
+        self.comparisons = dict(comparisons or {})
+        self.quantities = tuple(quantities)  # the failed checks' quantities, in report order
 
 
 @dataclasses.dataclass
@@ -57,12 +66,18 @@ class Verification:
 
     @property
     def max_rel_error(self) -> float:
+        """The largest entrywise relative error, over entries whose reference is not zero."""
         return max((c.max_rel_error for c in self.comparisons.values()), default=0.0)
 
     @property
     def worst_ratio(self) -> float:
-        """The largest error as a fraction of its tolerance bound (1.0 would fail)."""
+        """The largest error as a fraction of its tolerance bound (above 1.0 fails)."""
         return max((c.worst_ratio for c in self.comparisons.values()), default=0.0)
+
+    @property
+    def worst_quantity(self) -> str:
+        """The quantity (``forward``, ``dx``, ``dW``, ...) whose error came closest to its tolerance."""
+        return max(self.comparisons, key=lambda q: self.comparisons[q].worst_ratio, default="")
 
 
 def _describe(name: str, value) -> str:
@@ -132,12 +147,14 @@ class _Checker:
         self.inputs, self.params, self.nondiff = dict(inputs), dict(params), frozenset(nondiff)
         self.tolerance = tolerance
         self.failures: list[str] = []
+        self.failed: list[str] = []  # the quantity of each failure
         self.error: Exception | None = None  # an exception the layer raised, chained to the report
         self.comparisons: dict[str, Comparison] = {}
         self.diff_inputs = [k for k in self.inputs if k not in self.nondiff]
 
     def fail(self, quantity: str, message: str) -> None:
         self.failures.append(f"{self.name}: {quantity} {message}")
+        self.failed.append(quantity.rstrip(":"))
 
     def tol_for(self, dtype) -> Tolerance:
         if isinstance(self.tolerance, Tolerance):
@@ -339,6 +356,7 @@ def verify_layer(
     checker.run(dout)
     if checker.failures:
         case = ", ".join(_describe(k, v) for k, v in {**checker.inputs, **params, "dout": dout}.items())
-        raise VerificationError("\n".join(checker.failures) + f"\n(case: {case})") from checker.error
+        raise VerificationError("\n".join(checker.failures) + f"\n(case: {case})",
+                                checker.comparisons, checker.failed) from checker.error
     out_dtype = _result_dtype([v for k, v in {**checker.inputs, **params}.items() if k not in checker.nondiff])
     return Verification(name, out_dtype, checker.comparisons)
