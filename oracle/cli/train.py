@@ -18,7 +18,7 @@ from rich.progress import (
 from manual_bp.data.classification import load_digits, load_mnist, load_spiral
 from manual_bp.networks.two_layer import TwoLayerNet
 from manual_bp.optimizers import OPTIMIZERS
-from manual_bp.training.checkpoint import save_params
+from manual_bp.training.checkpoint import check_save_path, save_params
 from manual_bp.training.trainer import Trainer, TrainingDiverged
 from oracle.cli.train_args import DATASET_DEFAULTS
 
@@ -122,8 +122,19 @@ def run_train(args) -> int:
         return 1
 
 
+def _check_outputs(args) -> None:
+    """Fail before training, in one line, if ``--save`` or ``--plot`` cannot be written."""
+    for option, path in (("--save", args.save), ("--plot", args.plot)):
+        if path:
+            try:
+                check_save_path(path)
+            except ValueError as error:
+                raise UsageError(f"{option}: {error}") from None
+
+
 def _train(args, err: Console) -> int:
     settings = resolve_settings(args)
+    _check_outputs(args)
     (x_train, t_train), (x_test, t_test) = load_dataset(args.dataset, args.data_dir,
                                                         flatten=settings["network"] != "simple-conv")
     num_classes = int(max(t_train.max(), t_test.max())) + 1

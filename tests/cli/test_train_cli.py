@@ -109,3 +109,18 @@ def test_multi_layer_with_batchnorm_and_dropout_trains(capsys):
 def test_simple_conv_refuses_the_spiral(capsys):
     assert main(["train", "--network", "simple-conv", "--dataset", "spiral"]) == 2
     assert "--network simple-conv needs images" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("option", ["--save", "--plot"])
+def test_an_output_path_under_a_file_fails_before_training_in_one_line(capsys, tmp_path, monkeypatch, option):
+    import oracle.cli.train
+
+    def no_training(*args, **kwargs):
+        raise AssertionError("training started although the output path cannot be written")
+
+    monkeypatch.setattr(oracle.cli.train, "Trainer", no_training)
+    (tmp_path / "taken").write_text("a file")
+    target = tmp_path / "taken" / "net.npz"
+    assert main(["train", option, str(target)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == f"manual-bp train: {option}: cannot write {target}: {tmp_path / 'taken'} is a file, not a directory"
