@@ -140,3 +140,16 @@ def test_a_path_under_a_file_or_onto_a_directory_is_refused_before_writing(tmp_p
         save_params(tmp_path, {"W": np.ones(3)})
     assert check_save_path(tmp_path / "new" / "dirs" / "net.npz") == tmp_path / "new" / "dirs" / "net.npz"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["taken"]  # nothing created by the checks
+
+
+def test_evaluation_in_batches_equals_the_whole_set_loss_and_accuracy():
+    from manual_bp.networks.deep import MultiLayerNet
+
+    (x, t), (x_test, t_test) = load_spiral()
+    net = MultiLayerNet(2, [16, 16], 3, weight_decay_lambda=0.01, seed=0)
+    trainer = Trainer(net, Adam(lr=0.01), x, t, x_test, t_test, epochs=3, batch_size=32, seed=0)
+    history = trainer.fit()
+    loss, accuracy = trainer.evaluate(x_test, t_test)  # 300 samples, 32 at a time: the last batch has 12
+    assert loss == pytest.approx(float(net.loss(x_test, t_test)), rel=1e-12)  # weight decay counted once
+    assert accuracy == net.accuracy(x_test, t_test) == history.test_acc[-1]
+    assert np.isnan(trainer.evaluate(x, t, loss=False)[0])
