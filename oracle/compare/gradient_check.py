@@ -40,10 +40,10 @@ from oracle.verify.verifier import parameter_gradients
 
 __all__ = [
     "CASE_SHAPES",
-    "GradientCheck",
     "KINKED_AT_ZERO",
     "MODES",
     "PAIRS",
+    "GradientCheck",
     "check_layer",
     "directional_pairwise_errors",
     "jax_timings",

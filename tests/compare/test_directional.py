@@ -16,7 +16,10 @@ def test_central_differences_of_a_quadratic_equal_the_projected_gradient_to_roun
     rng = np.random.default_rng(1)
     A, w = rng.standard_normal((4, 4)), rng.standard_normal(4)
     point = {"w": w, "c": np.array(3.0)}
-    loss = lambda values: 0.5 * values["w"] @ A @ values["w"] + values["c"] * values["w"].sum()  # noqa: E731
+
+    def loss(values):
+        return 0.5 * values["w"] @ A @ values["w"] + values["c"] * values["w"].sum()
+
     numerical, moves, steps = directional_derivatives(loss, point, ["w", "c"], h=1e-3, directions=3, rng=rng)
     exact = {"w": 0.5 * (A + A.T) @ w + 3.0, "c": np.array(w.sum())}
     along = project(exact, moves)
@@ -30,7 +33,10 @@ def test_float32_steps_are_measured_as_taken_so_a_linear_function_has_no_step_ro
     rng = np.random.default_rng(2)
     x = (1000 + rng.random(50)).astype(np.float32)  # large values: x +- h v rounds visibly in float32
     g = rng.standard_normal(50)
-    loss = lambda values: float(np.dot(g, values["x"].astype(np.float64)))  # noqa: E731
+
+    def loss(values):
+        return float(np.dot(g, values["x"].astype(np.float64)))
+
     numerical, moves, _ = directional_derivatives(loss, {"x": x}, ["x"], h=1e-2, directions=4,
                                                   rng=np.random.default_rng(3))
     np.testing.assert_allclose(numerical["x"], project({"x": g}, moves)["x"], rtol=1e-8)
