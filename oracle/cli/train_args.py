@@ -15,15 +15,15 @@ DATASET_DEFAULTS = {
     "digits": dict(hidden=200, optimizer="adam", lr=0.01, epochs=30, batch_size=50, weight_init_std=0.01),
     "spiral": dict(hidden=30, optimizer="adam", lr=0.01, epochs=300, batch_size=30, weight_init_std=1.0),
     "mnist": dict(hidden=50, optimizer="sgd", lr=0.1, epochs=17, batch_size=100, weight_init_std=0.01),
-    "mnist-5k": dict(hidden=50, optimizer="sgd", lr=0.1, epochs=40, batch_size=100, weight_init_std=0.01),
+    "mnist-5k": dict(hidden=50, optimizer="sgd", lr=0.1, epochs=100, batch_size=100, weight_init_std=0.01),
 }
 # Per (data set, network): the book's architecture and settings at 28x28, over the data set's defaults.
 NETWORK_DEFAULTS = {
     # ch. 6, optimizer_compare_mnist.py: MultiLayerNet(784, [100] * 4, 10), He initialisation, Adam.
     ("mnist-5k", "multi-layer"): dict(hidden=100, hidden_layers=4, optimizer="adam", lr=0.001, epochs=20,
                                       weight_init_std="he"),
-    # ch. 7, train_convnet.py: 30 5x5 filters, hidden 100, weight_init_std 0.01, Adam lr 0.001, batch 100.
-    ("mnist-5k", "simple-conv"): dict(hidden=100, optimizer="adam", lr=0.001, epochs=10, weight_init_std=0.01),
+    # ch. 7, train_convnet.py: 30 5x5 filters, hidden 100, weight_init_std 0.01, Adam lr 0.001, batch 100, 20 epochs.
+    ("mnist-5k", "simple-conv"): dict(hidden=100, optimizer="adam", lr=0.001, epochs=20, weight_init_std=0.01),
 }
 
 
