@@ -1,6 +1,9 @@
 """Gradient-checking TwoLayerNet(784, 50, 10) on a batch of 100 in float64: finite differences vs JAX.
 
-Run by hand: `python bench/compare_speed.py [--output FILE]`. In one run it times
+Run by hand: `python bench/compare_speed.py [--output FILE]`, or `python bench/compare_speed.py --cli`
+for the wall and CPU time of whole `manual-bp compare` runs (fresh processes: its default, the
+random-directional check, against `--numerical full --eager`, the work the default did before).
+Without `--cli`, in one run it times
 
 - the manual backward (``TwoLayerNet.gradient``: one forward, one backward);
 - the JAX-oracle check: jitted ``jax.grad`` of ``oracle.networks.two_layer_net`` (compilation
@@ -27,7 +30,10 @@ for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import argparse  # noqa: E402
 import platform  # noqa: E402
+import resource  # noqa: E402
 import statistics  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
 import time  # noqa: E402
 
 import jax  # noqa: E402
@@ -100,13 +106,61 @@ def numerical(net, x, t, max_seconds: float, rng) -> tuple:
     return grads, before_w1 + w1_seconds, note
 
 
+CLI_RUNS = {
+    "`manual-bp compare` (default: 8 random directions per quantity, no eager timing)": [],
+    "`manual-bp compare --numerical full --eager` (every entry, eager JAX timed: the former default's work)":
+        ["--numerical", "full", "--eager"],
+}
+
+
+def cli_report(repeat: int) -> str:
+    """Wall and CPU (user + system) seconds of fresh ``python -m oracle.cli compare`` processes."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    env = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}
+    load_before = os.getloadavg()[0]
+    rows = []
+    for label, extra in CLI_RUNS.items():
+        walls, cpus = [], []
+        for _ in range(repeat):
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            start = time.perf_counter()
+            subprocess.run([sys.executable, "-m", "oracle.cli", "compare", *extra], cwd=root, env=env, check=False,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            walls.append(time.perf_counter() - start)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+        rows.append(f"| {label} | {min(walls):.1f} s (median {statistics.median(walls):.1f}) | "
+                    f"{min(cpus):.1f} s (median {statistics.median(cpus):.1f}) |")
+    lines = [
+        "## `manual-bp compare` wall time (`bench/compare_speed.py --cli`)",
+        "",
+        f"Fresh processes (Python start, imports, JAX compilation included), {repeat} runs each, BLAS threads "
+        f"as the user's; {platform.machine()}, {os.cpu_count()} cores, load average {load_before:.1f} before / "
+        f"{os.getloadavg()[0]:.1f} after; Python {platform.python_version()}, numpy {np.__version__}, jax {jax.__version__}.",
+        "",
+        "| run | wall time: best (median) | CPU time, user + system: best (median) |",
+        "|---|---:|---:|",
+        *rows,
+    ]
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--output", metavar="PATH", help="also write the report (markdown) to PATH")
+    parser.add_argument("--cli", action="store_true",
+                        help="time whole `manual-bp compare` runs (default vs --numerical full --eager) instead")
     parser.add_argument("--max-seconds", type=float, default=120.0,
                         help="numerical gradient time above which W1 is sampled and extrapolated (default 120)")
     parser.add_argument("--repeat", type=int, default=50, help="timed calls for the fast measurements (default 50)")
     args = parser.parse_args()
+    if args.cli:
+        report = cli_report(max(1, min(args.repeat, 3)))
+        print(report)
+        if args.output:
+            with open(args.output, "w", encoding="utf-8") as handle:
+                handle.write(report + "\n")
+        return
 
     load_before = os.getloadavg()[0]  # other work on the machine slows BLAS threads a lot
     rng = np.random.default_rng(0)

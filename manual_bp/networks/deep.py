@@ -78,13 +78,25 @@ class _Network:
             out = layer.forward(out, train_flg) if has_modes else layer.forward(out)
         return out
 
-    def predict(self, x, train_flg=False) -> np.ndarray:
-        """Class scores ``(N, output_size)``, before softmax. ``train_flg``: dropout and batch-norm mode."""
-        return self._run(self.layers, x, train_flg)
+    def predict(self, x, train_flg=False, *, batch_size=100) -> np.ndarray:
+        """Class scores ``(N, output_size)``, before softmax. ``train_flg``: dropout and batch-norm mode.
+
+        ``batch_size`` (keyword, default 100): at inference (``train_flg=False``) the samples go
+        through the layers ``batch_size`` at a time, so the memory the layers take (the
+        convolution's window matrix: ``batch * OH * OW * C * FH * FW`` numbers) is bounded by the
+        batch, not by ``N``; each sample's scores do not depend on the others then. ``None``: all
+        at once. In training mode all ``N`` go at once (batch normalization's statistics and the
+        dropout masks are of the whole batch).
+        """
+        x = self._inputs(x)
+        if train_flg or batch_size is None or x.shape[0] <= positive_int("batch_size", batch_size):
+            return self._run(self.layers, x, train_flg)
+        return np.concatenate([self._run(self.layers, x[i:i + batch_size], False)
+                               for i in range(0, x.shape[0], batch_size)])
 
     def loss(self, x, t, train_flg=False):
         """Mean cross-entropy of ``softmax(predict(x, train_flg))`` against ``t``, plus weight decay if any."""
-        scores = self.predict(x, train_flg)
+        scores = self._run(self.layers, x, train_flg)  # in one pass: ``gradient`` backpropagates through it
         value = self.last_layer.forward(scores, as_labels(t, (scores.shape[0], self.output_size)))
         return (value + self._decay(self.params)).astype(self.dtype)
 
@@ -99,10 +111,7 @@ class _Network:
         truth = t.argmax(axis=1) if t.ndim == 2 else t
         if not truth.size:
             return 0.0
-        batch_size = positive_int("batch_size", batch_size)
-        hits = sum(int(np.sum(self.predict(x[i:i + batch_size]).argmax(axis=1) == truth[i:i + batch_size]))
-                   for i in range(0, x.shape[0], batch_size))
-        return hits / truth.size
+        return float(np.mean(self.predict(x, batch_size=positive_int("batch_size", batch_size)).argmax(axis=1) == truth))
 
     def _backward(self) -> None:
         dout = self.last_layer.backward(1.0)

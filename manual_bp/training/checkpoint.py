@@ -2,7 +2,9 @@
 
 ``save_params`` writes to a temporary file in the target's directory, flushes it to disk and
 renames it over the target in one step (``os.replace``): a crash mid-write leaves either the
-old file or the new one, never a half-written file, and no temporary file behind.
+old file or the new one, never a half-written file, and no temporary file behind. The file
+gets the permissions ``np.savez`` would give it: an existing file's own, else ``0o666`` less
+the process's umask (not the temporary file's ``0o600``).
 """
 
 from __future__ import annotations
@@ -13,18 +15,54 @@ import tempfile
 
 import numpy as np
 
-__all__ = ["assign_params", "load_params", "save_params"]
+__all__ = ["assign_params", "check_save_path", "load_params", "save_params"]
+
+
+def check_save_path(path) -> pathlib.Path:
+    """Raise ``ValueError`` (one line) if a file cannot be created at ``path``; else return it.
+
+    Checked without writing anything: ``path`` must not be a directory; its nearest existing
+    ancestor must be a directory (missing ones are created by ``save_params``), writable and
+    searchable. Call it before a long computation whose result goes to ``path``.
+    """
+    path = pathlib.Path(path)
+    if path.is_dir():
+        raise ValueError(f"cannot write {path}: it is a directory")
+    for parent in path.parents:
+        if parent.exists() or parent.is_symlink():
+            if not parent.is_dir():
+                raise ValueError(f"cannot write {path}: {parent} is a file, not a directory")
+            if not os.access(parent, os.W_OK | os.X_OK):
+                raise ValueError(f"cannot write {path}: no permission to write in {parent}")
+            break
+    return path
+
+
+def _mode_for(path: pathlib.Path) -> int:
+    """The permissions ``np.savez(path)`` gives: the existing file's, else ``0o666 & ~umask``."""
+    try:
+        return path.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        umask = os.umask(0)  # the only portable way to read the umask is to set it and set it back
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def save_params(path, params: dict) -> pathlib.Path:
-    """Write ``{name: array}`` to ``path`` (an ``.npz`` file) atomically; return the path."""
-    path = pathlib.Path(path)
+    """Write ``{name: array}`` to ``path`` (an ``.npz`` file) atomically; return the path.
+
+    Missing directories are created; ``ValueError`` if the path cannot be a file (see
+    ``check_save_path``). The file's permissions are those ``np.savez`` would give.
+    """
+    path = check_save_path(path)
     if not params:
         raise ValueError("params is empty: nothing to save")
     arrays = {str(k): np.asarray(v) for k, v in params.items()}
     path.parent.mkdir(parents=True, exist_ok=True)
+    mode = _mode_for(path)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.chmod(temporary, mode)
         with os.fdopen(handle, "wb") as file:
             np.savez(file, **arrays)
             file.flush()

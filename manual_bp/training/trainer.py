@@ -4,7 +4,8 @@ A network has ``params`` (``{name: array}``, shared with its layers), ``gradient
 {name: array}``, ``loss(x, t)`` and ``accuracy(x, t)``; an optimizer has ``update(params,
 grads)``. ``Trainer.fit`` runs epochs of shuffled minibatches (seeded), evaluates after each
 epoch, stops with ``TrainingDiverged`` when the loss stops being finite, and returns a
-``History``.
+``History``. Training and evaluation both go ``batch_size`` samples at a time, so memory is
+bounded by the batch size, not by the data set.
 """
 
 from __future__ import annotations
@@ -117,7 +118,23 @@ class Trainer:
 
     def _evaluate(self, losses) -> None:
         self.history.train_loss.append(float(np.mean(losses)))
-        self.history.train_acc.append(float(self.network.accuracy(self.x_train, self.t_train)))
+        self.history.train_acc.append(self.evaluate(self.x_train, self.t_train, loss=False)[1])
         if self.has_test:
-            self.history.test_loss.append(float(self.network.loss(self.x_test, self.t_test)))
-            self.history.test_acc.append(float(self.network.accuracy(self.x_test, self.t_test)))
+            test_loss, test_acc = self.evaluate(self.x_test, self.t_test)
+            self.history.test_loss.append(test_loss)
+            self.history.test_acc.append(test_acc)
+
+    def evaluate(self, x, t, *, loss: bool = True) -> tuple:
+        """``(mean loss, accuracy)`` of the network on ``(x, t)``, ``batch_size`` samples per forward pass.
+
+        Memory is bounded by the batch, not by ``len(x)``: the loss is the size-weighted mean of
+        the batches' losses (each includes any weight decay once, so the mean does too) and the
+        accuracy counts the hits of every batch. ``loss=False`` skips the loss (``nan`` is returned).
+        """
+        total_loss, hits, n = 0.0, 0, len(x)
+        for start in range(0, n, self.batch_size):
+            xb, tb = x[start:start + self.batch_size], t[start:start + self.batch_size]
+            if loss:
+                total_loss += float(self.network.loss(xb, tb)) * len(xb)
+            hits += round(float(self.network.accuracy(xb, tb)) * len(xb))
+        return (total_loss / n if loss else float("nan")), hits / n

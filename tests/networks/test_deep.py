@@ -152,3 +152,27 @@ def test_input_of_the_wrong_shape_names_the_expected_one():
         SimpleConvNet(input_dim=(1, 8, 8), conv_param={"filter_size": 3}).predict(np.ones((2, 8, 8)))
     with pytest.raises(ValueError, match=r"x must have shape \(N, 4\)"):
         MultiLayerNet(4, [5], 3).predict(np.ones((2, 5)))
+
+
+def test_predicting_in_batches_gives_the_same_scores_with_memory_bounded_by_the_batch():
+    import tracemalloc
+
+    x = np.random.default_rng(0).random((120, 1, 8, 8))
+
+    def peak(batch_size):
+        net = SimpleConvNet(input_dim=(1, 8, 8), conv_param={"filter_num": 8, "filter_size": 3, "pad": 1},
+                            hidden_size=10, seed=0)  # fresh: layers keep their buffers between calls
+        tracemalloc.start()
+        scores = net.predict(x, batch_size=batch_size)
+        _, top = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        return scores, top
+
+    (whole, whole_peak), (batched, batched_peak) = peak(None), peak(10)
+    np.testing.assert_allclose(batched, whole, rtol=1e-12, atol=1e-15)
+    assert batched_peak < whole_peak / 5  # a twelfth of the samples at a time
+    net = MultiLayerNet(64, [20], 10, use_batchnorm=True, use_dropout=True, seed=0)
+    np.testing.assert_allclose(net.predict(x.reshape(120, 64), batch_size=7), net.predict(x.reshape(120, 64)),
+                               rtol=1e-12, atol=1e-15)
+    assert net.accuracy(x.reshape(120, 64), np.zeros(120, int), batch_size=7) == \
+        net.accuracy(x.reshape(120, 64), np.zeros(120, int), batch_size=120)

@@ -1,12 +1,14 @@
 """Training loop and checkpoints: learning, determinism, divergence, atomic saves."""
 
+import os
+
 import numpy as np
 import pytest
 
 from manual_bp.data.classification import load_spiral
 from manual_bp.networks.two_layer import TwoLayerNet
 from manual_bp.optimizers import SGD, Adam
-from manual_bp.training.checkpoint import assign_params, load_params, save_params
+from manual_bp.training.checkpoint import assign_params, check_save_path, load_params, save_params
 from manual_bp.training.trainer import Trainer, TrainingDiverged
 
 
@@ -107,3 +109,47 @@ def test_step_loss_includes_weight_decay():
     history = Trainer(net, SGD(1e-3), x[:30], t[:30], epochs=1, batch_size=30).fit()
     assert history.step_loss[0] == pytest.approx(expected, rel=1e-12)
     assert net.regularization() > 0
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o077, 0o002])
+def test_a_new_file_gets_the_permissions_np_savez_gives_under_the_umask(tmp_path, umask):
+    previous = os.umask(umask)
+    try:
+        save_params(tmp_path / "ours.npz", {"W": np.ones(3)})
+        np.savez(tmp_path / "numpys.npz", W=np.ones(3))
+    finally:
+        os.umask(previous)
+    ours, numpys = ((tmp_path / name).stat().st_mode & 0o777 for name in ("ours.npz", "numpys.npz"))
+    assert ours == numpys == 0o666 & ~umask
+
+
+def test_overwriting_a_file_keeps_its_permissions(tmp_path):
+    path = tmp_path / "net.npz"
+    save_params(path, {"W": np.ones(3)})
+    path.chmod(0o640)
+    save_params(path, {"W": np.zeros(3)})
+    assert path.stat().st_mode & 0o777 == 0o640
+    np.testing.assert_array_equal(load_params(path)["W"], np.zeros(3))
+
+
+def test_a_path_under_a_file_or_onto_a_directory_is_refused_before_writing(tmp_path):
+    (tmp_path / "taken").write_text("not a directory")
+    with pytest.raises(ValueError, match=r"cannot write .*taken/sub/net.npz: .*taken is a file, not a directory"):
+        check_save_path(tmp_path / "taken" / "sub" / "net.npz")
+    with pytest.raises(ValueError, match=r"cannot write .*: it is a directory"):
+        save_params(tmp_path, {"W": np.ones(3)})
+    assert check_save_path(tmp_path / "new" / "dirs" / "net.npz") == tmp_path / "new" / "dirs" / "net.npz"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["taken"]  # nothing created by the checks
+
+
+def test_evaluation_in_batches_equals_the_whole_set_loss_and_accuracy():
+    from manual_bp.networks.deep import MultiLayerNet
+
+    (x, t), (x_test, t_test) = load_spiral()
+    net = MultiLayerNet(2, [16, 16], 3, weight_decay_lambda=0.01, seed=0)
+    trainer = Trainer(net, Adam(lr=0.01), x, t, x_test, t_test, epochs=3, batch_size=32, seed=0)
+    history = trainer.fit()
+    loss, accuracy = trainer.evaluate(x_test, t_test)  # 300 samples, 32 at a time: the last batch has 12
+    assert loss == pytest.approx(float(net.loss(x_test, t_test)), rel=1e-12)  # weight decay counted once
+    assert accuracy == net.accuracy(x_test, t_test) == history.test_acc[-1]
+    assert np.isnan(trainer.evaluate(x, t, loss=False)[0])
