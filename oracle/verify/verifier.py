@@ -87,9 +87,15 @@ def _describe(name: str, value) -> str:
 
 
 def _frozen(value):
-    """A read-only copy of an array (a write then raises); scalars pass through."""
+    """A read-only copy of an array (a write then raises), in the same memory layout (C, Fortran,
+    transposed, or a strided view of a larger buffer); scalars pass through."""
     if isinstance(value, np.ndarray):
-        value = value.copy()
+        if value.flags.c_contiguous or value.flags.f_contiguous or value.ndim == 0:
+            value = value.copy(order="K")
+        else:
+            buffer = np.empty(value.shape[:-1] + (2 * value.shape[-1],), dtype=value.dtype)
+            buffer[..., ::2] = value
+            value = buffer[..., ::2]
         value.flags.writeable = False
     return value
 
