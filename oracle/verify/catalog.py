@@ -127,7 +127,8 @@ ERRORS = {
     "Sigmoid": _elementwise_errors(),
     "Tanh": _elementwise_errors(),
     "LeakyReLU": (*_elementwise_errors(),
-                  ErrorInput("an infinite alpha", lambda layer: layer(alpha=np.inf), ValueError, r"alpha must be finite")),
+                  ErrorInput("an infinite alpha", lambda layer: layer(alpha=np.inf), ValueError,
+                             r"alpha must be finite")),
     "Softmax": (*_elementwise_errors(),
                 ErrorInput("an axis out of range", lambda layer: layer(axis=2).forward(_ones(2, 3)), ValueError,
                            r"axis 2 is out of range")),
@@ -161,7 +162,8 @@ ERRORS = {
                 ErrorInput("a 3-D x", lambda layer: _POOL(layer).forward(_ones(1, 4, 4)), ValueError,
                            r"x must have shape \(N, C, H, W\)")),
     "BatchNormalization": (_before_forward(_BATCH_NORM), _bad_dout(_BATCH_NORM, _ones(2, 3)),
-                           ErrorInput("a non-positive eps", lambda layer: layer(_ones(3), _ones(3), eps=0.0), ValueError,
+                           ErrorInput("a non-positive eps", lambda layer: layer(_ones(3), _ones(3), eps=0.0),
+                                      ValueError,
                                       r"eps must be positive"),
                            ErrorInput("x with the wrong feature count",
                                       lambda layer: _BATCH_NORM(layer).forward(_ones(2, 4)), ValueError,
@@ -194,15 +196,19 @@ def check_error_inputs(entry: CatalogEntry) -> list[str]:
 
 CATALOG = (
     CatalogEntry("AddLayer", manual_bp.AddLayer, add, ("x", "y"), (), strategies.binary_cases,
-                 conventions="broadcasting undone by summing the cotangent over broadcast axes"),
+                 conventions="draws 6 broadcastable shape pairs (scalars too), either order; broadcasting undone by "
+                             "summing the cotangent over broadcast axes"),
     CatalogEntry("MulLayer", manual_bp.MulLayer, mul, ("x", "y"), (), strategies.binary_cases,
-                 conventions="broadcasting undone by summing over broadcast axes"),
+                 conventions="draws the shape pairs of AddLayer; broadcasting undone by summing over broadcast axes"),
     CatalogEntry("ReLU", manual_bp.ReLU, relu, ("x",), (), strategies.elementwise_cases,
-                 conventions="ReLU'(0) = 0 (jnp.where(x > 0, x, 0))"),
+                 conventions="draws 1-D (one sample) to 3-D x, exact zeros, up to 1e4; "
+                             "ReLU'(0) = 0 (jnp.where(x > 0, x, 0))"),
     CatalogEntry("Sigmoid", manual_bp.Sigmoid, sigmoid, ("x",), (), strategies.elementwise_cases,
-                 conventions="no overflow for any finite x; gradient out * (1 - out)"),
-    CatalogEntry("Affine", manual_bp.Affine, affine, ("x",), ("W", "b"), functools.partial(strategies.affine_cases, mixed=True),
-                 conventions="draws N 1 or 4, 1-D or 2-D features, W and b of either float width; x of shape (N, ...) flattened to (N, D)"),
+                 conventions="draws 1-D to 3-D x up to 1e4; no overflow for any finite x; gradient out * (1 - out)"),
+    CatalogEntry("Affine", manual_bp.Affine, affine, ("x",), ("W", "b"),
+                 functools.partial(strategies.affine_cases, mixed=True),
+                 conventions="draws N 1 or 4, 1-D or 2-D features, W and b of either float width; "
+                             "x of shape (N, ...) flattened to (N, D)"),
     CatalogEntry("SoftmaxWithLoss", manual_bp.SoftmaxWithLoss, softmax_with_loss, ("x", "t"), (),
                  strategies.softmax_with_loss_cases, nondiff=frozenset({"t"}),
                  conventions="draws 1-5 classes, a 1-D x (one sample) or N = 1-4, t as indices, one-hot, "
@@ -245,7 +251,7 @@ CATALOG = (
                  tolerance_reason="1 - out**2 is computed from out rounded to float32: where |x| > 4 the exact "
                                   "derivative is < 1e-3 but carries an absolute error of ~2 eps32 = 1.2e-7 per unit "
                                   "of dout (up to 10): up to 1.3e-6 seen in 3000 examples, above the default 1e-6.",
-                 conventions="gradient 1 - out**2; saturates to exactly +-1 (gradient 0) for large |x|"),
+                 conventions="draws 1-D to 3-D x up to 1e4; gradient 1 - out**2; saturates to exactly +-1 (gradient 0) for large |x|"),
     CatalogEntry("LeakyReLU", manual_bp.LeakyReLU, leaky_relu, ("x",), (), strategies.leaky_relu_cases,
                  conventions="draws alpha 0.01, 0, 0.3, -0.5, 2; gradient at x = 0 is alpha "
                              "(jnp.where(x > 0, x, alpha * x)); 1-D x is one sample"),
@@ -257,7 +263,7 @@ CATALOG = (
                  conventions="draws axis -1, -2, 0, 1 on 1-D to 3-D x; max-shifted; dx = y * (dout - sum(dout * y))"),
     CatalogEntry("MeanSquaredError", manual_bp.MeanSquaredError, mean_squared_error, ("y", "t"), (),
                  strategies.mean_squared_error_cases, nondiff=frozenset({"t"}),
-                 conventions="mean over all entries (the book: 0.5 * sum); t not differentiated; dout defaults to 1"),
+                 conventions="draws 1-D to 3-D y, t == y a quarter of the time; mean over all entries (the book: 0.5 * sum); t not differentiated; dout defaults to 1"),
 )
 
 
