@@ -201,8 +201,8 @@ CATALOG = (
     CatalogEntry("MulLayer", manual_bp.MulLayer, mul, ("x", "y"), (), strategies.binary_cases,
                  conventions="draws the shape pairs of AddLayer; broadcasting undone by summing over broadcast axes"),
     CatalogEntry("ReLU", manual_bp.ReLU, relu, ("x",), (), strategies.elementwise_cases,
-                 conventions="draws 1-D (one sample) to 3-D x, exact zeros, up to 1e4; "
-                             "ReLU'(0) = 0 (jnp.where(x > 0, x, 0))"),
+                 conventions="ReLU'(0) = 0 (jnp.where(x > 0, x, 0)); draws 1-D (one sample) to 3-D x, "
+                             "exact zeros, up to 1e4"),
     CatalogEntry("Sigmoid", manual_bp.Sigmoid, sigmoid, ("x",), (), strategies.elementwise_cases,
                  conventions="draws 1-D to 3-D x up to 1e4; no overflow for any finite x; gradient out * (1 - out)"),
     CatalogEntry("Affine", manual_bp.Affine, affine, ("x",), ("W", "b"),
