@@ -370,3 +370,6 @@ BROKEN = {
 
 # A user catalog of the broken layers, for `manual-bp verify --catalog tests/broken_layers.py:CATALOG`.
 CATALOG = tuple(entry for entry, _ in BROKEN.values())
+
+# A correct row and a broken one, for the test that worker processes report what one process does.
+WORKER_CHECK = (find_entry("Sigmoid"), BROKEN["max-pool steps by the window, not the stride"][0])
