@@ -195,10 +195,13 @@ def check_error_inputs(entry: CatalogEntry) -> list[str]:
 
 
 CATALOG = (
-    CatalogEntry("AddLayer", manual_bp.AddLayer, add, ("x", "y"), (), strategies.binary_cases,
-                 conventions="draws 6 broadcastable shape pairs (scalars too), either order; broadcasting undone by "
+    CatalogEntry("AddLayer", manual_bp.AddLayer, add, ("x", "y"), (),
+                 functools.partial(strategies.binary_cases, mixed=True),
+                 conventions="draws 6 broadcastable shape pairs (scalars too), either order, y sometimes of the other "
+                             "float width; broadcasting undone by "
                              "summing the cotangent over broadcast axes"),
-    CatalogEntry("MulLayer", manual_bp.MulLayer, mul, ("x", "y"), (), strategies.binary_cases,
+    CatalogEntry("MulLayer", manual_bp.MulLayer, mul, ("x", "y"), (),
+                 functools.partial(strategies.binary_cases, mixed=True),
                  conventions="draws the shape pairs of AddLayer; broadcasting undone by summing over broadcast axes"),
     CatalogEntry("ReLU", manual_bp.ReLU, relu, ("x",), (), strategies.elementwise_cases,
                  conventions="ReLU'(0) = 0 (jnp.where(x > 0, x, 0)); draws 1-D (one sample) to 3-D x, "

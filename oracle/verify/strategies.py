@@ -303,18 +303,20 @@ def _param_dtype(draw, dtype, mixed: bool) -> np.dtype:
 
 
 @st.composite
-def binary_cases(draw, dtype, *, pairs=BROADCAST_PAIRS, max_value: float = 1e3):
+def binary_cases(draw, dtype, *, pairs=BROADCAST_PAIRS, max_value: float = 1e3, mixed: bool = False):
     """``x`` and ``y`` of two broadcastable shapes (from ``pairs``), and ``dout`` of their broadcast.
 
     - ``pairs`` (default ``BROADCAST_PAIRS``): the shape pairs to draw from.
     - ``max_value`` (default ``1e3``): bound on the magnitude of the values.
+    - ``mixed`` (default False): ``y`` sometimes of the other float width.
     """
     x_shape, y_shape = draw(_sampled(tuple(pairs)))
     if draw(_BOOLEANS):
         x_shape, y_shape = y_shape, x_shape
+    y_dtype = _param_dtype(draw, dtype, mixed)
     x = draw_array(draw, dtype, x_shape, max_value=max_value)
-    y = draw_array(draw, dtype, y_shape, max_value=max_value)
-    dout = draw_cotangent(draw, dtype, np.broadcast_shapes(x_shape, y_shape))
+    y = draw_array(draw, y_dtype, y_shape, max_value=max_value)
+    dout = draw_cotangent(draw, np.result_type(dtype, y_dtype), np.broadcast_shapes(x_shape, y_shape))
     return Case({"x": x, "y": y}, {}, dout)
 
 
