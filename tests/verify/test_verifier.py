@@ -170,3 +170,17 @@ def test_an_undeclared_boundary_error_fails_the_row():
 
     [failure] = check_error_inputs(entry)
     assert "error input 'a boolean x' raised nothing (expected TypeError" in failure
+
+
+def test_a_shrunk_counterexample_has_the_simplest_configuration_and_replays_from_its_repr():
+    from numpy import array, float32, float64, int64  # noqa: F401 - names the repr uses
+
+    from oracle.verify.catalog import verify_case
+    from oracle.verify.strategies import POOL_BUCKETS, Case  # noqa: F401 - Case: the repr's constructor
+
+    entry, _ = BROKEN["max-pool tie to every maximum"]  # wrong in every window, given a tie
+    result = run_entry(entry, np.float64, examples=100)
+    _, pool_h, pool_w, stride, pad = POOL_BUCKETS[0]
+    assert result.case.config == {"pool_h": pool_h, "pool_w": pool_w, "stride": stride, "pad": pad}
+    with pytest.raises(VerificationError, match="dx"):
+        verify_case(entry, eval(repr(result.case)))
