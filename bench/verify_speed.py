@@ -16,22 +16,29 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import subprocess
 import sys
 import tempfile
 import time
 
+CPU_SECONDS: list[float] = []
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)  # this checkout's packages, not an installed copy
 
 
-def wall_time_of_command(repeat: int, cache: str, *options: str) -> list[float]:
+def wall_time_of_command(repeat: int, cache: str, *options: str, root: str = ROOT) -> list[float]:
+    """Wall times of ``manual-bp verify --json *options`` in fresh processes (CPU seconds of each,
+    all its workers included, in ``CPU_SECONDS``: on a shared machine they vary less)."""
     times = []
     for _ in range(repeat):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.perf_counter()
         done = subprocess.run([sys.executable, "-m", "oracle.cli", "verify", "--json", *options], capture_output=True,
-                              text=True, cwd=ROOT, env={**os.environ, "MANUAL_BP_JAX_CACHE": cache})
+                              text=True, cwd=root, env={**os.environ, "MANUAL_BP_JAX_CACHE": cache})
         times.append(time.perf_counter() - started)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        CPU_SECONDS.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
         if done.returncode != 0:
             raise SystemExit(f"manual-bp verify failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
     return times
@@ -91,15 +98,25 @@ def breakdown() -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=1, help="fresh-process runs of each command (default: 1)")
+    parser.add_argument("--before", metavar="CHECKOUT", help="also time the default command of another checkout "
+                        "(e.g. the commit before a change), alternating with this one, in the same run")
     args = parser.parse_args()
 
-    with tempfile.TemporaryDirectory() as cache:
-        cold = wall_time_of_command(1, cache)
-        warm = wall_time_of_command(args.repeat, cache)
-        serial = wall_time_of_command(args.repeat, cache, "--jobs", "1")
-    print(f"manual-bp verify defaults, fresh process, cold compilation cache: {cold[0]:.1f} s")
-    print(f"  warm cache, default --jobs ({os.cpu_count()} cores): {', '.join(f'{t:.1f} s' for t in warm)}")
-    print(f"  warm cache, --jobs 1: {', '.join(f'{t:.1f} s' for t in serial)}")
+    def show(label, times, cpu):
+        print(f"  {label:<44}{', '.join(f'{t:.1f} s' for t in times)}   (CPU {', '.join(f'{c:.1f} s' for c in cpu)})")
+
+    print(f"manual-bp verify defaults (every row x 2 dtypes x 100 examples), fresh process, {os.cpu_count()} cores:")
+    for _ in range(args.repeat):
+        if args.before:
+            del CPU_SECONDS[:]
+            show(f"{args.before}", wall_time_of_command(1, "", root=args.before), CPU_SECONDS)
+        with tempfile.TemporaryDirectory() as cache:
+            del CPU_SECONDS[:]
+            show("cold compilation cache, default --jobs", wall_time_of_command(1, cache), CPU_SECONDS)
+            del CPU_SECONDS[:]
+            show("warm cache, default --jobs", wall_time_of_command(1, cache), CPU_SECONDS)
+            del CPU_SECONDS[:]
+            show("warm cache, --jobs 1", wall_time_of_command(1, cache, "--jobs", "1"), CPU_SECONDS)
 
     os.environ["MANUAL_BP_JAX_CACHE"] = ""
     b = breakdown()

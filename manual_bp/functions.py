@@ -9,7 +9,7 @@ import numpy as np
 
 from manual_bp._checks import as_float_array, shape_str
 
-__all__ = ["as_labels", "cross_entropy_error", "log_softmax", "sigmoid", "softmax"]
+__all__ = ["as_labels", "cross_entropy_error", "log_softmax", "sigmoid", "sigmoid_pair", "softmax"]
 
 
 def sigmoid(x):
@@ -23,6 +23,20 @@ def sigmoid(x):
     return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
 
 
+def sigmoid_pair(x):
+    """``(sigmoid(x), sigmoid(-x)) = (s, 1 - s)``, each to a few ulps of its own size.
+
+    ``1 - s`` computed from a rounded ``s`` near 1 keeps only an absolute accuracy of
+    ``eps / 2`` (in float32, 6e-8 where the true value may be 1e-7); here both come from
+    ``e = exp(-|x|)``: ``(1 / (1 + e), e / (1 + e))`` for ``x >= 0``, swapped below.
+    """
+    x = as_float_array("x", x)
+    e = np.exp(-np.abs(x))
+    big, small = 1 / (1 + e), e / (1 + e)
+    positive = x >= 0
+    return np.where(positive, big, small), np.where(positive, small, big)
+
+
 def _shifted(x: np.ndarray, axis: int) -> np.ndarray:
     """``x - max(x)`` along ``axis``: every entry <= 0. Where the true difference is below the
     most negative float (entries more than ``1.8e308`` apart, e.g. ``1e308`` and ``-1e308``) it
@@ -34,12 +48,19 @@ def _shifted(x: np.ndarray, axis: int) -> np.ndarray:
 def log_softmax(x, axis: int = -1):
     """``log_softmax(x)_i = x_i - log(sum_j exp(x_j))`` along ``axis`` (max-shifted log-sum-exp).
 
+    After the shift the maximum contributes exactly 1 to the sum, so the log is taken as
+    ``log1p(sum of the others)``: the log-probability of a dominant entry, ``-log1p(r)``
+    with ``r`` tiny, keeps its relative accuracy (``log(1 + r)`` rounds ``1 + r`` first and
+    keeps only ``eps`` absolute, which ``SoftmaxWithLoss``'s gradient ``p - 1`` would show).
     Finite wherever the true value is representable; ``-inf`` (no warning) for an entry more
     than the largest float below its row's maximum.
     """
     x = as_float_array("x", x)
     shifted = _shifted(x, axis)
-    return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+    e = np.exp(shifted)
+    top = np.expand_dims(np.argmax(shifted, axis=axis), axis)
+    np.put_along_axis(e, top, 0, axis=axis)  # the maximum's exp(0) = 1, counted by log1p
+    return shifted - np.log1p(e.sum(axis=axis, keepdims=True))
 
 
 def softmax(x, axis: int = -1):

@@ -291,6 +291,14 @@ class WeightDtypeAffine(manual_bp.Affine):
         return super().backward(dout).astype(self.W.dtype)
 
 
+class UncheckedReLU(manual_bp.ReLU):
+    """forward without the boundary check: a boolean x passes (its declared error input fails)."""
+
+    def forward(self, x):
+        self.mask, self.x_dtype = x > 0, np.result_type(x, np.float64) if x.dtype.kind == "b" else x.dtype
+        return np.where(self.mask, x, 0).astype(self.x_dtype)
+
+
 # -- What the caller owns (issue 9)
 
 
@@ -332,6 +340,7 @@ BROKEN = {
     "loss with the 1e-7 delta": (_broken("SoftmaxWithLoss", DeltaLogSoftmaxWithLoss), "forward"),
     "col2im assigns instead of adding": (_broken("Convolution", AssigningCol2imConvolution), "dx"),
     "max-pool tie to every maximum": (_broken("Pooling", TieToEveryMaxPooling), "dx"),
+    "forward accepts a boolean x": (_broken("ReLU", UncheckedReLU), "error input"),
     "batch norm without the mean term": (_broken("BatchNormalization", NoMeanTermBatchNormalization), "dx"),
     "dropout backward ignores the mask": (dataclasses.replace(
         find_entry("Dropout"), name="Dropout[MaskIgnoringDropout]",
@@ -361,3 +370,6 @@ BROKEN = {
 
 # A user catalog of the broken layers, for `manual-bp verify --catalog tests/broken_layers.py:CATALOG`.
 CATALOG = tuple(entry for entry, _ in BROKEN.values())
+
+# A correct row and a broken one, for the test that worker processes report what one process does.
+WORKER_CHECK = (find_entry("Sigmoid"), BROKEN["max-pool steps by the window, not the stride"][0])

@@ -8,7 +8,7 @@ import numbers
 import numpy as np
 
 from manual_bp._checks import as_float_array, check_dout, require_forward, shape_str
-from manual_bp.functions import sigmoid, softmax
+from manual_bp.functions import sigmoid_pair, softmax
 
 __all__ = ["LeakyReLU", "ReLU", "Relu", "Sigmoid", "Softmax", "Tanh"]
 
@@ -42,20 +42,23 @@ Relu = ReLU  # the book's spelling
 class Sigmoid:
     """``out = 1 / (1 + exp(-x))`` elementwise, any shape; stable for any finite ``x``.
 
-    Backward: ``dx = dout * out * (1 - out)``.
+    Backward: ``dx = dout * out * (1 - out)``, with ``1 - out = sigmoid(-x)`` computed
+    directly (``functions.sigmoid_pair``): from a rounded ``out`` near 1, ``1 - out`` would
+    keep only ``eps / 2`` absolute accuracy where the derivative itself is about that small.
     """
 
     def __init__(self):
         self.out = None  # forward output: the derivative is out * (1 - out)
+        self.out_c = None  # 1 - out, as sigmoid(-x): accurate where out rounds to nearly 1
 
     def forward(self, x):
-        self.out = sigmoid(x)
+        self.out, self.out_c = sigmoid_pair(x)
         return self.out.copy()  # the caller may edit what it gets; backward reads self.out
 
     def backward(self, dout):
         require_forward(self, self.out)
         dout = check_dout(dout, self.out.shape)
-        return (dout * self.out * (1 - self.out)).astype(self.out.dtype, copy=False)
+        return (dout * self.out * self.out_c).astype(self.out.dtype, copy=False)
 
 
 class Tanh:

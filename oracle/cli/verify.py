@@ -71,12 +71,14 @@ def _table(results) -> Table:
         table.add_column(column, justify=justify, no_wrap=True)
     for r in results:
         if r.passed:
-            examples, ratio, of, verdict = str(r.examples), f"{r.worst_ratio:.2g}", r.worst_quantity or "-", "[green]pass"
+            examples, ratio, of = str(r.examples), f"{r.worst_ratio:.2g}", r.worst_quantity or "-"
+            verdict = "[green]pass"
         else:  # the failing example counts: its check, and its error if that check compares values
             compared = r.failed_quantity == r.worst_quantity and r.worst_ratio > 1
             examples, ratio, of = f"{r.examples} + 1", f"{r.worst_ratio:.2g}" if compared else "-", r.failed_quantity
             verdict = "[bold red]FAIL"
-        table.add_row(r.layer, r.dtype, examples, ratio, of, f"{r.max_abs_error:.2e}", f"{r.max_rel_error:.2e}", verdict)
+        table.add_row(r.layer, r.dtype, examples, ratio, of, f"{r.max_abs_error:.2e}", f"{r.max_rel_error:.2e}",
+                      verdict)
     return table
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import re
 from collections.abc import Callable
 
 import numpy as np
@@ -27,9 +28,32 @@ from oracle.verify.strategies import Case
 from oracle.verify.tolerance import Tolerance
 from oracle.verify.verifier import Verification, verify_layer
 
-__all__ = ["CATALOG", "CatalogEntry", "DTYPES", "find_entry", "verify_case"]
+__all__ = ["CATALOG", "CatalogEntry", "DTYPES", "ErrorInput", "check_error_inputs", "find_entry", "verify_case"]
 
 DTYPES = (np.dtype(np.float64), np.dtype(np.float32))
+
+
+@dataclasses.dataclass(frozen=True)
+class ErrorInput:
+    """An input the layer must reject at its boundary, as PyTorch's OpInfo ``ErrorInput``.
+
+    ``call(layer)`` (``layer``: the row's factory, e.g. ``manual_bp.Affine``) must raise
+    ``error`` with a message matching the regular expression ``match``; ``what`` says what
+    is wrong with the input. ``layer`` (default None: any): the factory it was declared for;
+    a row whose layer is neither it nor a subclass of it (a row copied with another factory)
+    skips it, since ``call`` builds the layer with that factory's arguments.
+    """
+
+    what: str
+    call: Callable
+    error: type
+    match: str
+    layer: Callable | None = None
+
+    def applies_to(self, layer) -> bool:
+        if self.layer is None or layer is self.layer:
+            return True
+        return isinstance(layer, type) and isinstance(self.layer, type) and issubclass(layer, self.layer)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -42,7 +66,9 @@ class CatalogEntry:
     - ``nondiff``: arguments that are data, not differentiated (labels).
     - ``cases``: ``cases(dtype)`` -> a Hypothesis strategy of ``Case``.
     - ``tolerance``: ``{dtype: Tolerance}`` overrides, each with ``tolerance_reason``.
-    - ``conventions``: the kink / tie / edge conventions layer and oracle share.
+    - ``conventions``: what the cases draw and the kink / tie / edge conventions layer and
+      oracle share (``manual-bp verify --list`` prints it).
+    - ``errors``: ``ErrorInput``s the layer must reject (checked once per row).
     """
 
     name: str
@@ -55,19 +81,137 @@ class CatalogEntry:
     tolerance: dict = dataclasses.field(default_factory=dict)
     tolerance_reason: str = ""
     conventions: str = ""
+    errors: tuple = ()
+
+
+def _ones(*shape):
+    return np.ones(shape)
+
+
+def _before_forward(make):
+    return ErrorInput("backward before forward", lambda layer: make(layer).backward(_ones(2, 3)), RuntimeError,
+                      r"backward called before .*forward")
+
+
+def _bad_dout(make, x, *more):
+    return ErrorInput("a dout of the wrong shape", lambda layer: _forwarded(make(layer), x, *more).backward(_ones(7)),
+                      ValueError, r"dout must have shape")
+
+
+def _forwarded(layer, *inputs):
+    layer.forward(*inputs)
+    return layer
+
+
+def _boolean_x(make, *more):
+    return ErrorInput("a boolean x", lambda layer: make(layer).forward(np.ones((2, 3), bool), *more), TypeError,
+                      r"x must be a real numeric array")
+
+
+def _elementwise_errors(make=lambda layer: layer()):
+    return (_before_forward(make), _bad_dout(make, _ones(2, 3)), _boolean_x(make))
+
+
+_AFFINE = lambda layer: layer(_ones(4, 3), _ones(3))  # noqa: E731 - a factory per row, read as data
+_CONV = lambda layer: layer(_ones(2, 3, 2, 2), _ones(2))  # noqa: E731
+_POOL = lambda layer: layer(pool_h=2, pool_w=2)  # noqa: E731
+_BATCH_NORM = lambda layer: layer(_ones(3), _ones(3))  # noqa: E731
+_DROPOUT = lambda layer: layer(np.ones(3), 0)  # noqa: E731
+
+ERRORS = {
+    "AddLayer": (_before_forward(lambda layer: layer()),
+                 ErrorInput("shapes that do not broadcast", lambda layer: layer().forward(_ones(2, 3), _ones(4)),
+                            ValueError, r"broadcast")),
+    "MulLayer": (_before_forward(lambda layer: layer()),),
+    "ReLU": _elementwise_errors(),
+    "Sigmoid": _elementwise_errors(),
+    "Tanh": _elementwise_errors(),
+    "LeakyReLU": (*_elementwise_errors(),
+                  ErrorInput("an infinite alpha", lambda layer: layer(alpha=np.inf), ValueError,
+                             r"alpha must be finite")),
+    "Softmax": (*_elementwise_errors(),
+                ErrorInput("an axis out of range", lambda layer: layer(axis=2).forward(_ones(2, 3)), ValueError,
+                           r"axis 2 is out of range")),
+    "Affine": (_before_forward(_AFFINE), _bad_dout(_AFFINE, _ones(2, 4)),
+               ErrorInput("x with the wrong feature count", lambda layer: _AFFINE(layer).forward(_ones(2, 5)),
+                          ValueError, r"x must have shape \(N, 4\)"),
+               ErrorInput("a W that is not a matrix", lambda layer: layer(_ones(4), _ones(3)), ValueError,
+                          r"W must be a matrix")),
+    "SoftmaxWithLoss": (
+        ErrorInput("an empty batch", lambda layer: layer().forward(np.zeros((0, 3)), np.zeros(0, int)), ValueError,
+                   r"empty batch"),
+        ErrorInput("a label out of range", lambda layer: layer().forward(_ones(2, 3), np.array([0, 3])), ValueError,
+                   r"must lie in \[0, 3\)"),
+        ErrorInput("float labels of the index shape", lambda layer: layer().forward(_ones(2, 3), np.array([0.0, 1.0])),
+                   TypeError, r"integer dtype"),
+        ErrorInput("a dout that is not a scalar", lambda layer: _forwarded(layer(), _ones(2, 3), np.array([0, 1]))
+                   .backward(_ones(2)), ValueError, r"dout must have shape \(\)"),
+        ErrorInput("backward before forward", lambda layer: layer().backward(), RuntimeError, r"before .*forward")),
+    "MeanSquaredError": (
+        ErrorInput("t of another shape", lambda layer: layer().forward(_ones(2, 3), _ones(3)), ValueError,
+                   r"t must have shape \(2, 3\)"),
+        ErrorInput("backward before forward", lambda layer: layer().backward(), RuntimeError, r"before .*forward")),
+    "Convolution": (_before_forward(_CONV), _bad_dout(_CONV, _ones(1, 3, 4, 4)),
+                    ErrorInput("x with the wrong channel count", lambda layer: _CONV(layer).forward(_ones(1, 2, 4, 4)),
+                               ValueError, r"x must have shape \(N, 3, H, W\)"),
+                    ErrorInput("a stride of 0", lambda layer: layer(_ones(2, 3, 2, 2), _ones(2), stride=0), ValueError,
+                               r"stride must be at least 1")),
+    "Pooling": (_before_forward(_POOL), _bad_dout(_POOL, _ones(1, 1, 4, 4)),
+                ErrorInput("pad as wide as the window", lambda layer: layer(pool_h=2, pool_w=2, pad=2), ValueError,
+                           r"pad must be smaller than the window"),
+                ErrorInput("a 3-D x", lambda layer: _POOL(layer).forward(_ones(1, 4, 4)), ValueError,
+                           r"x must have shape \(N, C, H, W\)")),
+    "BatchNormalization": (_before_forward(_BATCH_NORM), _bad_dout(_BATCH_NORM, _ones(2, 3)),
+                           ErrorInput("a non-positive eps", lambda layer: layer(_ones(3), _ones(3), eps=0.0),
+                                      ValueError,
+                                      r"eps must be positive"),
+                           ErrorInput("x with the wrong feature count",
+                                      lambda layer: _BATCH_NORM(layer).forward(_ones(2, 4)), ValueError,
+                                      r"x must have shape \(N, 3\)")),
+    "Dropout": (_before_forward(_DROPOUT), _bad_dout(_DROPOUT, _ones(2, 3)),
+                ErrorInput("a dropout ratio of 1", lambda layer: layer(np.ones(3), 0, dropout_ratio=1.0), ValueError,
+                           r"dropout_ratio must lie in \[0, 1\)")),
+}
+ERRORS["AvgPooling"] = ERRORS["Pooling"]
+
+
+def check_error_inputs(entry: CatalogEntry) -> list[str]:
+    """Run the row's ``ErrorInput``s; one failure line per input not rejected as declared."""
+    failures = []
+    for bad in entry.errors:
+        if not bad.applies_to(entry.layer):
+            continue
+        try:
+            bad.call(entry.layer)
+        except Exception as error:  # noqa: BLE001 - the wrong exception is a failure, reported below
+            if isinstance(error, bad.error) and re.search(bad.match, str(error)):
+                continue
+            failures.append(f"{entry.name}: error input {bad.what!r} raised {type(error).__name__}: {error} "
+                            f"(expected {bad.error.__name__} matching {bad.match!r})")
+        else:
+            failures.append(f"{entry.name}: error input {bad.what!r} raised nothing "
+                            f"(expected {bad.error.__name__} matching {bad.match!r})")
+    return failures
 
 
 CATALOG = (
-    CatalogEntry("AddLayer", manual_bp.AddLayer, add, ("x", "y"), (), strategies.binary_cases,
-                 conventions="broadcasting undone by summing the cotangent over broadcast axes"),
-    CatalogEntry("MulLayer", manual_bp.MulLayer, mul, ("x", "y"), (), strategies.binary_cases,
-                 conventions="broadcasting undone by summing over broadcast axes"),
+    CatalogEntry("AddLayer", manual_bp.AddLayer, add, ("x", "y"), (),
+                 functools.partial(strategies.binary_cases, mixed=True),
+                 conventions="draws 6 broadcastable shape pairs (scalars too), either order, y sometimes of the other "
+                             "float width; broadcasting undone by "
+                             "summing the cotangent over broadcast axes"),
+    CatalogEntry("MulLayer", manual_bp.MulLayer, mul, ("x", "y"), (),
+                 functools.partial(strategies.binary_cases, mixed=True),
+                 conventions="draws the shape pairs of AddLayer; broadcasting undone by summing over broadcast axes"),
     CatalogEntry("ReLU", manual_bp.ReLU, relu, ("x",), (), strategies.elementwise_cases,
-                 conventions="ReLU'(0) = 0 (jnp.where(x > 0, x, 0))"),
+                 conventions="ReLU'(0) = 0 (jnp.where(x > 0, x, 0)); draws 1-D (one sample) to 3-D x, "
+                             "exact zeros, up to 1e4"),
     CatalogEntry("Sigmoid", manual_bp.Sigmoid, sigmoid, ("x",), (), strategies.elementwise_cases,
-                 conventions="no overflow for any finite x; gradient out * (1 - out)"),
-    CatalogEntry("Affine", manual_bp.Affine, affine, ("x",), ("W", "b"), functools.partial(strategies.affine_cases, mixed=True),
-                 conventions="draws N 1 or 4, 1-D or 2-D features, W and b of either float width; x of shape (N, ...) flattened to (N, D)"),
+                 conventions="draws 1-D to 3-D x up to 1e4; no overflow for any finite x; gradient out * (1 - out)"),
+    CatalogEntry("Affine", manual_bp.Affine, affine, ("x",), ("W", "b"),
+                 functools.partial(strategies.affine_cases, mixed=True),
+                 conventions="draws N 1 or 4, 1-D or 2-D features, W and b of either float width; "
+                             "x of shape (N, ...) flattened to (N, D)"),
     CatalogEntry("SoftmaxWithLoss", manual_bp.SoftmaxWithLoss, softmax_with_loss, ("x", "t"), (),
                  strategies.softmax_with_loss_cases, nondiff=frozenset({"t"}),
                  conventions="draws 1-5 classes, a 1-D x (one sample) or N = 1-4, t as indices, one-hot, "
@@ -110,7 +254,7 @@ CATALOG = (
                  tolerance_reason="1 - out**2 is computed from out rounded to float32: where |x| > 4 the exact "
                                   "derivative is < 1e-3 but carries an absolute error of ~2 eps32 = 1.2e-7 per unit "
                                   "of dout (up to 10): up to 1.3e-6 seen in 3000 examples, above the default 1e-6.",
-                 conventions="gradient 1 - out**2; saturates to exactly +-1 (gradient 0) for large |x|"),
+                 conventions="draws 1-D to 3-D x up to 1e4; gradient 1 - out**2; saturates to exactly +-1 (gradient 0) for large |x|"),
     CatalogEntry("LeakyReLU", manual_bp.LeakyReLU, leaky_relu, ("x",), (), strategies.leaky_relu_cases,
                  conventions="draws alpha 0.01, 0, 0.3, -0.5, 2; gradient at x = 0 is alpha "
                              "(jnp.where(x > 0, x, alpha * x)); 1-D x is one sample"),
@@ -122,8 +266,13 @@ CATALOG = (
                  conventions="draws axis -1, -2, 0, 1 on 1-D to 3-D x; max-shifted; dx = y * (dout - sum(dout * y))"),
     CatalogEntry("MeanSquaredError", manual_bp.MeanSquaredError, mean_squared_error, ("y", "t"), (),
                  strategies.mean_squared_error_cases, nondiff=frozenset({"t"}),
-                 conventions="mean over all entries (the book: 0.5 * sum); t not differentiated; dout defaults to 1"),
+                 conventions="draws 1-D to 3-D y, t == y a quarter of the time; mean over all entries (the book: 0.5 * sum); t not differentiated; dout defaults to 1"),
 )
+
+
+CATALOG = tuple(dataclasses.replace(entry, errors=tuple(dataclasses.replace(bad, layer=entry.layer)
+                                                        for bad in ERRORS.get(entry.name, ())))
+                for entry in CATALOG)
 
 
 def find_entry(name: str, catalog=CATALOG) -> CatalogEntry:
@@ -137,6 +286,7 @@ def find_entry(name: str, catalog=CATALOG) -> CatalogEntry:
 def verify_case(entry: CatalogEntry, case: Case, **overrides) -> Verification:
     """Run ``verify_layer`` for one drawn ``case`` of ``entry``: the layer built with, and the
     oracle bound to, the case's configuration."""
+    case = case.laid_out() if getattr(case, "layout", None) else case
     layer, function = entry.layer, entry.function
     forward = getattr(case, "forward", None) or {}
     if case.config:

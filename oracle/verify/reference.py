@@ -54,7 +54,8 @@ def enable_compilation_cache(directory: str | None = None) -> str | None:
     if jax.config.jax_compilation_cache_dir:
         return jax.config.jax_compilation_cache_dir
     if directory is None:
-        directory = os.environ.get("MANUAL_BP_JAX_CACHE", os.path.join(os.path.expanduser("~"), ".cache", "manual-bp", "jax"))
+        default = os.path.join(os.path.expanduser("~"), ".cache", "manual-bp", "jax")
+        directory = os.environ.get("MANUAL_BP_JAX_CACHE", default)
     if not directory:
         return None
     jax.config.update("jax_compilation_cache_dir", directory)

@@ -32,6 +32,7 @@ __all__ = [
     "labels",
     "softmax_with_loss_cases",
 ]
+__all__ += ["LAYOUTS", "relayout", "with_layouts"]  # memory layouts (issue 9)
 
 BATCH_SIZES = (1, 4)
 BROADCAST_PAIRS = (((), ()), ((3,), ()), ((2, 3), (3,)), ((2, 1), (1, 3)), ((2, 3), (2, 3)), ((4, 1, 3), (2, 1)))
@@ -61,13 +62,69 @@ class Case:
     config: dict = dataclasses.field(default_factory=dict)
     forward: dict = dataclasses.field(default_factory=dict)
     before: tuple = ()
+    layout: dict = dataclasses.field(default_factory=dict)
 
     def __repr__(self) -> str:
         with np.printoptions(precision=17, threshold=sys.maxsize, floatmode="unique"):
             config = f", config={self.config!r}" if self.config else ""
             forward = f", forward={self.forward!r}" if self.forward else ""
             before = f", before={self.before!r}" if self.before else ""
-            return f"Case(inputs={self.inputs!r}, params={self.params!r}, dout={self.dout!r}{config}{forward}{before})"
+            layout = f", layout={self.layout!r}" if self.layout else ""
+            return (f"Case(inputs={self.inputs!r}, params={self.params!r}, dout={self.dout!r}"
+                    f"{config}{forward}{before}{layout})")
+
+    def laid_out(self) -> Case:
+        """This case with ``layout`` applied: each named array (an input, a parameter or
+        ``dout``) replaced by the same values in that memory layout (see ``relayout``)."""
+        if not self.layout:
+            return self
+        def apply(arrays: dict) -> dict:
+            return {k: relayout(v, self.layout[k]) if k in self.layout else v for k, v in arrays.items()}
+        dout = relayout(self.dout, self.layout["dout"]) if "dout" in self.layout else self.dout
+        return dataclasses.replace(self, inputs=apply(self.inputs), params=apply(self.params), dout=dout, layout={})
+
+
+# Memory layouts, simplest first: C order, Fortran order, a strided slice (every other element
+# of a larger buffer along the last axis), a transposed view (the values of a C array of the
+# reversed shape, seen through .T).
+LAYOUTS = ("C", "F", "strided", "transposed")
+
+
+def relayout(array, layout: str):
+    """The same values as ``array`` in memory ``layout`` (one of ``LAYOUTS``); 0-d arrays and
+    non-arrays pass through."""
+    if not isinstance(array, np.ndarray) or array.ndim == 0 or layout == "C":
+        return array
+    if layout == "F":
+        return np.asfortranarray(array)
+    if layout == "strided":
+        buffer = np.zeros(array.shape[:-1] + (2 * array.shape[-1],), dtype=array.dtype)
+        view = buffer[..., ::2]
+        view[...] = array
+        return view
+    if layout == "transposed":
+        return np.ascontiguousarray(array.T).T
+    raise ValueError(f"unknown layout {layout!r}; known: {', '.join(LAYOUTS)}")
+
+
+_LAYOUT_CHOICES = st.sampled_from(LAYOUTS)
+
+
+@st.composite
+def with_layouts(draw, cases):
+    """``cases`` with a memory layout drawn for every float array of at least one dimension
+    (inputs, parameters, ``dout``) into ``Case.layout``; C order where nothing was drawn."""
+    case = draw(cases)
+    if case.layout:
+        return case
+    arrays = {**case.inputs, **case.params, "dout": case.dout}
+    layout = {}
+    for name, value in arrays.items():
+        if isinstance(value, np.ndarray) and value.ndim and value.dtype.kind == "f":
+            choice = draw(_LAYOUT_CHOICES)
+            if choice != "C":
+                layout[name] = choice
+    return dataclasses.replace(case, layout=layout) if layout else case
 
 
 def float_elements(dtype, *, max_value: float = 1e3, large: float | None = None, kinks=(0.0, 1.0, -1.0)):
@@ -246,18 +303,20 @@ def _param_dtype(draw, dtype, mixed: bool) -> np.dtype:
 
 
 @st.composite
-def binary_cases(draw, dtype, *, pairs=BROADCAST_PAIRS, max_value: float = 1e3):
+def binary_cases(draw, dtype, *, pairs=BROADCAST_PAIRS, max_value: float = 1e3, mixed: bool = False):
     """``x`` and ``y`` of two broadcastable shapes (from ``pairs``), and ``dout`` of their broadcast.
 
     - ``pairs`` (default ``BROADCAST_PAIRS``): the shape pairs to draw from.
     - ``max_value`` (default ``1e3``): bound on the magnitude of the values.
+    - ``mixed`` (default False): ``y`` sometimes of the other float width.
     """
     x_shape, y_shape = draw(_sampled(tuple(pairs)))
     if draw(_BOOLEANS):
         x_shape, y_shape = y_shape, x_shape
+    y_dtype = _param_dtype(draw, dtype, mixed)
     x = draw_array(draw, dtype, x_shape, max_value=max_value)
-    y = draw_array(draw, dtype, y_shape, max_value=max_value)
-    dout = draw_cotangent(draw, dtype, np.broadcast_shapes(x_shape, y_shape))
+    y = draw_array(draw, y_dtype, y_shape, max_value=max_value)
+    dout = draw_cotangent(draw, np.result_type(dtype, y_dtype), np.broadcast_shapes(x_shape, y_shape))
     return Case({"x": x, "y": y}, {}, dout)
 
 

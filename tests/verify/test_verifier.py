@@ -26,7 +26,7 @@ def test_hypothesis_search_rejects_every_planted_bug(bug, dtype):
     result = run_entry(entry, dtype, examples=100, seed_value=0)
     assert not result.passed, f"{bug} passed {result.examples} {dtype} examples"
     assert f"{entry.name}: {quantity}" in result.failure
-    assert result.case is not None
+    assert result.case is not None or quantity == "error input"  # error inputs are checked once, not drawn
 
 
 def test_the_correct_book_affine_passes():
@@ -134,3 +134,53 @@ def test_verification_reports_errors_of_every_quantity():
                           rng.normal(size=(2, 2)))
     assert set(result.comparisons) == {"forward", "dx", "dW", "db"}
     assert 0 <= result.max_rel_error < 1e-12 and result.worst_ratio < 1
+
+
+def test_writing_into_the_forward_output_is_named_as_such():
+    from broken_layers import CacheReturningSigmoid
+
+    x, dout = np.array([0.5, -1.0, 2.0]), np.array([1.0, -2.0, 0.5])
+    with pytest.raises(VerificationError, match="caller-owned forward output: writing into the array forward"):
+        verify_layer(CacheReturningSigmoid, sigmoid, {"x": x}, dout=dout)
+
+
+def test_a_returned_internal_buffer_is_named_as_such():
+    from broken_layers import BufferReturningReLU
+
+    x, dout = np.array([0.5, -1.0, 2.0]), np.array([1.0, -2.0, 0.5])
+    with pytest.raises(VerificationError, match="caller-owned returned gradient: writing into a gradient"):
+        verify_layer(BufferReturningReLU, relu, {"x": x}, dout=dout)
+
+
+@pytest.mark.parametrize("layout", ["F", "strided", "transposed"])
+def test_layouts_keep_the_values_and_change_the_memory(layout):
+    from oracle.verify.strategies import relayout
+
+    a = np.arange(6.0).reshape(2, 3)
+    b = relayout(a, layout)
+    np.testing.assert_array_equal(a, b)
+    assert not b.flags.c_contiguous
+
+
+def test_an_undeclared_boundary_error_fails_the_row():
+    from broken_layers import BROKEN
+
+    entry, _ = BROKEN["forward accepts a boolean x"]
+    from oracle.verify.catalog import check_error_inputs
+
+    [failure] = check_error_inputs(entry)
+    assert "error input 'a boolean x' raised nothing (expected TypeError" in failure
+
+
+def test_a_shrunk_counterexample_has_the_simplest_configuration_and_replays_from_its_repr():
+    from numpy import array, float32, float64, int64  # noqa: F401 - names the repr uses
+
+    from oracle.verify.catalog import verify_case
+    from oracle.verify.strategies import POOL_BUCKETS, Case  # noqa: F401 - Case: the repr's constructor
+
+    entry, _ = BROKEN["max-pool tie to every maximum"]  # wrong in every window, given a tie
+    result = run_entry(entry, np.float64, examples=100)
+    _, pool_h, pool_w, stride, pad = POOL_BUCKETS[0]
+    assert result.case.config == {"pool_h": pool_h, "pool_w": pool_w, "stride": stride, "pad": pad}
+    with pytest.raises(VerificationError, match="dx"):
+        verify_case(entry, eval(repr(result.case)))
