@@ -10,6 +10,14 @@
 6. a zero cotangent gives zero gradients;
 7. every gradient has the shape and dtype of what it differentiates.
 
+The sequel's layers add (each only where the layer needs it): several outputs (a tuple
+forward output, ``dout`` a tuple with a cotangent for each, passed as ``backward(*dout)``);
+initial states as inputs (``state``: set with ``layer.set_state(...)`` after one previous
+block has run forward and backward, their gradients read from ``layer.d<name>``, so a
+gradient leaking across the block boundary shows); integer inputs (``nondiff``, a layer
+with no differentiable input returns ``None``); and a parameter listed twice in
+``layer.params`` (a shared or tied array) is reported.
+
 All failures of one example are collected and raised together as one
 ``VerificationError`` (an ``AssertionError``), each line starting ``Layer: quantity``.
 """
@@ -95,6 +103,20 @@ def parameter_gradients(layer, names) -> dict:
             for name in names}
 
 
+def _map(function, value):
+    """``function`` of a value, or of each entry of a tuple of them (several outputs)."""
+    return tuple(function(v) for v in value) if isinstance(value, tuple) else function(value)
+
+
+def _zeros_like(dout):
+    return _map(lambda d: np.zeros_like(d) if isinstance(d, np.ndarray) else 0.0, dout)
+
+
+def _cotangent_args(dout) -> tuple:
+    """``backward``'s arguments: one per output (``backward(dh_next, dc_next)``)."""
+    return dout if isinstance(dout, tuple) else (dout,)
+
+
 def _snapshot(grads: dict) -> dict:
     return {k: None if v is None else np.array(v, copy=True) for k, v in grads.items()}
 
@@ -102,14 +124,15 @@ def _snapshot(grads: dict) -> dict:
 class _Checker:
     """Runs the checks of one example and collects the failures."""
 
-    def __init__(self, name, layer_factory, function, inputs, params, nondiff, tolerance):
+    def __init__(self, name, layer_factory, function, inputs, params, nondiff, tolerance, state=()):
         self.name, self.layer_factory, self.function = name, layer_factory, function
         self.inputs, self.params, self.nondiff = dict(inputs), dict(params), frozenset(nondiff)
         self.tolerance = tolerance
         self.failures: list[str] = []
         self.error: Exception | None = None  # an exception the layer raised, chained to the report
         self.comparisons: dict[str, Comparison] = {}
-        self.diff_inputs = [k for k in self.inputs if k not in self.nondiff]
+        self.state = tuple(state)  # initial-state inputs: set_state(...), gradients layer.d<name>
+        self.diff_inputs = [k for k in self.inputs if k not in self.nondiff and k not in self.state]
 
     def fail(self, quantity: str, message: str) -> None:
         self.failures.append(f"{self.name}: {quantity} {message}")
@@ -129,16 +152,29 @@ class _Checker:
         out, calls, stage = None, [], "construction"
         try:
             layer = self.layer_factory(*params.values())
+            self.check_params_listed_once(layer)
+            forward_inputs = [v for k, v in inputs.items() if k not in self.state]
+            if self.state:  # a previous block, then the case fixes the carried state
+                stage = "previous block"
+                layer.forward(*forward_inputs)
+                layer.backward(*_cotangent_args(dout))
+                layer.set_state(*(inputs[k] for k in self.state))
             stage = "forward"
-            out = layer.forward(*inputs.values())
+            out = layer.forward(*forward_inputs)
             for stage, cotangent in zip(STAGES, (dout, dout, zero)):
-                returned = layer.backward(cotangent)
-                calls.append((self.unpack(returned), _snapshot(self.param_grads(layer))))
+                returned = layer.backward(*_cotangent_args(cotangent))
+                state_grads = {"d" + k: getattr(layer, "d" + k, None) for k in self.state if k not in self.nondiff}
+                calls.append(({**self.unpack(returned), **_snapshot(state_grads)}, _snapshot(self.param_grads(layer))))
         except Exception as error:  # noqa: BLE001 - a crashing layer is a failed verification
             return out, calls, (stage, error)
         return out, calls, None
 
     def unpack(self, returned) -> dict:
+        if not self.diff_inputs:
+            if returned is not None:
+                self.fail("backward", f"returned {type(returned).__name__}; a layer whose inputs are all data "
+                          "(ids, labels) returns None")
+            return {}
         if len(self.diff_inputs) == 1:
             if isinstance(returned, tuple):
                 self.fail("backward", f"returned a tuple of {len(returned)}; a layer with one input returns one array")
@@ -154,12 +190,28 @@ class _Checker:
     def param_grads(self, layer) -> dict:
         return {"d" + name: grad for name, grad in parameter_gradients(layer, self.params).items()}
 
+    def check_params_listed_once(self, layer) -> None:
+        """Every distinct array appears once in ``layer.params`` (a shared or tied one is not listed twice)."""
+        params = getattr(layer, "params", None)
+        if not isinstance(params, Mapping):
+            return
+        arrays = [(k, v) for k, v in params.items() if isinstance(v, np.ndarray)]
+        for i, (first, a) in enumerate(arrays):
+            for second, b in arrays[i + 1:]:
+                if np.shares_memory(a, b):
+                    self.fail("params", f"{first!r} and {second!r} are the same array (or views of it): list a "
+                              "shared or tied parameter once and sum its gradients inside the layer")
+
     def find_mutation(self, dout, zero, error) -> None:
         """A write hit a read-only argument: rerun on writable copies to name which one."""
-        originals = {**self.inputs, **self.params, "dout": dout}
+        if isinstance(dout, tuple):  # several outputs: one name per cotangent
+            originals = {**self.inputs, **self.params, **{f"dout[{i}]": d for i, d in enumerate(dout)}}
+        else:
+            originals = {**self.inputs, **self.params, "dout": dout}
         copies = {k: np.array(v, copy=True) if isinstance(v, np.ndarray) else v for k, v in originals.items()}
+        copied_dout = tuple(copies[f"dout[{i}]"] for i in range(len(dout))) if isinstance(dout, tuple) else copies["dout"]
         self.run_layer({k: copies[k] for k in self.inputs}, {k: copies[k] for k in self.params},
-                       copies["dout"], np.zeros_like(copies["dout"]))
+                       copied_dout, _zeros_like(copied_dout))
         written = [k for k, v in originals.items() if isinstance(v, np.ndarray) and not np.array_equal(v, copies[k], equal_nan=True)]
         what = ", ".join(written) if written else "one of its arguments"
         self.fail("mutation:", f"forward/backward wrote into {what} (read-only here: {error}); "
@@ -198,11 +250,14 @@ class _Checker:
                           "backward must be linear in dout (does it ignore dout?)")
 
     def run(self, dout) -> None:
-        dout = np.asarray(dout) if not isinstance(dout, (float, int)) else dout
-        zero = np.zeros_like(dout) if isinstance(dout, np.ndarray) else 0.0
+        if isinstance(dout, tuple):  # one cotangent per output
+            dout = tuple(np.asarray(d) for d in dout)
+        else:
+            dout = np.asarray(dout) if not isinstance(dout, (float, int)) else dout
+        zero = _zeros_like(dout)
         frozen_in = {k: _frozen(v) for k, v in self.inputs.items()}
         frozen_params = {k: _frozen(v) for k, v in self.params.items()}
-        out, calls, error = self.run_layer(frozen_in, frozen_params, _frozen(dout), _frozen(zero))
+        out, calls, error = self.run_layer(frozen_in, frozen_params, _map(_frozen, dout), _map(_frozen, zero))
         if error is not None:
             stage, exception = error
             if isinstance(exception, ValueError) and "read-only" in str(exception):
@@ -219,9 +274,16 @@ class _Checker:
         refs = dict(zip(diff_names, ref_grads))
 
         out_dtype = _result_dtype([v for k, v in {**self.inputs, **self.params}.items() if k not in self.nondiff])
-        self.check_quantity("forward", out, ref_out, out_dtype, "the result of the layer's inputs")
+        if isinstance(ref_out, tuple):
+            if not isinstance(out, tuple) or len(out) != len(ref_out):
+                self.fail("forward", f"must return a tuple of {len(ref_out)} outputs, got {type(out).__name__}")
+            else:
+                for i, (got, ref) in enumerate(zip(out, ref_out)):
+                    self.check_quantity(f"forward[{i}]", got, ref, out_dtype, "the result of the layer's inputs")
+        else:
+            self.check_quantity("forward", out, ref_out, out_dtype, "the result of the layer's inputs")
         grads_in, grads_p = calls[0]
-        for k in self.diff_inputs:
+        for k in [*self.diff_inputs, *(k for k in self.state if k not in self.nondiff)]:
             self.check_quantity("d" + k, grads_in["d" + k], refs[k], _grad_dtype(self.inputs[k]), k)
         for k in self.params:
             if k not in self.nondiff:
@@ -240,6 +302,7 @@ def verify_layer(
     nondiff=(),
     name: str | None = None,
     tolerance: Tolerance | Mapping | None = None,
+    state=(),
 ) -> Verification:
     """Check ``layer`` against the oracle ``function`` on one example; raise if it disagrees.
 
@@ -253,6 +316,10 @@ def verify_layer(
     - ``name``: the layer's name in messages (default: the class name).
     - ``tolerance``: a ``Tolerance`` for every quantity, or ``{dtype: Tolerance}``
       overriding rows of ``oracle.tolerance.TOLERANCES``.
+    - ``state``: names of inputs that are initial states (``h``, ``c``): not passed to
+      ``forward`` but set by ``layer.set_state(*states)`` after a previous block ran forward
+      and backward; their gradients are ``layer.d<name>`` (the book's ``dh``).
+    - ``dout`` may be a tuple (a layer with several outputs): ``backward(*dout)``.
 
     Returns a ``Verification`` with every quantity's errors. Raises ``VerificationError``
     listing every failed check as ``Layer: quantity ...`` with the worst entries.
@@ -261,7 +328,7 @@ def verify_layer(
         raise TypeError("verify_layer needs a cotangent dout shaped like the forward output (draw it randomly)")
     params = dict(params or {})
     name = name or getattr(layer, "__name__", type(layer).__name__)
-    checker = _Checker(name, layer, function, inputs, params, nondiff, tolerance)
+    checker = _Checker(name, layer, function, inputs, params, nondiff, tolerance, state)
     checker.run(dout)
     if checker.failures:
         case = ", ".join(_describe(k, v) for k, v in {**checker.inputs, **params, "dout": dout}.items())
