@@ -246,8 +246,10 @@ class _Checker:
                 self.fail(label, "differs on a second backward call with the same dout: backward must not "
                           "change state it reads (a cache, or its own output)")
             if np.any(zero != 0):
+                hint = ("; with initial states: does a gradient from the previous block's backward cross the "
+                        "block boundary? truncated BPTT starts every backward from 0") if self.state else ""
                 self.fail(label, f"is not zero for a zero dout (max |{label}| = {np.max(np.abs(zero)):.3g}): "
-                          "backward must be linear in dout (does it ignore dout?)")
+                          f"backward must be linear in dout (does it ignore dout?){hint}")
 
     def run(self, dout) -> None:
         if isinstance(dout, tuple):  # one cotangent per output
