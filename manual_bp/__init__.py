@@ -50,7 +50,17 @@ from manual_bp.layers import (
     conv_output_size,
     im2col,
 )
-from manual_bp.networks import MultiLayerNet, SimpleConvNet, TwoLayerNet
+from manual_bp.networks import (
+    CBOW,
+    BetterRnnlm,
+    MultiLayerNet,
+    Rnnlm,
+    SimpleCBOW,
+    SimpleConvNet,
+    SimpleRnnlm,
+    SkipGram,
+    TwoLayerNet,
+)
 from manual_bp.numerical import numerical_gradient, numerical_jvp, numerical_vjp
 
 __all__ = [
@@ -58,6 +68,8 @@ __all__ = [
     "Affine",
     "AvgPooling",
     "BatchNormalization",
+    "BetterRnnlm",
+    "CBOW",
     "Convolution",
     "Dropout",
     "Embedding",
@@ -74,9 +86,13 @@ __all__ = [
     "RNN",
     "ReLU",
     "Relu",
+    "Rnnlm",
     "Sigmoid",
     "SigmoidWithLoss",
+    "SimpleCBOW",
     "SimpleConvNet",
+    "SimpleRnnlm",
+    "SkipGram",
     "Softmax",
     "SoftmaxWithLoss",
     "Tanh",

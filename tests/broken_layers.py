@@ -312,3 +312,15 @@ BROKEN = {
 
 # A user catalog of the broken layers, for `manual-bp verify --catalog tests/broken_layers.py:CATALOG`.
 CATALOG = tuple(entry for entry, _ in BROKEN.values())
+
+
+# -- the sequel's networks: planted bugs of the parameter convention -------------------------
+
+
+class TiedOnceBetterRnnlm(manual_bp.BetterRnnlm):
+    """The tied ``embed_W`` gradient keeps only the embedding's use (the output layer's ``dW.T`` is
+    dropped): tied weights counted once."""
+
+    def _collect(self):
+        super()._collect()
+        self.grads["embed_W"][...] = self.embed.dW
