@@ -1,7 +1,9 @@
 """Data sets, loaded offline (nothing is downloaded).
 
 - ``classification``: ``load_digits`` (scikit-learn's 8x8 digits), ``load_spiral``,
-  ``load_mnist(path)`` from IDX files a user has, and ``read_idx``.
+  ``load_mnist(path)`` from IDX files a user has, and ``read_idx``;
+- ``text`` (the sequel): ``preprocess``, ``create_contexts_target``, ``create_co_matrix``, ``ppmi``,
+  ``cos_similarity``, ``most_similar``, ``analogy``, ``load_ptb(path)``.
 """
 
 from manual_bp.data.classification import (
@@ -12,4 +14,16 @@ from manual_bp.data.classification import (
     read_idx,
 )
 
-__all__ = ["MNIST_FILES", "load_digits", "load_mnist", "load_spiral", "read_idx"]
+from manual_bp.data.text import (
+    analogy,
+    cos_similarity,
+    create_co_matrix,
+    create_contexts_target,
+    load_ptb,
+    most_similar,
+    ppmi,
+    preprocess,
+)
+
+__all__ = ["MNIST_FILES", "analogy", "cos_similarity", "create_co_matrix", "create_contexts_target", "load_digits",
+           "load_mnist", "load_ptb", "load_spiral", "most_similar", "ppmi", "preprocess", "read_idx"]
