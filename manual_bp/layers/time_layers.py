@@ -33,7 +33,6 @@ from manual_bp.layers.recurrent import (
     gru_step_backward,
     gru_step_forward,
     lstm_gates,
-    lstm_step_backward,
 )
 
 __all__ = [
@@ -216,10 +215,22 @@ class TimeLSTM(_TimeRecurrent):
         hs, cs, gates, tanh_c = self._hs, self._cs, self._gates, self._tanh_c
         t, n, H = tanh_c.shape
         dA = _buffer(self, "_dA", gates.shape, np.result_type(hs, dhs))
+        # the local derivatives of the whole block at once (lstm_step_backward's factors), so each
+        # step is a handful of NumPy calls: ds = dc' + dh' o (1 - tanh^2 c'), [df, dg, di] = ds *
+        # [c f (1 - f), i (1 - g^2), g i (1 - i)], do = dh' tanh(c') o (1 - o), dc = ds f
+        f, g, i, o = (gates[..., k * H:(k + 1) * H] for k in range(4))
+        through_h = o * (1 - tanh_c * tanh_c)
+        fgi = np.stack([cs[:-1] * f * (1 - f), i * (1 - g * g), g * i * (1 - i)], axis=2)  # (T, N, 3, H)
+        out_gate = tanh_c * o * (1 - o)
         dh = np.zeros((n, H), dA.dtype)
         dc = np.zeros((n, H), dA.dtype)
         for k in reversed(range(t)):
-            dc = lstm_step_backward(dhs[k] + dh, dc, gates[k], cs[k], tanh_c[k], dA[k])
+            dh_total = dhs[k] + dh
+            ds = dh_total * through_h[k]
+            ds += dc
+            np.multiply(ds[:, None, :], fgi[k], out=dA[k, :, :3 * H].reshape(n, 3, H))
+            np.multiply(dh_total, out_gate[k], out=dA[k, :, 3 * H:])
+            dc = ds * f[k]
             dh = dA[k] @ self.Wh.T
         self.dh, self.dc = dh, dc
         return self._end(dA, hs[:-1].reshape(t * n, H))
