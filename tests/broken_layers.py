@@ -229,7 +229,8 @@ class PyTorchGateOrderLSTM(manual_bp.layers.LSTM):
 
         def unorder(g):  # back from the book's columns to [i, f, g, o]
             g2 = g.reshape(-1, 4 * H)
-            return np.concatenate([g2[:, 2 * H:3 * H], g2[:, :H], g2[:, H:2 * H], g2[:, 3 * H:]], axis=1).reshape(g.shape)
+            columns = [g2[:, 2 * H:3 * H], g2[:, :H], g2[:, H:2 * H], g2[:, 3 * H:]]
+            return np.concatenate(columns, axis=1).reshape(g.shape)
 
         self.dWx, self.dWh, self.db = unorder(self.dWx), unorder(self.dWh), unorder(self.db)
         return grads

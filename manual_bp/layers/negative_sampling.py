@@ -131,5 +131,6 @@ class NegativeSamplingLoss(HasParams):
         ds = self.ds * dout
         if self.dW is None:
             self.dW = np.empty_like(self.W)
-        scatter_add_rows(self.dW, self.ids.reshape(-1), (ds[..., None] * self.h[:, None, :]).reshape(-1, self.W.shape[1]))
+        rows = (ds[..., None] * self.h[:, None, :]).reshape(-1, self.W.shape[1])
+        scatter_add_rows(self.dW, self.ids.reshape(-1), rows)
         return np.einsum("nk,nkd->nd", ds, self.rows).astype(self.h.dtype, copy=False)

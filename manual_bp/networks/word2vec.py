@@ -69,7 +69,7 @@ class SimpleCBOW:
 
 
 class CBOW:
-    """``loss = NegativeSamplingLoss(W_out)(h, target)``, ``h = mean_i W_in[contexts[:, i]]`` over ``2 * window`` contexts.
+    """``loss = NegativeSamplingLoss(W_out)(h, target)``, ``h = mean_i W_in[contexts[:, i]]`` (``2 * window`` contexts).
 
     Shapes: ``contexts`` ``(N, 2 * window)`` ids, ``target`` ``(N,)`` ids; ``W_in``, ``W_out`` ``(V, H)``
     (``0.01 * N(0, 1)``). ``corpus`` (1-D ids), ``power`` (0.75) and ``sample_size`` (5) set the

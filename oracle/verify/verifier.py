@@ -209,7 +209,10 @@ class _Checker:
         else:
             originals = {**self.inputs, **self.params, "dout": dout}
         copies = {k: np.array(v, copy=True) if isinstance(v, np.ndarray) else v for k, v in originals.items()}
-        copied_dout = tuple(copies[f"dout[{i}]"] for i in range(len(dout))) if isinstance(dout, tuple) else copies["dout"]
+        if isinstance(dout, tuple):
+            copied_dout = tuple(copies[f"dout[{i}]"] for i in range(len(dout)))
+        else:
+            copied_dout = copies["dout"]
         self.run_layer({k: copies[k] for k in self.inputs}, {k: copies[k] for k in self.params},
                        copied_dout, _zeros_like(copied_dout))
         written = [k for k, v in originals.items() if isinstance(v, np.ndarray) and not np.array_equal(v, copies[k], equal_nan=True)]

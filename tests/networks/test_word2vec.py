@@ -29,10 +29,6 @@ def assert_grads_equal(model, reference):
         assert result.passed, f"{name}:\n{result.report}"
 
 
-def drawn_ids(width):
-    return st.tuples(st.integers(0, 2**32 - 1), st.just(width))
-
-
 def _data(seed, width):
     rng = np.random.default_rng(seed)
     return rng.integers(0, V, size=(N, width)), rng.integers(0, V, size=N)
