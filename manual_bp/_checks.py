@@ -13,6 +13,7 @@ import numpy as np
 __all__ = [
     "HasParams",
     "as_float_array",
+    "as_indices",
     "check_dout",
     "check_shape",
     "float_dtype",
@@ -122,3 +123,25 @@ class HasParams:
     def grads(self) -> dict:
         """``{name: gradient}`` after ``backward`` (``None`` entries before)."""
         return {name: getattr(self, "d" + name) for name in self.param_names}
+
+
+def as_indices(name: str, value, size: int, *, allow=None) -> np.ndarray:
+    """``value`` as an integer array with every entry in ``[0, size)`` (or equal to ``allow``).
+
+    Word ids and class labels: a float array is a ``TypeError`` (a float id is almost always a
+    mix-up with a score array); an id out of range is a ``ValueError`` naming the first one.
+    """
+    try:
+        array = np.asarray(value)
+    except (TypeError, ValueError) as error:
+        raise TypeError(f"{name} must be an integer array of ids, got {type(value).__name__}: {error}") from None
+    if array.dtype.kind not in "iu":
+        raise TypeError(f"{name} must be an integer array of ids in [0, {size}), got dtype {array.dtype}")
+    bad = (array < 0) | (array >= size)
+    if allow is not None:
+        bad &= array != allow
+    if np.any(bad):
+        first = array[bad].flat[0]
+        extra = f" or {allow}" if allow is not None else ""
+        raise ValueError(f"{name} must hold ids in [0, {size}){extra}, got {int(first)}")
+    return array

@@ -321,6 +321,96 @@ class BufferReturningReLU(manual_bp.ReLU):
         return self.buffer
 
 
+# -- the sequel: Deep Learning from Scratch 2 ------------------------------------------------
+
+
+class AssigningEmbedding(manual_bp.layers.Embedding):
+    """The book's first Embedding backward, ``dW[idx] = dout``: a repeated id keeps only its last row."""
+
+    def backward(self, dout):
+        self.dW = np.zeros_like(self.W)
+        self.dW[self.idx] = np.asarray(dout).reshape(-1, self.W.shape[1])
+        return None
+
+
+class PyTorchGateOrderLSTM(manual_bp.layers.LSTM):
+    """Reads the 4H pre-activations as PyTorch's ``[i, f, g, o]`` instead of the book's ``[f, g, i, o]``
+    (a consistent LSTM, forward and backward, with the wrong layout)."""
+
+    @staticmethod
+    def _book_order(a):  # columns [i, f, g, o] read as the book's [f, g, i, o]
+        H = a.shape[1] // 4
+        return np.concatenate([a[:, H:2 * H], a[:, 2 * H:3 * H], a[:, :H], a[:, 3 * H:]], axis=1)
+
+    def forward(self, x, h_prev, c_prev):
+        self._original = (self.Wx, self.Wh, self.b)
+        self.Wx, self.Wh, self.b = (self._book_order(w) for w in (self.Wx, self.Wh, self.b.reshape(1, -1)))
+        self.b = self.b.reshape(-1)
+        try:
+            return super().forward(x, h_prev, c_prev)
+        finally:
+            self.Wx_book, self.Wh_book = self.Wx, self.Wh
+            self.Wx, self.Wh, self.b = self._original
+
+    def backward(self, dh_next, dc_next):
+        Wx, Wh = self.Wx, self.Wh
+        self.Wx, self.Wh = self.Wx_book, self.Wh_book
+        try:
+            grads = super().backward(dh_next, dc_next)
+        finally:
+            self.Wx, self.Wh = Wx, Wh
+        H = self.hidden
+
+        def unorder(g):  # back from the book's columns to [i, f, g, o]
+            g2 = g.reshape(-1, 4 * H)
+            columns = [g2[:, 2 * H:3 * H], g2[:, :H], g2[:, H:2 * H], g2[:, 3 * H:]]
+            return np.concatenate(columns, axis=1).reshape(g.shape)
+
+        self.dWx, self.dWh, self.db = unorder(self.dWx), unorder(self.dWh), unorder(self.db)
+        return grads
+
+
+class LeakingTimeRNN(manual_bp.layers.TimeRNN):
+    """Backward starts from the ``dh`` its previous backward left (``self.dh``) instead of 0:
+    a gradient leaking across the truncated-BPTT block boundary."""
+
+    def backward(self, dhs):
+        dhs = self._dhs(dhs)
+        hs = self._hs
+        t, n, h = hs.shape[0] - 1, hs.shape[1], self.hidden
+        dA = np.empty((t, n, h), np.result_type(hs, dhs))
+        dh = self.dh if self.dh is not None else np.zeros((n, h), dA.dtype)
+        for k in reversed(range(t)):
+            dA[k] = (dhs[k] + dh) * (1 - hs[k + 1] ** 2)
+            dh = dA[k] @ self.Wh.T
+        self.dh = dh
+        return self._end(dA, hs[:-1].reshape(t * n, h))
+
+
+class CountsIgnoredTimeSoftmaxWithLoss(manual_bp.layers.TimeSoftmaxWithLoss):
+    """Divides by N * T, every position, instead of the number of positions not ignored."""
+
+    def forward(self, xs, ts):
+        loss = super().forward(xs, ts)
+        scale = max(1, int(self.mask.sum())) / self.mask.size
+        self.loss = (loss * scale).astype(loss.dtype)
+        return self.loss
+
+    def backward(self, dout=1.0):
+        scale = max(1, int(self.mask.sum())) / self.mask.size
+        return (super().backward(dout) * scale).astype(self.ys.dtype)
+
+
+class DeltaSigmoidWithLoss(manual_bp.layers.SigmoidWithLoss):
+    """The book's loss: ``-log(y + 1e-7)`` of the sigmoid, saturating at 16.1, not the function of backward."""
+
+    def forward(self, x, t):
+        super().forward(x, t)
+        y, t = self.y.astype(np.float64), self.t
+        self.loss = np.asarray(-np.mean(t * np.log(y + 1e-7) + (1 - t) * np.log(1 - y + 1e-7)), self.y.dtype)
+        return self.loss
+
+
 def _broken(name: str, layer) -> "object":
     return dataclasses.replace(find_entry(name), name=f"{name}[{layer.__name__}]", layer=layer)
 
@@ -366,6 +456,13 @@ BROKEN = {
     "forward returns its cache (the book's Sigmoid)": (
         _broken("Sigmoid", CacheReturningSigmoid), "caller-owned forward output"),
     "backward returns an internal buffer": (_broken("ReLU", BufferReturningReLU), "caller-owned returned gradient"),
+    # -- the sequel
+    "embedding gradient assigned, not added": (_broken("Embedding", AssigningEmbedding), "dW"),
+    "LSTM gates read in PyTorch's order": (_broken("LSTM", PyTorchGateOrderLSTM), "db"),
+    "gradient leaks across the BPTT boundary": (_broken("TimeRNN", LeakingTimeRNN), "dh is not zero for a zero dout"),
+    "ignored positions counted in the divisor": (_broken("TimeSoftmaxWithLoss", CountsIgnoredTimeSoftmaxWithLoss),
+                                                 "forward"),
+    "sigmoid loss with the 1e-7 delta": (_broken("SigmoidWithLoss", DeltaSigmoidWithLoss), "forward"),
 }
 
 # A user catalog of the broken layers, for `manual-bp verify --catalog tests/broken_layers.py:CATALOG`.
@@ -373,3 +470,14 @@ CATALOG = tuple(entry for entry, _ in BROKEN.values())
 
 # A correct row and a broken one, for the test that worker processes report what one process does.
 WORKER_CHECK = (find_entry("Sigmoid"), BROKEN["max-pool steps by the window, not the stride"][0])
+
+# -- the sequel's networks: planted bugs of the parameter convention -------------------------
+
+
+class TiedOnceBetterRnnlm(manual_bp.BetterRnnlm):
+    """The tied ``embed_W`` gradient keeps only the embedding's use (the output layer's ``dW.T`` is
+    dropped): tied weights counted once."""
+
+    def _collect(self):
+        super()._collect()
+        self.grads["embed_W"][...] = self.embed.dW

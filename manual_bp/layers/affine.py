@@ -1,4 +1,4 @@
-"""The fully connected layer ``Affine(W, b)``."""
+"""The fully connected layers: ``Affine(W, b)`` and, from the sequel, ``MatMul(W)`` (no bias)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from manual_bp._checks import (
     shape_str,
 )
 
-__all__ = ["Affine"]
+__all__ = ["Affine", "MatMul"]
 
 
 class Affine(HasParams):
@@ -76,3 +76,48 @@ class Affine(HasParams):
         if not input_grad:
             return None
         return (dout @ self.W.T).reshape(self.x_shape).astype(self.x_dtype, copy=False)
+
+
+class MatMul(HasParams):
+    """``out = x @ W`` (the sequel's bias-free product).
+
+    Shapes: ``x`` is ``(..., D)`` (any leading axes, e.g. ``(N, D)``, or one-hot contexts of
+    ``(N, V)``); ``W`` is ``(D, M)``; ``out`` is ``(..., M)``. Integer ``x`` (one-hot rows)
+    computes in ``W``'s dtype.
+
+    Backward: ``dx = dout @ W.T`` (in ``x``'s float dtype), ``dW = x2.T @ dout2`` with the leading
+    axes flattened; ``dW`` (also ``grads["W"]``) is one buffer of ``W``'s dtype, reused.
+    """
+
+    param_names = ("W",)
+
+    def __init__(self, W):
+        W = as_float_array("W", W)
+        if W.ndim != 2:
+            raise ValueError(f"W must be a matrix of shape (D, M), got {shape_str(W.shape)}")
+        self.W = W
+        self.x2 = None  # x as (rows, D) in the working dtype: dW needs it
+        self.x_shape = None  # x's shape: dx is returned in it
+        self.x_dtype = None  # dx's dtype (x's float dtype, W's for integer x)
+        self.dW = None  # dL/dW, shape (D, M), allocated on the first backward, then reused
+
+    def forward(self, x):
+        x = np.asarray(x)
+        if x.dtype.kind in "iub":
+            x = x.astype(self.W.dtype)
+        x = as_float_array("x", x)
+        if x.ndim < 1 or x.shape[-1] != self.W.shape[0]:
+            raise ValueError(f"x must have shape (..., {self.W.shape[0]}) (W has shape {shape_str(self.W.shape)}), "
+                             f"got {shape_str(x.shape)}")
+        self.x_shape, self.x_dtype = x.shape, x.dtype
+        self.x2 = x.reshape(-1, self.W.shape[0])
+        return (self.x2 @ self.W).reshape(*x.shape[:-1], self.W.shape[1])
+
+    def backward(self, dout):
+        require_forward(self, self.x2)
+        dout = check_dout(dout, (*self.x_shape[:-1], self.W.shape[1]))
+        dout2 = dout.reshape(-1, self.W.shape[1])
+        if self.dW is None:
+            self.dW = np.empty_like(self.W)
+        self.dW[...] = self.x2.T @ dout2
+        return (dout2 @ self.W.T).reshape(self.x_shape).astype(self.x_dtype, copy=False)

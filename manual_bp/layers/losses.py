@@ -1,4 +1,5 @@
-"""Loss layers: softmax and cross-entropy fused (``SoftmaxWithLoss``) and ``MeanSquaredError``."""
+"""Loss layers: softmax and cross-entropy fused (``SoftmaxWithLoss``), ``MeanSquaredError`` and, from the
+sequel, binary cross-entropy from logits (``SigmoidWithLoss``)."""
 
 from __future__ import annotations
 
@@ -11,9 +12,10 @@ from manual_bp.functions import (
     _mean_nll,
     as_labels,
     log_softmax,
+    sigmoid,
 )
 
-__all__ = ["MeanSquaredError", "SoftmaxWithLoss"]
+__all__ = ["MeanSquaredError", "SigmoidWithLoss", "SoftmaxWithLoss", "softplus"]
 
 
 class SoftmaxWithLoss:
@@ -96,3 +98,50 @@ class MeanSquaredError:
         dout = as_float_array("dout", dout)
         check_shape("dout", dout, (), "the loss is a scalar")
         return (self.diff * (2 * dout / self.diff.size)).astype(self.diff.dtype, copy=False)
+
+
+def softplus(x):
+    """``log(1 + exp(x))`` as ``max(x, 0) + log1p(exp(-|x|))``: no overflow, exact for large ``|x|``."""
+    return np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))
+
+
+class SigmoidWithLoss:
+    """``loss = mean(softplus(x) - t * x)``: binary cross-entropy of ``sigmoid(x)`` from the logits.
+
+    ``softplus(x) - t x = -[t log sigmoid(x) + (1 - t) log(1 - sigmoid(x))]`` exactly, computed
+    without forming ``sigmoid(x)`` first, so it is finite for any finite ``x`` and never saturates
+    (the book takes ``log(y + 1e-7)`` of the sigmoid: the loss of ``x = -800, t = 1`` is 16.1
+    there, 800 here) and it is exactly the function whose gradient ``backward`` returns.
+
+    Shapes: logits ``x`` of any shape (``(N,)`` in the book), targets ``t`` of ``x``'s shape,
+    integer 0/1 labels or floats in ``[0, 1]``; the mean is over all entries.
+
+    Backward: ``dx = dout * (sigmoid(x) - t) / x.size``; ``dout`` (default 1) scales it; ``t``
+    is data, not differentiated.
+    """
+
+    def __init__(self):
+        self.y = None  # sigmoid(x): the gradient's first term
+        self.t = None  # the targets in x's dtype: the gradient's second term
+        self.loss = None  # the last forward's loss
+
+    def forward(self, x, t):
+        x = as_float_array("x", x)
+        t_array = np.asarray(t)
+        if t_array.dtype.kind not in "iufb":
+            raise TypeError(f"t must be 0/1 labels or floats in [0, 1], got dtype {t_array.dtype}")
+        check_shape("t", t_array, x.shape, "one target per logit")
+        if x.size == 0:
+            raise ValueError(f"x must not be empty, got shape {shape_str(x.shape)}")
+        if np.any((t_array < 0) | (t_array > 1)):
+            raise ValueError("t must lie in [0, 1] (0/1 labels or probabilities)")
+        self.t = t_array.astype(x.dtype)
+        self.y = sigmoid(x).astype(x.dtype, copy=False)
+        self.loss = np.mean(softplus(x) - self.t * x, dtype=x.dtype)
+        return self.loss
+
+    def backward(self, dout=1.0):
+        require_forward(self, self.y)
+        dout = as_float_array("dout", dout)
+        check_shape("dout", dout, (), "the loss is a scalar")
+        return ((self.y - self.t) * (dout / self.y.size)).astype(self.y.dtype, copy=False)

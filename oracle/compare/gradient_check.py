@@ -32,6 +32,7 @@ import numpy as np
 
 from manual_bp.numerical import numerical_vjp
 from oracle.compare.directional import directional_derivatives, project
+from oracle.verify.binding import bind
 from oracle.verify.catalog import CatalogEntry
 from oracle.verify.reference import reference_vjp, vjp_of_differentiable
 from oracle.verify.strategies import Case
@@ -187,8 +188,9 @@ def jax_timings(first: float, call_jit: Callable, call_eager: Callable | None) -
     steady = time_call(call_jit)
     times = {"jax_eager": None, "jax_jit": steady, "jax_compile": max(first - steady, 0.0)}
     if call_eager is not None:
-        call_eager()  # the first eager call also compiles each primitive once
-        times["jax_eager"] = time_call(call_eager)
+        _, first_eager = timed(call_eager)  # the first eager call also compiles each primitive once
+        # an eager lax.scan is traced again at every call (~1 s): then one call is the measurement
+        times["jax_eager"] = first_eager if first_eager > 0.25 else time_call(call_eager)
     return times
 
 
@@ -242,9 +244,16 @@ def layer_case(entry: CatalogEntry, dtype, rng: np.random.Generator, *, batch: i
                 return value
             return rng.standard_normal(value.shape).astype(dtype)
 
+        # initial states are inputs here: a stateful layer starts from them (a stateless one, from
+        # zeros, would make the finite difference of h0 zero while its gradient is dL/dh0)
+        config = {**drawn.config, "stateful": True} if entry.state else drawn.config
+
         inputs = {k: typical(k, v) for k, v in drawn.inputs.items()}
         params = {k: typical(k, v) for k, v in drawn.params.items()}
-        dout_shape = np.shape(drawn.dout)
+        if isinstance(drawn.dout, tuple):  # a layer with several outputs: a cotangent for each
+            dout = tuple(np.asarray(rng.standard_normal(np.shape(d)), dtype) for d in drawn.dout)
+            return Case(inputs, params, dout, config=config)
+        return Case(inputs, params, np.asarray(rng.standard_normal(np.shape(drawn.dout)), dtype), config=config)
     return Case(inputs, params, np.asarray(rng.standard_normal(dout_shape), dtype))
 
 
@@ -271,14 +280,23 @@ def kink_count(entry: CatalogEntry, case: Case, *, h: float, steps=None) -> tupl
     return int(crossed.sum()), int(x.size)
 
 
+def _forward(entry: CatalogEntry, case: Case, arguments: dict):
+    """``(layer, output)``: the layer built with the case's configuration, its initial states set."""
+    layer = entry.layer(*(arguments[k] for k in entry.params), **case.config)
+    if entry.state:
+        layer.set_state(*(arguments[k] for k in entry.state))
+    return layer, layer.forward(*(arguments[k] for k in entry.inputs if k not in entry.state))
+
+
 def _manual_layer_grads(entry: CatalogEntry, case: Case) -> dict:
-    """Input gradients returned by ``backward(dout)``, parameter gradients from ``grads``/``d<name>``."""
-    layer = entry.layer(*case.params.values())
-    layer.forward(*case.inputs.values())
-    returned = layer.backward(case.dout)
-    diff_inputs = [k for k in entry.inputs if k not in entry.nondiff]
+    """Input gradients returned by ``backward(dout)`` (states: ``d<name>``), parameter gradients from
+    ``grads``/``d<name>``."""
+    layer, _ = _forward(entry, case, {**case.inputs, **case.params})
+    returned = layer.backward(*(case.dout if isinstance(case.dout, tuple) else (case.dout,)))
+    diff_inputs = [k for k in entry.inputs if k not in entry.nondiff and k not in entry.state]
     returned = returned if isinstance(returned, tuple) else (returned,)
     grads = dict(zip(diff_inputs, returned))
+    grads.update({k: np.array(getattr(layer, "d" + k)) for k in entry.state if k not in entry.nondiff})
     differentiable_params = [name for name in entry.params if name not in entry.nondiff]
     grads.update({name: np.array(grad) for name, grad in parameter_gradients(layer, differentiable_params).items()})
     return grads
@@ -302,28 +320,31 @@ def check_layer(entry: CatalogEntry, case: Case, *, h: float = 1e-4, numerical: 
     diff_names = [k for k in names if k not in entry.nondiff]
     dtype = np.result_type(*(arguments[k] for k in diff_names))
 
+    function = bind(entry.function, **case.config) if case.config else entry.function
+    several = isinstance(case.dout, tuple)
     manual = _manual_layer_grads(entry, case)
-    (_, refs), first_jit = timed(lambda: reference_vjp(entry.function, [arguments[k] for k in names], differentiable,
+    (_, refs), first_jit = timed(lambda: reference_vjp(function, [arguments[k] for k in names], differentiable,
                                                          case.dout))
     jax_grads = dict(zip(diff_names, refs))
 
     def forward_at(values: dict):
-        layer = entry.layer(*(values[k] for k in entry.params))
-        return layer.forward(*(values[k] for k in entry.inputs))
+        out = _forward(entry, case, values)[1]
+        return np.concatenate([np.ravel(o) for o in out]) if several else out
 
     def forward_with(name: str) -> Callable:
         return lambda value: forward_at({**arguments, name: value})
 
-    cotangent = np.asarray(case.dout, np.float64)
+    flat_dout = np.concatenate([np.ravel(d) for d in case.dout]) if several else case.dout
+    flat_cotangent = np.asarray(flat_dout, np.float64)
     start = time.perf_counter()
     if numerical == "full":
-        grads = {k: numerical_vjp(forward_with(k), arguments[k], case.dout, h=h) for k in diff_names}
+        grads = {k: numerical_vjp(forward_with(k), arguments[k], flat_dout, h=h) for k in diff_names}
         numerical_seconds = time.perf_counter() - start
         errors, directional, book = pairwise_errors(manual, jax_grads, grads), {}, mean_abs_differences(grads, manual)
         kinks, units = kink_count(entry, case, h=h)
     else:
         def projected(values: dict) -> float:
-            return np.vdot(cotangent, np.asarray(forward_at(values), np.float64))
+            return np.vdot(flat_cotangent, np.asarray(forward_at(values), np.float64))
 
         fd, moves, steps = directional_derivatives(projected, arguments, diff_names, h=h, directions=directions,
                                                    rng=np.random.default_rng(0) if rng is None else rng)
@@ -333,13 +354,14 @@ def check_layer(entry: CatalogEntry, case: Case, *, h: float = 1e-4, numerical: 
 
     seconds = {"manual": time_call(lambda: _manual_layer_grads(entry, case))}
     args64 = [np.asarray(arguments[k], np.float64) if d else arguments[k] for k, d in zip(names, differentiable)]
-    eager_vjp = vjp_of_differentiable(entry.function, tuple(differentiable))
+    cotangent = tuple(np.asarray(d, np.float64) for d in case.dout) if several else np.asarray(case.dout, np.float64)
+    eager_vjp = vjp_of_differentiable(function, tuple(differentiable))
 
     def call_eager():
         with jax.enable_x64(True):
             return jax.block_until_ready(eager_vjp(args64, cotangent)[1])
 
-    seconds.update(jax_timings(first_jit, lambda: reference_vjp(entry.function, args64, differentiable, cotangent),
+    seconds.update(jax_timings(first_jit, lambda: reference_vjp(function, args64, differentiable, cotangent),
                                call_eager if eager else None))
     seconds["numerical"] = numerical_seconds
     return GradientCheck(entry.name, np.dtype(dtype).name, h, errors, seconds, kinks, units, book,

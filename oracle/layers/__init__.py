@@ -6,13 +6,26 @@ arguments in the same order: inputs, then parameters, then keyword-only hyperpar
 """
 
 from oracle.layers.activations import leaky_relu, relu, sigmoid, softmax, tanh
-from oracle.layers.affine import affine
+from oracle.layers.affine import affine, matmul
 from oracle.layers.arithmetic import add, mul
 from oracle.layers.convolution import convolution
 from oracle.layers.dropout import dropout, seeded_dropout
-from oracle.layers.losses import mean_squared_error, softmax_with_loss
+from oracle.layers.embedding import embedding, embedding_dot
+from oracle.layers.losses import mean_squared_error, sigmoid_with_loss, softmax_with_loss
+from oracle.layers.negative_sampling import negative_sampling_loss
 from oracle.layers.normalization import batch_normalization
 from oracle.layers.pooling import avg_pooling, pooling
+from oracle.layers.recurrent import gru, lstm, rnn
+from oracle.layers.time_layers import (
+    time_affine,
+    time_bilstm,
+    time_dropout,
+    time_embedding,
+    time_gru,
+    time_lstm,
+    time_rnn,
+    time_softmax_with_loss,
+)
 
 __all__ = [
     "add",
@@ -21,14 +34,30 @@ __all__ = [
     "batch_normalization",
     "convolution",
     "dropout",
+    "embedding",
+    "embedding_dot",
+    "gru",
     "leaky_relu",
+    "lstm",
+    "matmul",
     "mean_squared_error",
     "mul",
+    "negative_sampling_loss",
     "pooling",
     "relu",
+    "rnn",
     "seeded_dropout",
     "sigmoid",
+    "sigmoid_with_loss",
     "softmax",
     "softmax_with_loss",
     "tanh",
+    "time_affine",
+    "time_bilstm",
+    "time_dropout",
+    "time_embedding",
+    "time_gru",
+    "time_lstm",
+    "time_rnn",
+    "time_softmax_with_loss",
 ]

@@ -1,9 +1,10 @@
-"""Oracle functions of the loss layers: ``softmax_with_loss`` and ``mean_squared_error``."""
+"""Oracle functions of the loss layers: ``softmax_with_loss``, ``mean_squared_error``, ``sigmoid_with_loss``."""
 
+import jax
 import jax.numpy as jnp
 from jax.scipy.special import logsumexp
 
-__all__ = ["mean_squared_error", "softmax_with_loss"]
+__all__ = ["mean_squared_error", "sigmoid_with_loss", "softmax_with_loss"]
 
 
 def softmax_with_loss(x, t):
@@ -26,3 +27,11 @@ def softmax_with_loss(x, t):
 def mean_squared_error(y, t):
     """``mean((y - t)**2)`` over all entries; ``t`` is data, not differentiated."""
     return jnp.mean((y - t) ** 2)
+
+
+def sigmoid_with_loss(x, t):
+    """``mean(softplus(x) - t * x)``: binary cross-entropy of ``sigmoid(x)`` from the logits ``x``.
+
+    ``t`` (0/1 labels or probabilities, ``x``'s shape) is data, not differentiated.
+    """
+    return jnp.mean(jax.nn.softplus(x) - t * x)

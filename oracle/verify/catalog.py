@@ -28,9 +28,28 @@ from oracle.verify.strategies import Case
 from oracle.verify.tolerance import Tolerance
 from oracle.verify.verifier import Verification, verify_layer
 
+# -- the sequel: Deep Learning from Scratch 2 (imports)
+from manual_bp.layers import embedding as _embedding, recurrent as _recurrent, time_layers as _time
+from manual_bp.layers.affine import MatMul
+from manual_bp.layers.losses import SigmoidWithLoss
+from oracle.layers import recurrent as _recurrent_oracle, time_layers as _time_oracle
+from oracle.layers.affine import matmul
+from oracle.layers.embedding import embedding, embedding_dot
+from oracle.layers.losses import sigmoid_with_loss
+from oracle.layers.negative_sampling import seeded_negative_sampling_layer, seeded_negative_sampling_loss
+from oracle.verify import sequel_strategies as _sequel
+
 __all__ = ["CATALOG", "CatalogEntry", "DTYPES", "ErrorInput", "check_error_inputs", "find_entry", "verify_case"]
 
 DTYPES = (np.dtype(np.float64), np.dtype(np.float32))
+
+# the sequel's recurrent rows, float32 (see tolerance_reason)
+_RECURRENT_F32 = {np.dtype(np.float32): Tolerance(atol=1e-5, rtol=1e-5, ntol=1e-5)}
+_RECURRENT_F32_WHY = ("1 - h**2 (tanh') and g (1 - g) (sigmoid') are computed from states rounded to float32: where a "
+                      "unit saturates the exact derivative is ~1e-4 but carries an absolute error of ~eps32 = 1.2e-7 "
+                      "per unit of dout (up to 10) times |Wh| (up to 3 per entry), summed over H and, in the time "
+                      "layers, over T steps: up to 4.9e-6 absolute seen in 3000 examples, above the default 1e-6 "
+                      "(as the Tanh row). The planted bugs still fail in float32.")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -69,6 +88,7 @@ class CatalogEntry:
     - ``conventions``: what the cases draw and the kink / tie / edge conventions layer and
       oracle share (``manual-bp verify --list`` prints it).
     - ``errors``: ``ErrorInput``s the layer must reject (checked once per row).
+    - ``state``: inputs that are initial states (``h``, ``c``) of a time layer (see ``verify_layer``).
     """
 
     name: str
@@ -82,6 +102,7 @@ class CatalogEntry:
     tolerance_reason: str = ""
     conventions: str = ""
     errors: tuple = ()
+    state: tuple = ()  # inputs that are initial states, set with set_state (the sequel's time layers)
 
 
 def _ones(*shape):
@@ -267,6 +288,67 @@ CATALOG = (
     CatalogEntry("MeanSquaredError", manual_bp.MeanSquaredError, mean_squared_error, ("y", "t"), (),
                  strategies.mean_squared_error_cases, nondiff=frozenset({"t"}),
                  conventions="draws 1-D to 3-D y, t == y a quarter of the time; mean over all entries (the book: 0.5 * sum); t not differentiated; dout defaults to 1"),
+    # -- the sequel: Deep Learning from Scratch 2
+    CatalogEntry("MatMul", MatMul, matmul, ("x",), ("W",), _sequel.matmul_cases,
+                 conventions="x @ W over the last axis of x (any leading axes); no bias"),
+    CatalogEntry("Embedding", _embedding.Embedding, embedding, ("idx",), ("W",), _sequel.embedding_cases,
+                 nondiff=frozenset({"idx"}),
+                 conventions="W[idx]; repeated ids accumulate in dW (scatter-add); idx is data, backward returns None"),
+    CatalogEntry("EmbeddingDot", _embedding.EmbeddingDot, embedding_dot, ("h", "idx"), ("W",),
+                 _sequel.embedding_dot_cases, nondiff=frozenset({"idx"}),
+                 conventions="sum_d W[idx] * h; repeated ids accumulate in dW"),
+    CatalogEntry("SigmoidWithLoss", SigmoidWithLoss, sigmoid_with_loss, ("x", "t"), (),
+                 _sequel.sigmoid_with_loss_cases, nondiff=frozenset({"t"}),
+                 conventions="mean(softplus(x) - t x) from the logits, no 1e-7; t: 0/1 or probabilities, data"),
+    CatalogEntry("NegativeSamplingLoss", seeded_negative_sampling_layer, seeded_negative_sampling_loss,
+                 ("h", "target"), ("W", "negatives", "corpus", "seed"), _sequel.negative_sampling_cases,
+                 nondiff=frozenset({"target", "negatives", "corpus", "seed"}),
+                 conventions="BCE(s(target), 1) + sum_k BCE(s(neg_k), 0), each a batch mean; config power, "
+                             "sample_size drawn; the layer draws its negatives from np.random.default_rng(seed) "
+                             "(target excluded, no repeats in a row), the oracle takes them as data; W listed once"),
+    CatalogEntry("RNN", _recurrent.RNN, _recurrent_oracle.rnn, ("x", "h_prev"), ("Wx", "Wh", "b"),
+                 _sequel.rnn_cell_cases, tolerance=_RECURRENT_F32, tolerance_reason=_RECURRENT_F32_WHY,
+                 conventions="tanh(h Wh + x Wx + b), one step; backward -> (dx, dh_prev)"),
+    CatalogEntry("LSTM", _recurrent.LSTM, _recurrent_oracle.lstm, ("x", "h_prev", "c_prev"), ("Wx", "Wh", "b"),
+                 _sequel.lstm_cell_cases,
+                 tolerance=_RECURRENT_F32, tolerance_reason=_RECURRENT_F32_WHY,
+                 conventions="gates [f, g, i, o] (the book's; PyTorch: [i, f, g, o]); forward -> (h_next, c_next); "
+                             "backward(dh_next, dc_next) -> (dx, dh_prev, dc_prev)"),
+    CatalogEntry("GRU", _recurrent.GRU, _recurrent_oracle.gru, ("x", "h_prev"), ("Wx", "Wh", "b"),
+                 _sequel.gru_cell_cases,
+                 tolerance=_RECURRENT_F32, tolerance_reason=_RECURRENT_F32_WHY,
+                 conventions="the book's form: gates [z, r, h_hat], reset before Wh_h, h' = (1 - z) h + z h_hat"),
+    CatalogEntry("TimeRNN", _time.TimeRNN, _time_oracle.time_rnn, ("xs", "h"), ("Wx", "Wh", "b"),
+                 functools.partial(_sequel.time_recurrent_cases, gates=1), state=("h",),
+                 tolerance=_RECURRENT_F32, tolerance_reason=_RECURRENT_F32_WHY,
+                 conventions="config stateful drawn; h: the carried state (zeros when not stateful), set with "
+                             "set_state after a previous block; truncated BPTT; dh = dL/dh_0"),
+    CatalogEntry("TimeLSTM", _time.TimeLSTM, _time_oracle.time_lstm, ("xs", "h", "c"), ("Wx", "Wh", "b"),
+                 functools.partial(_sequel.time_recurrent_cases, gates=4, cell_state=True), state=("h", "c"),
+                 tolerance=_RECURRENT_F32, tolerance_reason=_RECURRENT_F32_WHY,
+                 conventions="gates [f, g, i, o]; config stateful drawn; set_state(h, c) after a previous block; "
+                             "truncated BPTT; dh, dc = dL/dh_0, dL/dc_0"),
+    CatalogEntry("TimeGRU", _time.TimeGRU, _time_oracle.time_gru, ("xs", "h"), ("Wx", "Wh", "b"),
+                 functools.partial(_sequel.time_recurrent_cases, gates=3), state=("h",),
+                 tolerance=_RECURRENT_F32, tolerance_reason=_RECURRENT_F32_WHY,
+                 conventions="the book's GRU; config stateful drawn; truncated BPTT; dh = dL/dh_0"),
+    CatalogEntry("TimeEmbedding", _time.TimeEmbedding, _time_oracle.time_embedding, ("xs",), ("W",),
+                 _sequel.time_embedding_cases, nondiff=frozenset({"xs"}),
+                 conventions="W[xs]; one scatter-add into one reused V x D buffer; repeated ids accumulate"),
+    CatalogEntry("TimeAffine", _time.TimeAffine, _time_oracle.time_affine, ("xs",), ("W", "b"),
+                 _sequel.time_affine_cases, conventions="xs @ W + b at every (n, t)"),
+    CatalogEntry("TimeSoftmaxWithLoss", _time.TimeSoftmaxWithLoss, _time_oracle.time_softmax_with_loss, ("xs", "ts"),
+                 (), _sequel.time_softmax_with_loss_cases, nondiff=frozenset({"ts"}),
+                 conventions="config ignore_label drawn (-1, -100); ignored positions contribute nothing; divisor = "
+                             "unmasked count; all ignored gives 0 with a zero gradient, never NaN"),
+    CatalogEntry("TimeDropout", _time_oracle.seeded_time_dropout_layer, _time_oracle.seeded_time_dropout, ("xs",),
+                 ("mask", "seed"), _sequel.time_dropout_cases, nondiff=frozenset({"mask", "seed"}),
+                 conventions="inverted; config dropout_ratio, train_flg drawn; mask from np.random.default_rng(seed), "
+                             "the oracle takes it as data; inference passes xs through"),
+    CatalogEntry("TimeBiLSTM", _time.TimeBiLSTM, _time_oracle.time_bilstm, ("xs",),
+                 ("Wx1", "Wh1", "b1", "Wx2", "Wh2", "b2"), _sequel.time_bilstm_cases,
+                 tolerance=_RECURRENT_F32, tolerance_reason=_RECURRENT_F32_WHY,
+                 conventions="concat([forward-in-time LSTM, time-reversed LSTM], -1); zero initial states"),
 )
 
 
@@ -297,5 +379,6 @@ def verify_case(entry: CatalogEntry, case: Case, **overrides) -> Verification:
         layer, function,
         {k: case.inputs[k] for k in entry.inputs}, {k: case.params[k] for k in entry.params}, case.dout,
         nondiff=entry.nondiff, name=entry.name, tolerance=overrides.pop("tolerance", entry.tolerance or None),
-        forward=forward, before=getattr(case, "before", ()), **overrides,
+        forward=forward, before=getattr(case, "before", ()), **({"state": entry.state} if entry.state else {}),
+        **overrides,
     )

@@ -81,16 +81,21 @@ def reference_vjp(function, args, differentiable, cotangent):
 
     - ``args``: positional arguments (arrays or Python scalars), in the function's order.
     - ``differentiable``: one bool per argument; ``False`` ones (labels) are passed through.
-    - ``cotangent``: the upstream gradient, shaped like the primal output.
+    - ``cotangent``: the upstream gradient, shaped like the primal output (a tuple of them for
+      a function with several outputs; the primal is then a tuple too).
     Returns one gradient per differentiable argument, in order.
     """
     differentiable = tuple(bool(d) for d in differentiable)
     args = tuple(_to_float64(a) for a in args)
-    cotangent = _to_float64(cotangent)
-    _SIGNATURES.add((function, differentiable, tuple((a.shape, a.dtype.str) for a in args), cotangent.shape))
+    several = isinstance(cotangent, tuple)  # a function with several outputs: one cotangent each
+    cotangent = tuple(_to_float64(c) for c in cotangent) if several else _to_float64(cotangent)
+    shapes = tuple(c.shape for c in cotangent) if several else cotangent.shape
+    _SIGNATURES.add((function, differentiable, tuple((a.shape, a.dtype.str) for a in args), shapes))
     with jax.enable_x64(True):
         primal, grads = _jitted_vjp(function, differentiable)(args, cotangent)
-        primal, grads = np.asarray(primal), tuple(np.asarray(g) for g in grads)
-    if primal.dtype != np.float64:
-        raise AssertionError(f"oracle {function.__name__} computed in {primal.dtype}, not float64: is x64 off?")
+        primal = tuple(np.asarray(p) for p in primal) if several else np.asarray(primal)
+        grads = tuple(np.asarray(g) for g in grads)
+    for value in primal if several else (primal,):
+        if value.dtype != np.float64:
+            raise AssertionError(f"oracle {function.__name__} computed in {value.dtype}, not float64: is x64 off?")
     return primal, grads

@@ -19,6 +19,14 @@ Forward flags and state: ``forward`` (keywords of the verified ``forward`` call,
 flags, e.g. a training forward before an inference one). The oracle must be bound to the
 same flags; it receives the ``before`` arrays as trailing, non-differentiated arguments.
 
+The sequel's layers add (each only where the layer needs it): several outputs (a tuple
+forward output, ``dout`` a tuple with a cotangent for each, passed as ``backward(*dout)``);
+initial states as inputs (``state``: set with ``layer.set_state(...)`` after one previous
+block has run forward and backward, their gradients read from ``layer.d<name>``, so a
+gradient leaking across the block boundary shows); integer inputs (``nondiff``, a layer
+with no differentiable input returns ``None``); and a parameter listed twice in
+``layer.params`` (a shared or tied array) is reported.
+
 All failures of one example are collected and raised together as one
 ``VerificationError`` (an ``AssertionError``), each line starting ``Layer: quantity``.
 """
@@ -126,7 +134,10 @@ def parameter_gradients(layer, names) -> dict:
 
 
 def _scribble(value) -> bool:
-    """Write NaN into ``value`` as a careless caller might; False if it is not a writable float array."""
+    """Write NaN into ``value`` (each output of a tuple) as a careless caller might; False if
+    there was no writable float array."""
+    if isinstance(value, tuple):
+        return any([_scribble(v) for v in value])
     if isinstance(value, np.ndarray) and value.dtype.kind == "f" and value.size and value.flags.writeable:
         value[...] = np.nan
         return True
@@ -138,6 +149,18 @@ def _same(got, clean) -> bool:
         return got is None and clean is None
     got, clean = np.asarray(got), np.asarray(clean)
     return got.shape == clean.shape and np.array_equal(got, clean, equal_nan=True)
+def _map(function, value):
+    """``function`` of a value, or of each entry of a tuple of them (several outputs)."""
+    return tuple(function(v) for v in value) if isinstance(value, tuple) else function(value)
+
+
+def _zeros_like(dout):
+    return _map(lambda d: np.zeros_like(d) if isinstance(d, np.ndarray) else 0.0, dout)
+
+
+def _cotangent_args(dout) -> tuple:
+    """``backward``'s arguments: one per output (``backward(dh_next, dc_next)``)."""
+    return dout if isinstance(dout, tuple) else (dout,)
 
 
 def _snapshot(grads: dict) -> dict:
@@ -147,7 +170,8 @@ def _snapshot(grads: dict) -> dict:
 class _Checker:
     """Runs the checks of one example and collects the failures."""
 
-    def __init__(self, name, layer_factory, function, inputs, params, nondiff, tolerance, forward=None, before=()):
+    def __init__(self, name, layer_factory, function, inputs, params, nondiff, tolerance, forward=None, before=(),
+                 state=()):
         self.name, self.layer_factory, self.function = name, layer_factory, function
         self.forward_flags, self.before = dict(forward or {}), tuple(dict(b) for b in before)
         self.inputs, self.params, self.nondiff = dict(inputs), dict(params), frozenset(nondiff)
@@ -156,7 +180,8 @@ class _Checker:
         self.failed: list[str] = []  # the quantity of each failure
         self.error: Exception | None = None  # an exception the layer raised, chained to the report
         self.comparisons: dict[str, Comparison] = {}
-        self.diff_inputs = [k for k in self.inputs if k not in self.nondiff]
+        self.state = tuple(state)  # initial-state inputs: set_state(...), gradients layer.d<name>
+        self.diff_inputs = [k for k in self.inputs if k not in self.nondiff and k not in self.state]
 
     def fail(self, quantity: str, message: str) -> None:
         self.failures.append(f"{self.name}: {quantity} {message}")
@@ -168,14 +193,21 @@ class _Checker:
         return tolerance_for(dtype, self.tolerance)
 
     # -- running the layer -------------------------------------------------------------
-    def start_layer(self, inputs, params, before):
-        """Build the layer, run the ``before`` forwards, then the verified forward: ``(layer, out)``."""
-        return self.forward_layer(self.layer_factory(*params.values()), inputs, before)
+    def start_layer(self, inputs, params, dout, before):
+        """Build the layer, then ``forward_layer``: ``(layer, out)``."""
+        return self.forward_layer(self.layer_factory(*params.values()), inputs, dout, before)
 
-    def forward_layer(self, layer, inputs, before):
+    def forward_layer(self, layer, inputs, dout, before):
+        """Run what comes first (a previous block for a stateful layer, whose carried state the
+        case then fixes with ``set_state``; the ``before`` forwards), then the verified forward."""
+        forward_inputs = [v for k, v in inputs.items() if k not in self.state]
+        if self.state:
+            layer.forward(*forward_inputs)
+            layer.backward(*_cotangent_args(dout))
+            layer.set_state(*(inputs[k] for k in self.state))
         for earlier in before:
             layer.forward(*earlier.values())
-        return layer, layer.forward(*inputs.values(), **self.forward_flags)
+        return layer, layer.forward(*forward_inputs, **self.forward_flags)
 
     def run_layer(self, inputs, params, dout, zero, before=None):
         """Build, forward, backward(dout) twice, backward(zero).
@@ -186,16 +218,24 @@ class _Checker:
         out, calls, stage = None, [], "construction"
         try:
             layer = self.layer_factory(*params.values())
-            stage = "forward"
-            layer, out = self.forward_layer(layer, inputs, self.before if before is None else before)
+            self.check_params_listed_once(layer)
+            stage = "previous block and forward" if self.state else "forward"
+            layer, out = self.forward_layer(layer, inputs, dout, self.before if before is None else before)
             for stage, cotangent in zip(STAGES, (dout, dout, zero)):
-                returned = layer.backward(cotangent)
-                calls.append((_snapshot(self.unpack(returned)), _snapshot(self.param_grads(layer))))
+                returned = layer.backward(*_cotangent_args(cotangent))
+                state_grads = {"d" + k: getattr(layer, "d" + k, None) for k in self.state if k not in self.nondiff}
+                calls.append(({**_snapshot(self.unpack(returned)), **_snapshot(state_grads)},
+                              _snapshot(self.param_grads(layer))))
         except Exception as error:  # noqa: BLE001 - a crashing layer is a failed verification
             return out, calls, (stage, error)
         return out, calls, None
 
     def unpack(self, returned) -> dict:
+        if not self.diff_inputs:
+            if returned is not None:
+                self.fail("backward", f"returned {type(returned).__name__}; a layer whose inputs are all data "
+                          "(ids, labels) returns None")
+            return {}
         if len(self.diff_inputs) == 1:
             if isinstance(returned, tuple):
                 self.fail("backward", f"returned a tuple of {len(returned)}; a layer with one input returns one array")
@@ -211,14 +251,31 @@ class _Checker:
     def param_grads(self, layer) -> dict:
         return {"d" + name: grad for name, grad in parameter_gradients(layer, self.params).items()}
 
+    def check_params_listed_once(self, layer) -> None:
+        """Every distinct array appears once in ``layer.params`` (a shared or tied one is not listed twice)."""
+        params = getattr(layer, "params", None)
+        if not isinstance(params, Mapping):
+            return
+        arrays = [(k, v) for k, v in params.items() if isinstance(v, np.ndarray)]
+        for i, (first, a) in enumerate(arrays):
+            for second, b in arrays[i + 1:]:
+                if np.shares_memory(a, b):
+                    self.fail("params", f"{first!r} and {second!r} are the same array (or views of it): list a "
+                              "shared or tied parameter once and sum its gradients inside the layer")
+
     def find_mutation(self, dout, zero, error) -> None:
         """A write hit a read-only argument: rerun on writable copies to name which one."""
-        originals = {**self.inputs, **self.params, "dout": dout}
+        originals = {**self.inputs, **self.params}
+        if isinstance(dout, tuple):  # several outputs: one name per cotangent
+            originals.update({f"dout[{i}]": d for i, d in enumerate(dout)})
+        else:
+            originals["dout"] = dout
         originals.update({f"before[{i}].{k}": v for i, b in enumerate(self.before) for k, v in b.items()})
         copies = {k: np.array(v, copy=True) if isinstance(v, np.ndarray) else v for k, v in originals.items()}
         before = tuple({k: copies[f"before[{i}].{k}"] for k in b} for i, b in enumerate(self.before))
+        copied_dout = tuple(copies[f"dout[{i}]"] for i in range(len(dout))) if isinstance(dout, tuple) else copies["dout"]
         self.run_layer({k: copies[k] for k in self.inputs}, {k: copies[k] for k in self.params},
-                       copies["dout"], np.zeros_like(copies["dout"]), before)
+                       copied_dout, _zeros_like(copied_dout), before)
         written = [k for k, v in originals.items()
                    if isinstance(v, np.ndarray) and not np.array_equal(v, copies[k], equal_nan=True)]
         what = ", ".join(written) if written else "one of its arguments"
@@ -254,16 +311,18 @@ class _Checker:
                 self.fail(label, "differs on a second backward call with the same dout: backward must not "
                           "change state it reads (a cache, or its own output)")
             if np.any(zero != 0):
+                hint = ("; with initial states: does a gradient from the previous block's backward cross the "
+                        "block boundary? truncated BPTT starts every backward from 0") if self.state else ""
                 self.fail(label, f"is not zero for a zero dout (max |{label}| = {np.max(np.abs(zero)):.3g}): "
-                          "backward must be linear in dout (does it ignore dout?)")
+                          f"backward must be linear in dout (does it ignore dout?){hint}")
 
     def check_caller_owned(self, inputs, params, before, dout, clean: dict) -> None:
         """Rerun as a careless caller would: write into the forward output before ``backward``,
         then into each returned gradient before the next ``backward``; the gradients must not change."""
         try:
-            layer, out = self.start_layer(inputs, params, before)
+            layer, out = self.start_layer(inputs, params, dout, before)
             if _scribble(out):
-                first = self.unpack(layer.backward(dout))
+                first = self.unpack(layer.backward(*_cotangent_args(dout)))
                 changed = [k for k, g in first.items() if not _same(g, clean[k])]
                 if changed:
                     self.fail("caller-owned forward output:", f"writing into the array forward returned changed "
@@ -271,9 +330,9 @@ class _Checker:
                               "book's Sigmoid returns self.out); return a copy, or keep one for backward")
                     return
             else:
-                first = self.unpack(layer.backward(dout))
+                first = self.unpack(layer.backward(*_cotangent_args(dout)))
             scribbled = {k: g for k, g in first.items() if _scribble(g)}
-            second = self.unpack(layer.backward(dout))
+            second = self.unpack(layer.backward(*_cotangent_args(dout)))
         except Exception:  # noqa: BLE001 - the clean run passed; a crash here is reported as a change
             self.fail("caller-owned:", "backward raised after the caller wrote into the arrays it was given")
             return
@@ -286,12 +345,16 @@ class _Checker:
                       "backward must return a new array each call, not a buffer it keeps")
 
     def run(self, dout) -> None:
-        dout = np.asarray(dout) if not isinstance(dout, (float, int)) else dout
-        zero = np.zeros_like(dout) if isinstance(dout, np.ndarray) else 0.0
+        if isinstance(dout, tuple):  # one cotangent per output
+            dout = tuple(np.asarray(d) for d in dout)
+        else:
+            dout = np.asarray(dout) if not isinstance(dout, (float, int)) else dout
+        zero = _zeros_like(dout)
         frozen_in = {k: _frozen(v) for k, v in self.inputs.items()}
         frozen_params = {k: _frozen(v) for k, v in self.params.items()}
         frozen_before = tuple({k: _frozen(v) for k, v in b.items()} for b in self.before)
-        out, calls, error = self.run_layer(frozen_in, frozen_params, _frozen(dout), _frozen(zero), frozen_before)
+        out, calls, error = self.run_layer(frozen_in, frozen_params, _map(_frozen, dout), _map(_frozen, zero),
+                                           frozen_before)
         if error is not None:
             stage, exception = error
             if isinstance(exception, ValueError) and "read-only" in str(exception):
@@ -309,9 +372,16 @@ class _Checker:
         refs = dict(zip(diff_names, ref_grads))
 
         out_dtype = _result_dtype([v for k, v in {**self.inputs, **self.params}.items() if k not in self.nondiff])
-        self.check_quantity("forward", out, ref_out, out_dtype, "the result of the layer's inputs")
+        if isinstance(ref_out, tuple):
+            if not isinstance(out, tuple) or len(out) != len(ref_out):
+                self.fail("forward", f"must return a tuple of {len(ref_out)} outputs, got {type(out).__name__}")
+            else:
+                for i, (got, ref) in enumerate(zip(out, ref_out)):
+                    self.check_quantity(f"forward[{i}]", got, ref, out_dtype, "the result of the layer's inputs")
+        else:
+            self.check_quantity("forward", out, ref_out, out_dtype, "the result of the layer's inputs")
         grads_in, grads_p = calls[0]
-        for k in self.diff_inputs:
+        for k in [*self.diff_inputs, *(k for k in self.state if k not in self.nondiff)]:
             self.check_quantity("d" + k, grads_in["d" + k], refs[k], _grad_dtype(self.inputs[k]), k)
         for k in self.params:
             if k not in self.nondiff:
@@ -320,7 +390,7 @@ class _Checker:
             self.check_repeat_and_zero(calls)
             if not self.failures:  # the caller-owned checks compare with a clean, passing run
                 frozen_before = tuple({k: _frozen(v) for k, v in b.items()} for b in self.before)
-                self.check_caller_owned(frozen_in, frozen_params, frozen_before, _frozen(dout), calls[0][0])
+                self.check_caller_owned(frozen_in, frozen_params, frozen_before, _map(_frozen, dout), calls[0][0])
 
 
 def verify_layer(
@@ -335,6 +405,7 @@ def verify_layer(
     tolerance: Tolerance | Mapping | None = None,
     forward: Mapping | None = None,
     before=(),
+    state=(),
 ) -> Verification:
     """Check ``layer`` against the oracle ``function`` on one example; raise if it disagrees.
 
@@ -352,6 +423,10 @@ def verify_layer(
       bind the oracle to the same ones.
     - ``before``: a sequence of ``{name: array}`` inputs of earlier ``forward`` calls (default
       flags) made first; their arrays are passed to ``function`` after the parameters, as data.
+    - ``state``: names of inputs that are initial states (``h``, ``c``): not passed to
+      ``forward`` but set by ``layer.set_state(*states)`` after a previous block ran forward
+      and backward; their gradients are ``layer.d<name>`` (the book's ``dh``).
+    - ``dout`` may be a tuple (a layer with several outputs): ``backward(*dout)``.
 
     Returns a ``Verification`` with every quantity's errors. Raises ``VerificationError``
     listing every failed check as ``Layer: quantity ...`` with the worst entries.
@@ -360,7 +435,7 @@ def verify_layer(
         raise TypeError("verify_layer needs a cotangent dout shaped like the forward output (draw it randomly)")
     params = dict(params or {})
     name = name or getattr(layer, "__name__", type(layer).__name__)
-    checker = _Checker(name, layer, function, inputs, params, nondiff, tolerance, forward, before)
+    checker = _Checker(name, layer, function, inputs, params, nondiff, tolerance, forward, before, state)
     checker.run(dout)
     if checker.failures:
         case = ", ".join(_describe(k, v) for k, v in {**checker.inputs, **params, "dout": dout}.items())

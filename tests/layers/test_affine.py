@@ -123,3 +123,26 @@ def test_backward_before_forward_says_so():
 def test_non_numeric_weight_is_a_type_error():
     with pytest.raises(TypeError, match="W must be a real numeric array"):
         Affine(np.array([["a"]]), np.zeros(1))
+
+
+# -- MatMul (the sequel) ---------------------------------------------------------------------
+
+
+def test_matmul_of_one_hot_rows_picks_rows_of_W_and_keeps_W_dtype():
+    from manual_bp import MatMul
+
+    W = np.arange(6, dtype=np.float32).reshape(3, 2)
+    layer = MatMul(W)
+    out = layer.forward(np.array([[0, 1, 0], [0, 0, 1]]))  # one-hot contexts, integer
+    np.testing.assert_array_equal(out, W[[1, 2]])
+    assert out.dtype == np.float32
+    layer.backward(np.ones((2, 2), np.float32))
+    np.testing.assert_array_equal(layer.dW, [[0, 0], [1, 1], [1, 1]])
+    assert layer.dW.dtype == np.float32
+
+
+def test_matmul_names_a_mismatched_x():
+    from manual_bp import MatMul
+
+    with pytest.raises(ValueError, match=r"x must have shape \(\.\.\., 3\) \(W has shape \(3, 2\)\), got \(4, 2\)"):
+        MatMul(np.zeros((3, 2))).forward(np.zeros((4, 2)))

@@ -179,3 +179,29 @@ def test_logits_further_apart_than_the_largest_float_give_the_rounded_loss_witho
     assert layer.forward(x, np.array([1])) == np.inf  # the true loss, 2e308, rounds to inf
     np.testing.assert_array_equal(layer.backward(), [[1.0, -1.0, 0.0]])
     assert layer.forward(x, np.array([[0.5, 0.0, 0.5]])) == 5e307  # a zero target ignores the -inf log p
+# -- SigmoidWithLoss (the sequel) ------------------------------------------------------------
+
+
+def test_sigmoid_loss_of_a_confidently_wrong_logit_is_the_logit_not_16():
+    from manual_bp import SigmoidWithLoss
+
+    loss = SigmoidWithLoss()
+    assert loss.forward(np.array([-800.0]), np.array([1])) == pytest.approx(800.0)  # the book: 16.1
+    np.testing.assert_allclose(loss.backward(), [-1.0])
+
+
+def test_sigmoid_loss_is_finite_and_silent_at_float32_extremes():
+    from manual_bp import SigmoidWithLoss
+
+    x = np.array([1e30, -1e30, 0.0], np.float32)
+    loss = SigmoidWithLoss()
+    value = loss.forward(x, np.array([0, 1, 1]))
+    assert np.isfinite(value) and value.dtype == np.float32
+    assert np.isfinite(loss.backward()).all()
+
+
+def test_sigmoid_loss_targets_must_lie_in_0_1():
+    from manual_bp import SigmoidWithLoss
+
+    with pytest.raises(ValueError, match=r"t must lie in \[0, 1\]"):
+        SigmoidWithLoss().forward(np.zeros(2), np.array([0, 2]))

@@ -1,0 +1,487 @@
+"""Time layers (the sequel, ch. 5-6): the cells and layers of ``recurrent``/``affine``/``embedding`` run over
+a block of ``T`` time steps at once. Batch-major shapes as in the book: ``xs (N, T, D)``, ids ``(N, T)``.
+
+Recurrent layers (``TimeRNN``, ``TimeLSTM``, ``TimeGRU``) do the input product ``xs @ Wx + b``
+and, in backward, the weight-gradient products ``xs^T dA``, ``hs_prev^T dA`` and ``dA Wx^T``
+once for the whole block; only ``h @ Wh`` and ``dA_t @ Wh^T`` are per step. Their buffers are
+allocated once per shape and reused. The dtype is the one NumPy gives ``xs`` and the
+parameters (float32 stays float32); nothing is hard-coded.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from manual_bp._checks import (
+    HasParams,
+    as_float_array,
+    as_indices,
+    check_dout,
+    check_shape,
+    generator,
+    require_forward,
+    shape_str,
+)
+from manual_bp.functions import log_softmax
+from manual_bp.layers.dropout import dropout_mask
+from manual_bp.layers.embedding import scatter_add_rows
+from manual_bp.layers.recurrent import (
+    check_recurrent_params,
+    check_state,
+    gru_step_backward,
+    gru_step_forward,
+    lstm_gates,
+)
+
+__all__ = [
+    "TimeAffine",
+    "TimeBiLSTM",
+    "TimeDropout",
+    "TimeEmbedding",
+    "TimeGRU",
+    "TimeLSTM",
+    "TimeRNN",
+    "TimeSoftmaxWithLoss",
+]
+
+
+def _buffer(owner, name: str, shape: tuple, dtype) -> np.ndarray:
+    """``owner.<name>``, reallocated only when the shape or dtype changes (buffers reused block after block)."""
+    buffer = getattr(owner, name, None)
+    if buffer is None or buffer.shape != shape or buffer.dtype != dtype:
+        buffer = np.empty(shape, dtype)
+        setattr(owner, name, buffer)
+    return buffer
+
+
+class _TimeRecurrent(HasParams):
+    """Shared by ``TimeRNN``/``TimeLSTM``/``TimeGRU``: parameters, state, the block-wide products."""
+
+    param_names = ("Wx", "Wh", "b")
+    gates = 1
+    layout = "[h]"
+    state_names = ("h",)
+
+    def __init__(self, Wx, Wh, b, stateful=False):
+        self.Wx, self.Wh, self.b = check_recurrent_params(Wx, Wh, b, self.gates, self.layout)
+        self.hidden = self.Wh.shape[0]
+        self.stateful = bool(stateful)
+        self.h = None  # the carried hidden state (N, H): the last h of the previous block when stateful
+        self.dh = None  # dL/d(initial h) of the last backward (the book's self.dh; the seq2seq decoders use it)
+        self.xs2 = None  # xs time-major, flattened to (T*N, D): dWx and dxs need it
+        self.shape = None  # (N, T): dhs must be (N, T, H)
+        self.xs_dtype = None  # dxs has xs's dtype
+        self.dWx = self.dWh = self.db = None  # parameter gradients, set by backward
+
+    def set_state(self, h):
+        """Start the next block from ``h (N, H)`` (a stateful layer; a stateless one starts from zeros anyway)."""
+        self.h = as_float_array("h", h).copy()
+
+    def reset_state(self):
+        """Forget the carried state: the next block starts from zeros."""
+        self.h = None
+
+    def _begin(self, xs):
+        """Validate ``xs``, pick the working dtype, compute ``ax = xs @ Wx + b`` time-major ``(T, N, G)``."""
+        xs = as_float_array("xs", xs)
+        if xs.ndim != 3 or xs.shape[2] != self.Wx.shape[0]:
+            raise ValueError(f"xs must have shape (N, T, {self.Wx.shape[0]}) (Wx has shape "
+                             f"{shape_str(self.Wx.shape)}), got {shape_str(xs.shape)}")
+        n, t, d = xs.shape
+        self.shape, self.xs_dtype = (n, t), xs.dtype
+        dtype = np.result_type(xs, self.Wx, self.Wh, self.b)
+        self.xs2 = np.ascontiguousarray(xs.transpose(1, 0, 2), dtype=dtype).reshape(t * n, d)
+        ax = self.xs2 @ self.Wx
+        ax += self.b
+        return ax.reshape(t, n, -1), dtype
+
+    def _initial(self, name, carried, n, dtype):
+        if not self.stateful or carried is None:
+            return np.zeros((n, self.hidden), dtype)
+        return check_state(name, carried, n, self.hidden).astype(dtype, copy=False)
+
+    def _end(self, dA, hs_prev2):
+        """The block-wide products: ``dWx = xs^T dA``, ``dWh = hs_prev^T dA``, ``db = sum dA``; returns ``dxs``."""
+        n, t = self.shape
+        dA2 = dA.reshape(t * n, -1)
+        self.dWx = _buffer(self, "_dWx", self.Wx.shape, self.Wx.dtype)
+        self.dWx[...] = self.xs2.T @ dA2
+        if hs_prev2 is not None:
+            self.dWh = _buffer(self, "_dWh", self.Wh.shape, self.Wh.dtype)
+            self.dWh[...] = hs_prev2.T @ dA2
+        self.db = _buffer(self, "_db", self.b.shape, self.b.dtype)
+        self.db[...] = dA2.sum(axis=0)
+        return (dA2 @ self.Wx.T).reshape(t, n, -1).transpose(1, 0, 2).astype(self.xs_dtype)
+
+    def _dhs(self, dhs):
+        require_forward(self, self.shape)
+        n, t = self.shape
+        return check_dout(dhs, (n, t, self.hidden)).transpose(1, 0, 2)
+
+
+class TimeRNN(_TimeRecurrent):
+    """``h_t = tanh(h_{t-1} @ Wh + x_t @ Wx + b)`` for ``t = 1..T``; returns ``hs = (h_1, ..., h_T)``.
+
+    Shapes: ``xs (N, T, D)``, ``Wx (D, H)``, ``Wh (H, H)``, ``b (H,)``; ``hs (N, T, H)``.
+    ``h_0`` is zeros, or, when ``stateful=True``, the last ``h`` of the previous block (or what
+    ``set_state(h)`` gave; ``reset_state()`` forgets it).
+
+    Backward(``dhs``), truncated BPTT: the gradient of the block's last state is taken as 0 (no
+    gradient crosses the boundary to the next block), then for ``t = T..1``:
+    ``dt = (dhs_t + dh) (1 - h_t^2)``, ``dh = dt Wh^T``. ``self.dh`` ends as dL/dh_0. Parameter
+    gradients are summed over the block in one product each. Returns ``dxs (N, T, D)``.
+    """
+
+    def forward(self, xs):
+        ax, dtype = self._begin(xs)
+        t, n, _ = ax.shape
+        hs = _buffer(self, "_hs", (t + 1, n, self.hidden), dtype)  # hs[0] = h_0, hs[k] = h_k
+        hs[0] = self._initial("h", self.h, n, dtype)
+        for k in range(t):
+            a = ax[k]
+            a += hs[k] @ self.Wh
+            np.tanh(a, out=hs[k + 1])
+        self.h = hs[t].copy()
+        return hs[1:].transpose(1, 0, 2).copy()
+
+    def backward(self, dhs):
+        dhs = self._dhs(dhs)
+        hs = self._hs
+        t, n, h = hs.shape[0] - 1, hs.shape[1], self.hidden
+        dA = _buffer(self, "_dA", (t, n, h), np.result_type(hs, dhs))
+        dh = np.zeros((n, h), dA.dtype)
+        for k in reversed(range(t)):
+            np.multiply(dhs[k] + dh, 1 - hs[k + 1] * hs[k + 1], out=dA[k])
+            dh = dA[k] @ self.Wh.T
+        self.dh = dh
+        return self._end(dA, hs[:-1].reshape(t * n, h))
+
+
+class TimeLSTM(_TimeRecurrent):
+    """The ``LSTM`` cell (gates ``[f, g, i, o]``) over ``T`` steps; returns ``hs (N, T, H)``.
+
+    ``A_t = x_t Wx + h_{t-1} Wh + b``; ``c_t = f c_{t-1} + g i``; ``h_t = o tanh(c_t)``.
+    Shapes: ``xs (N, T, D)``, ``Wx (D, 4H)``, ``Wh (H, 4H)``, ``b (4H,)``. ``h_0, c_0`` are zeros,
+    or, when ``stateful=True``, the previous block's last ``h, c`` (``set_state(h, c=None)``:
+    ``c=None`` starts ``c`` from zeros, as the book; ``reset_state()`` forgets both).
+
+    Backward(``dhs``), truncated BPTT: ``dh = dc = 0`` after the last step, then the cell's
+    backward per step; ``self.dh`` and ``self.dc`` end as dL/dh_0 and dL/dc_0 (the book keeps no
+    ``dc``). Returns ``dxs (N, T, D)``.
+    """
+
+    gates = 4
+    layout = "[f, g, i, o]"
+    state_names = ("h", "c")
+
+    def __init__(self, Wx, Wh, b, stateful=False):
+        super().__init__(Wx, Wh, b, stateful)
+        self.c = None  # the carried cell state
+        self.dc = None  # dL/d(initial c) of the last backward
+
+    def set_state(self, h, c=None):
+        """Start the next block from ``h`` and ``c`` (zeros when ``c`` is None)."""
+        super().set_state(h)
+        self.c = None if c is None else as_float_array("c", c).copy()
+
+    def reset_state(self):
+        self.h = self.c = None
+
+    def forward(self, xs):
+        ax, dtype = self._begin(xs)
+        t, n, _ = ax.shape
+        H = self.hidden
+        hs = _buffer(self, "_hs", (t + 1, n, H), dtype)
+        cs = _buffer(self, "_cs", (t + 1, n, H), dtype)
+        gates = _buffer(self, "_gates", ax.shape, dtype)
+        tanh_c = _buffer(self, "_tanh_c", (t, n, H), dtype)
+        hs[0] = self._initial("h", self.h, n, dtype)
+        cs[0] = self._initial("c", self.c, n, dtype)
+        for k in range(t):
+            a = ax[k]
+            a += hs[k] @ self.Wh
+            g = lstm_gates(a, out=gates[k])
+            np.multiply(g[:, :H], cs[k], out=cs[k + 1])
+            cs[k + 1] += g[:, H:2 * H] * g[:, 2 * H:3 * H]
+            np.tanh(cs[k + 1], out=tanh_c[k])
+            np.multiply(g[:, 3 * H:], tanh_c[k], out=hs[k + 1])
+        self.h, self.c = hs[t].copy(), cs[t].copy()
+        return hs[1:].transpose(1, 0, 2).copy()
+
+    def backward(self, dhs):
+        dhs = self._dhs(dhs)
+        hs, cs, gates, tanh_c = self._hs, self._cs, self._gates, self._tanh_c
+        t, n, H = tanh_c.shape
+        dA = _buffer(self, "_dA", gates.shape, np.result_type(hs, dhs))
+        # the local derivatives of the whole block at once (lstm_step_backward's factors), so each
+        # step is a handful of NumPy calls: ds = dc' + dh' o (1 - tanh^2 c'), [df, dg, di] = ds *
+        # [c f (1 - f), i (1 - g^2), g i (1 - i)], do = dh' tanh(c') o (1 - o), dc = ds f
+        f, g, i, o = (gates[..., k * H:(k + 1) * H] for k in range(4))
+        through_h = o * (1 - tanh_c * tanh_c)
+        fgi = np.stack([cs[:-1] * f * (1 - f), i * (1 - g * g), g * i * (1 - i)], axis=2)  # (T, N, 3, H)
+        out_gate = tanh_c * o * (1 - o)
+        dh = np.zeros((n, H), dA.dtype)
+        dc = np.zeros((n, H), dA.dtype)
+        for k in reversed(range(t)):
+            dh_total = dhs[k] + dh
+            ds = dh_total * through_h[k]
+            ds += dc
+            np.multiply(ds[:, None, :], fgi[k], out=dA[k, :, :3 * H].reshape(n, 3, H))
+            np.multiply(dh_total, out_gate[k], out=dA[k, :, 3 * H:])
+            dc = ds * f[k]
+            dh = dA[k] @ self.Wh.T
+        self.dh, self.dc = dh, dc
+        return self._end(dA, hs[:-1].reshape(t * n, H))
+
+
+class TimeGRU(_TimeRecurrent):
+    """The ``GRU`` cell (the book's form, gates ``[z, r, h_hat]``) over ``T`` steps; returns ``hs (N, T, H)``.
+
+    Shapes: ``xs (N, T, D)``, ``Wx (D, 3H)``, ``Wh (H, 3H)``, ``b (3H,)``. State, ``stateful``,
+    ``set_state``/``reset_state`` and truncated BPTT as ``TimeRNN``; ``self.dh`` is dL/dh_0.
+    """
+
+    gates = 3
+    layout = "[z, r, h_hat]"
+
+    def forward(self, xs):
+        ax, dtype = self._begin(xs)
+        t, n, _ = ax.shape
+        H = self.hidden
+        hs = _buffer(self, "_hs", (t + 1, n, H), dtype)
+        self._steps = []  # (z, r, h_hat, rh) per step
+        hs[0] = self._initial("h", self.h, n, dtype)
+        rhs = _buffer(self, "_rhs", (t, n, H), dtype)
+        for k in range(t):
+            hs[k + 1], z, r, h_hat, rhs[k] = gru_step_forward(ax[k], hs[k], self.Wh)
+            self._steps.append((z, r, h_hat))
+        self.h = hs[t].copy()
+        return hs[1:].transpose(1, 0, 2).copy()
+
+    def backward(self, dhs):
+        dhs = self._dhs(dhs)
+        hs, rhs = self._hs, self._rhs
+        t, n, H = rhs.shape
+        dA = _buffer(self, "_dA", (t, n, 3 * H), np.result_type(hs, dhs))
+        dh = np.zeros((n, H), dA.dtype)
+        for k in reversed(range(t)):
+            z, r, h_hat = self._steps[k]
+            dh = gru_step_backward(dhs[k] + dh, hs[k], z, r, h_hat, self.Wh, dA[k])
+        self.dh = dh
+        dxs = self._end(dA, None)
+        dA2 = dA.reshape(t * n, 3 * H)
+        self.dWh = _buffer(self, "_dWh", self.Wh.shape, self.Wh.dtype)
+        self.dWh[:, :2 * H] = hs[:-1].reshape(t * n, H).T @ dA2[:, :2 * H]
+        self.dWh[:, 2 * H:] = rhs.reshape(t * n, H).T @ dA2[:, 2 * H:]
+        return dxs
+
+
+class TimeEmbedding(HasParams):
+    """``out[n, t] = W[xs[n, t]]``: the ``Embedding`` lookup for a ``(N, T)`` block of ids.
+
+    Shapes: ``xs (N, T)`` ints in ``[0, V)``, ``W (V, D)``; ``out (N, T, D)``.
+
+    Backward: **one** scatter-add of the ``N*T`` rows of ``dout`` into **one** ``(V, D)``
+    gradient buffer, allocated at the first backward and reused by every later one (the book
+    allocates ``T`` full ``V x D`` arrays per forward). Repeated ids accumulate. Returns ``None``.
+    """
+
+    param_names = ("W",)
+
+    def __init__(self, W):
+        W = as_float_array("W", W)
+        if W.ndim != 2:
+            raise ValueError(f"W must be an embedding table of shape (V, D), got {shape_str(W.shape)}")
+        self.W = W
+        self.idx = None  # the ids flattened to (N*T,): dW scatters to them
+        self.shape = None  # (N, T)
+        self.dW = None  # dL/dW, (V, D), one buffer reused
+
+    def forward(self, xs):
+        xs = as_indices("xs", xs, self.W.shape[0])
+        if xs.ndim != 2:
+            raise ValueError(f"xs must be a (N, T) array of word ids, got {shape_str(xs.shape)}")
+        self.shape, self.idx = xs.shape, xs.reshape(-1)
+        return self.W[xs]
+
+    def backward(self, dout):
+        require_forward(self, self.idx)
+        dout = check_dout(dout, (*self.shape, self.W.shape[1]))
+        if self.dW is None:
+            self.dW = np.empty_like(self.W)
+        scatter_add_rows(self.dW, self.idx, dout.reshape(-1, self.W.shape[1]))
+        return None
+
+
+class TimeAffine(HasParams):
+    """``out[n, t] = xs[n, t] @ W + b``, all ``N*T`` rows in one product.
+
+    Shapes: ``xs (N, T, D)``, ``W (D, M)``, ``b (M,)``; ``out (N, T, M)``.
+    Backward: ``dxs = dout @ W^T``, ``dW = xs2^T dout2``, ``db = sum dout2`` over the ``N*T`` rows.
+    """
+
+    param_names = ("W", "b")
+
+    def __init__(self, W, b):
+        W, b = as_float_array("W", W), as_float_array("b", b)
+        if W.ndim != 2:
+            raise ValueError(f"W must be a matrix of shape (D, M), got {shape_str(W.shape)}")
+        check_shape("b", b, (W.shape[1],), f"one bias per output column of W {shape_str(W.shape)}")
+        self.W, self.b = W, b
+        self.xs2 = None  # xs as (N*T, D): dW needs it
+        self.xs_shape = self.xs_dtype = None
+        self.dW = self.db = None
+
+    def forward(self, xs):
+        xs = as_float_array("xs", xs)
+        if xs.ndim != 3 or xs.shape[2] != self.W.shape[0]:
+            raise ValueError(f"xs must have shape (N, T, {self.W.shape[0]}) (W has shape {shape_str(self.W.shape)}), "
+                             f"got {shape_str(xs.shape)}")
+        self.xs_shape, self.xs_dtype = xs.shape, xs.dtype
+        self.xs2 = xs.reshape(-1, self.W.shape[0])
+        return (self.xs2 @ self.W + self.b).reshape(*xs.shape[:2], -1)
+
+    def backward(self, dout):
+        require_forward(self, self.xs2)
+        dout = check_dout(dout, (*self.xs_shape[:2], self.W.shape[1]))
+        dout2 = dout.reshape(-1, self.W.shape[1])
+        if self.dW is None:
+            self.dW, self.db = np.empty_like(self.W), np.empty_like(self.b)
+        self.dW[...] = self.xs2.T @ dout2
+        self.db[...] = dout2.sum(axis=0)
+        return (dout2 @ self.W.T).reshape(self.xs_shape).astype(self.xs_dtype, copy=False)
+
+
+class TimeSoftmaxWithLoss:
+    """``loss = -sum_{n,t} m[n,t] log softmax(xs[n,t])[ts[n,t]] / max(1, sum m)``, ``m = (ts != ignore_label)``.
+
+    Shapes: scores ``xs (N, T, V)``, labels ``ts (N, T)`` ints in ``[0, V)`` or ``ignore_label``.
+    Ignored positions contribute nothing (their label is never used as an index: the book indexes
+    class -1 there, whose ``log(0) * 0`` turns a float32 loss into NaN); the divisor is the number
+    of **unmasked** positions. If every position is ignored the loss is defined as ``0.0`` with a
+    zero gradient (the divisor is ``max(1, count)``), never NaN.
+
+    Backward: ``dxs = dout * m * (softmax(xs) - onehot(ts)) / max(1, sum m)``; ``dout`` (default 1)
+    scales it; ``ts`` is data. ``backward`` never writes into its cache (the book's does, so its
+    second call differs).
+
+    - ``ignore_label`` (default -1): the label of positions left out of the loss.
+    """
+
+    def __init__(self, ignore_label=-1):
+        if isinstance(ignore_label, bool) or not isinstance(ignore_label, numbers.Integral):
+            raise TypeError(f"ignore_label must be an int, got {type(ignore_label).__name__}")
+        self.ignore_label = int(ignore_label)
+        self.ys = None  # softmax(xs): the gradient's first term
+        self.ts = None  # labels with ignored positions replaced by 0 (never used there: masked)
+        self.mask = None  # (N, T) bool, True where the position counts
+        self.loss = None
+
+    def forward(self, xs, ts):
+        xs = as_float_array("xs", xs)
+        if xs.ndim != 3:
+            raise ValueError(f"xs must have shape (N, T, V), got {shape_str(xs.shape)}")
+        ts = as_indices("ts", ts, xs.shape[2], allow=self.ignore_label)
+        check_shape("ts", ts, xs.shape[:2], "one label per position of xs")
+        self.mask = ts != self.ignore_label
+        self.ts = np.where(self.mask, ts, 0)
+        logp = log_softmax(xs)
+        self.ys = np.exp(logp)
+        picked = np.take_along_axis(logp, self.ts[..., None], axis=-1)[..., 0]
+        count = max(1, int(self.mask.sum()))
+        self.loss = -np.sum(np.where(self.mask, picked, 0), dtype=xs.dtype) / xs.dtype.type(count)
+        return self.loss
+
+    def backward(self, dout=1.0):
+        require_forward(self, self.ys)
+        dout = as_float_array("dout", dout)
+        check_shape("dout", dout, (), "the loss is a scalar")
+        dxs = self.ys.copy()
+        np.put_along_axis(dxs, self.ts[..., None], np.take_along_axis(dxs, self.ts[..., None], -1) - 1, axis=-1)
+        dxs *= self.mask[..., None]
+        return (dxs * (dout / max(1, int(self.mask.sum())))).astype(self.ys.dtype, copy=False)
+
+
+class TimeDropout:
+    """Inverted dropout over a block: ``out = xs * mask / (1 - p)`` in training, ``out = xs`` at inference.
+
+    ``mask = dropout_mask(rng, xs.shape, p)`` (each unit kept with probability ``1 - p``), a new
+    one at every training forward, from the injected Generator (never the global ``np.random``).
+    The mode is the attribute ``train_flg`` (the book's; ``BetterRnnlm`` sets it on every
+    dropout layer), which ``forward(xs, train_flg=None)`` may override for one call.
+
+    Backward: ``dxs = dout * mask / (1 - p)`` (``dout`` after an inference forward).
+
+    - ``dropout_ratio`` (default 0.5) in ``[0, 1)``; ``rng`` / ``seed`` (keywords); ``train_flg``
+      (keyword, default True).
+    """
+
+    def __init__(self, dropout_ratio=0.5, *, rng=None, seed=None, train_flg=True):
+        if isinstance(dropout_ratio, bool) or not isinstance(dropout_ratio, numbers.Real):
+            raise TypeError(f"dropout_ratio must be a real number, got {type(dropout_ratio).__name__}")
+        if not 0 <= dropout_ratio < 1:
+            raise ValueError(f"dropout_ratio must lie in [0, 1), got {dropout_ratio}")
+        self.dropout_ratio = float(dropout_ratio)
+        self.rng = generator(seed, rng)
+        self.train_flg = bool(train_flg)
+        self.mask = None  # kept units of the last training forward (None after an inference one)
+        self.xs_shape = self.xs_dtype = None
+
+    def forward(self, xs, train_flg=None):
+        xs = as_float_array("xs", xs)
+        self.xs_shape, self.xs_dtype = xs.shape, xs.dtype
+        if not (self.train_flg if train_flg is None else train_flg):
+            self.mask = None
+            return xs.copy()
+        self.mask = dropout_mask(self.rng, xs.shape, self.dropout_ratio)
+        return np.where(self.mask, xs / xs.dtype.type(1 - self.dropout_ratio), 0).astype(xs.dtype, copy=False)
+
+    def backward(self, dout):
+        require_forward(self, self.xs_shape)
+        dout = check_dout(dout, self.xs_shape)
+        if self.mask is None:
+            return dout.astype(self.xs_dtype, copy=True)
+        return np.where(self.mask, dout / (1 - self.dropout_ratio), 0).astype(self.xs_dtype, copy=False)
+
+
+class TimeBiLSTM(HasParams):
+    """Two ``TimeLSTM`` layers, one reading ``xs`` forward in time, one backward; outputs concatenated.
+
+    ``hs = concat([lstm_1(xs), flip(lstm_2(flip(xs)))], axis=-1)`` with ``flip`` reversing the time
+    axis (the book's order: forward direction first). Shapes: ``xs (N, T, D)``; each direction
+    ``Wx (D, 4H)``, ``Wh (H, 4H)``, ``b (4H,)``; ``hs (N, T, 2H)``. Both directions start from
+    zeros (not stateful).
+
+    Backward: ``dxs = dxs_1 + flip(dxs_2)``; gradients ``dWx1 .. db2`` are the two layers'.
+    """
+
+    param_names = ("Wx1", "Wh1", "b1", "Wx2", "Wh2", "b2")
+
+    def __init__(self, Wx1, Wh1, b1, Wx2, Wh2, b2):
+        self.forward_lstm = TimeLSTM(Wx1, Wh1, b1)
+        self.backward_lstm = TimeLSTM(Wx2, Wh2, b2)
+        self.Wx1, self.Wh1, self.b1 = self.forward_lstm.params.values()
+        self.Wx2, self.Wh2, self.b2 = self.backward_lstm.params.values()
+        self.hidden = self.forward_lstm.hidden
+
+    @property
+    def grads(self) -> dict:
+        one, two = self.forward_lstm.grads, self.backward_lstm.grads
+        return {"Wx1": one["Wx"], "Wh1": one["Wh"], "b1": one["b"], "Wx2": two["Wx"], "Wh2": two["Wh"], "b2": two["b"]}
+
+    def forward(self, xs):
+        xs = as_float_array("xs", xs)
+        o1 = self.forward_lstm.forward(xs)
+        o2 = self.backward_lstm.forward(xs[:, ::-1])
+        return np.concatenate([o1, o2[:, ::-1]], axis=2)
+
+    def backward(self, dhs):
+        require_forward(self, self.forward_lstm.shape)
+        H = self.forward_lstm.hidden
+        n, t = self.forward_lstm.shape
+        dhs = check_dout(dhs, (n, t, 2 * H))
+        dxs1 = self.forward_lstm.backward(dhs[:, :, :H])
+        dxs2 = self.backward_lstm.backward(dhs[:, ::-1, H:])
+        return dxs1 + dxs2[:, ::-1]

@@ -1,0 +1,37 @@
+"""Pure JAX losses of the recurrent language models: initial states and dropout masks are inputs.
+
+The loss of one truncated-BPTT block: ``lax.scan`` from the given initial states, the block's
+outputs only (no gradient through the final state), weight tying as one array used twice.
+"""
+
+from __future__ import annotations
+
+import jax.numpy as jnp
+
+from oracle.layers.time_layers import time_affine, time_dropout, time_lstm, time_rnn, time_softmax_with_loss
+
+__all__ = ["better_rnnlm", "rnnlm", "simple_rnnlm"]
+
+
+def simple_rnnlm(params, xs, ts, h):
+    """``time_softmax_with_loss(time_affine(time_rnn(embed_W[xs], h, rnn_*), affine_*), ts)``."""
+    hs = time_rnn(params["embed_W"][xs], h, params["rnn_Wx"], params["rnn_Wh"], params["rnn_b"])
+    return time_softmax_with_loss(time_affine(hs, params["affine_W"], params["affine_b"]), ts)
+
+
+def rnnlm(params, xs, ts, h, c):
+    """As ``simple_rnnlm`` with ``time_lstm`` from ``(h, c)``."""
+    hs = time_lstm(params["embed_W"][xs], h, c, params["lstm_Wx"], params["lstm_Wh"], params["lstm_b"])
+    return time_softmax_with_loss(time_affine(hs, params["affine_W"], params["affine_b"]), ts)
+
+
+def better_rnnlm(params, xs, ts, states, masks, *, dropout_ratio=0.5):
+    """Embedding, dropout, two LSTMs (each followed by dropout), then ``time_affine(., embed_W.T, affine_b)``:
+    the **same** ``embed_W`` at both ends (weight tying). ``states``: ``((h1, c1), (h2, c2))``;
+    ``masks``: the three dropout masks (1 kept, 0 dropped), as data."""
+    E = params["embed_W"]
+    hs = time_dropout(E[xs], masks[0], dropout_ratio=dropout_ratio)
+    for k, (h, c) in enumerate(states, start=1):
+        hs = time_lstm(hs, h, c, params[f"lstm{k}_Wx"], params[f"lstm{k}_Wh"], params[f"lstm{k}_b"])
+        hs = time_dropout(hs, masks[k], dropout_ratio=dropout_ratio)
+    return time_softmax_with_loss(time_affine(hs, jnp.transpose(E), params["affine_b"]), ts)

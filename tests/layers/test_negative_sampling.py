@@ -1,0 +1,69 @@
+"""UnigramSampler and NegativeSamplingLoss: injected Generator, target excluded, no repeats, W once."""
+
+import numpy as np
+import pytest
+
+from manual_bp import NegativeSamplingLoss, UnigramSampler
+from oracle.layers.negative_sampling import negative_sampling_loss
+from oracle.verify.verifier import verify_layer
+
+CORPUS = np.array([0, 1, 2, 3, 4, 1, 5, 6, 1, 2])
+
+
+def test_target_is_never_drawn_and_no_row_repeats_an_id():
+    sampler = UnigramSampler(CORPUS, 0.75, 5, seed=0)
+    target = np.array([1, 1, 2, 6] * 50)
+    negatives = sampler.get_negative_sample(target)
+    assert negatives.shape == (200, 5) and negatives.dtype == np.int64
+    assert not (negatives == target[:, None]).any()
+    assert all(len(set(row)) == 5 for row in negatives.tolist())
+
+
+def test_the_same_seed_draws_the_same_negatives_and_the_global_state_is_untouched():
+    state = np.random.get_state()[1].copy()
+    one = UnigramSampler(CORPUS, rng=np.random.default_rng(3)).get_negative_sample(np.array([0, 1]))
+    two = UnigramSampler(CORPUS, seed=3).get_negative_sample(np.array([0, 1]))
+    np.testing.assert_array_equal(one, two)
+    np.testing.assert_array_equal(np.random.get_state()[1], state)
+
+
+def test_single_draws_follow_count_to_the_power_renormalised_without_the_target():
+    sampler = UnigramSampler(CORPUS, 0.75, 1, seed=1)
+    draws = sampler.get_negative_sample(np.full(40_000, 1)).ravel()
+    p = np.bincount(CORPUS).astype(float) ** 0.75
+    p[1] = 0
+    p /= p.sum()
+    np.testing.assert_allclose(np.bincount(draws, minlength=7) / draws.size, p, atol=0.01)
+
+
+def test_ids_that_never_occur_are_never_drawn():
+    sampler = UnigramSampler(np.array([0, 2, 3, 4, 2]), 0.75, 2, seed=0)
+    assert sampler.vocab_size == 5
+    assert not (sampler.get_negative_sample(np.zeros(500, np.int64)) == 1).any()
+
+
+def test_too_few_words_for_the_sample_size_is_an_error():
+    with pytest.raises(ValueError, match="sample_size 3 needs more than 3 distinct words"):
+        UnigramSampler(np.array([0, 1, 2, 0]), sample_size=3)
+
+
+def test_loss_lists_W_once_and_matches_the_oracle_on_the_negatives_it_drew():
+    rng = np.random.default_rng(0)
+    W, h, target = rng.normal(size=(7, 3)), rng.normal(size=(4, 3)), np.array([1, 1, 2, 5])
+    layer = NegativeSamplingLoss(W, CORPUS, sample_size=3, seed=2)
+    assert list(layer.params) == ["W"]
+    negatives = UnigramSampler(CORPUS, sample_size=3, seed=2).get_negative_sample(target)
+
+    def made(W_):
+        return NegativeSamplingLoss(W_, CORPUS, sample_size=3, seed=2)
+
+    verify_layer(made, lambda h_, t_, W_: negative_sampling_loss(h_, t_, negatives, W_),
+                 {"h": h, "target": target}, {"W": W}, np.float64(0.7), nondiff={"target"})
+    layer.forward(h, target)
+    np.testing.assert_array_equal(layer.ids[:, 1:], negatives)
+
+
+def test_a_confidently_wrong_score_costs_its_logit_not_a_delta_capped_16():
+    W = np.array([[100.0], [-100.0], [-100.0], [-100.0]])
+    layer = NegativeSamplingLoss(W, np.array([0, 1, 2, 3]), sample_size=2, seed=0)
+    assert layer.forward(np.array([[-10.0]]), np.array([0])) == pytest.approx(3 * 1000.0)  # the book: 3 * 16.1

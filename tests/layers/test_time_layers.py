@@ -1,0 +1,163 @@
+"""The time layers: the cells over a block, state carried when stateful, truncated BPTT, masked loss."""
+
+import jax
+import numpy as np
+import pytest
+
+from manual_bp import (
+    GRU,
+    LSTM,
+    RNN,
+    TimeBiLSTM,
+    TimeDropout,
+    TimeGRU,
+    TimeLSTM,
+    TimeRNN,
+    TimeSoftmaxWithLoss,
+)
+from oracle.layers.time_layers import time_lstm, time_softmax_with_loss
+from oracle.verify.catalog import find_entry, verify_case
+from oracle.verify.strategies import Case
+from oracle.verify.verifier import verify_layer
+
+RNG = np.random.default_rng(0)
+N, T, D, H = 2, 4, 3, 2
+
+
+def _params(gates, dtype=np.float64):
+    return [RNG.normal(size=s).astype(dtype) for s in ((D, gates * H), (H, gates * H), (gates * H,))]
+
+
+@pytest.mark.parametrize(("time_cls", "cell_cls", "gates"), [(TimeRNN, RNN, 1), (TimeGRU, GRU, 3), (TimeLSTM, LSTM, 4)])
+def test_a_time_layer_is_its_cell_run_step_by_step(time_cls, cell_cls, gates):
+    params, xs = _params(gates), RNG.normal(size=(N, T, D))
+    hs = time_cls(*params).forward(xs)
+    cell, h, c = cell_cls(*params), np.zeros((N, H)), np.zeros((N, H))
+    for t in range(T):
+        if gates == 4:
+            h, c = cell.forward(xs[:, t], h, c)
+        else:
+            h = cell.forward(xs[:, t], h)
+        np.testing.assert_allclose(hs[:, t], h, rtol=1e-13, atol=1e-15)
+
+
+@pytest.mark.parametrize(("cls", "gates"), [(TimeRNN, 1), (TimeGRU, 3), (TimeLSTM, 4)])
+def test_stateful_blocks_continue_where_the_last_one_ended(cls, gates):
+    params, xs = _params(gates), RNG.normal(size=(N, 2 * T, D))
+    whole = cls(*params).forward(xs)
+    layer = cls(*params, stateful=True)
+    halves = np.concatenate([layer.forward(xs[:, :T]), layer.forward(xs[:, T:])], axis=1)
+    np.testing.assert_allclose(halves, whole, rtol=1e-13)
+    layer.reset_state()
+    np.testing.assert_allclose(layer.forward(xs[:, :T]), whole[:, :T], rtol=1e-13)
+
+
+def test_a_stateless_layer_starts_from_zeros_whatever_set_state_said():
+    params, xs = _params(1), RNG.normal(size=(N, T, D))
+    layer = TimeRNN(*params)
+    layer.set_state(np.ones((N, H)))
+    np.testing.assert_array_equal(layer.forward(xs), TimeRNN(*params).forward(xs))
+
+
+def test_set_state_without_c_starts_the_cell_state_from_zeros():
+    params, xs = _params(4), RNG.normal(size=(N, T, D))
+    h0 = RNG.normal(size=(N, H))
+    layer = TimeLSTM(*params, stateful=True)
+    layer.set_state(h0)
+    with jax.enable_x64(True):
+        expected = np.asarray(time_lstm(xs, h0, np.zeros((N, H)), *params))
+    np.testing.assert_allclose(layer.forward(xs), expected, rtol=1e-12)
+
+
+def test_the_gradient_of_the_initial_states_is_verified_for_a_stateful_lstm():
+    params, xs = _params(4), RNG.normal(size=(N, T, D))
+    case = Case({"xs": xs, "h": RNG.normal(size=(N, H)), "c": RNG.normal(size=(N, H))},
+                dict(zip(("Wx", "Wh", "b"), params)), RNG.normal(size=(N, T, H)), config={"stateful": True})
+    verification = verify_case(find_entry("TimeLSTM"), case)
+    assert {"dh", "dc", "dxs", "dWx", "dWh", "db"} <= set(verification.comparisons)
+
+
+def test_truncated_bptt_two_blocks_backward_equal_two_fresh_ones():
+    params, xs, dhs = _params(4), RNG.normal(size=(N, 2 * T, D)), RNG.normal(size=(N, T, H))
+    layer = TimeLSTM(*params, stateful=True)
+    layer.forward(xs[:, :T])
+    layer.backward(dhs)
+    h, c = layer.h.copy(), layer.c.copy()
+    layer.forward(xs[:, T:])
+    second = layer.backward(dhs), layer.dWh.copy()
+    fresh = TimeLSTM(*params, stateful=True)
+    fresh.set_state(h, c)
+    fresh.forward(xs[:, T:])
+    np.testing.assert_array_equal(second[0], fresh.backward(dhs))
+    np.testing.assert_array_equal(second[1], fresh.dWh)
+
+
+def test_float32_in_gives_float32_everywhere():
+    layer = TimeLSTM(*_params(4, np.float32))
+    hs = layer.forward(RNG.normal(size=(N, T, D)).astype(np.float32))
+    dxs = layer.backward(np.ones_like(hs))
+    assert {a.dtype for a in (hs, dxs, layer.dh, layer.dc, *layer.grads.values())} == {np.dtype(np.float32)}
+
+
+def test_bilstm_concatenates_the_forward_and_the_time_reversed_direction():
+    p1, p2, xs = _params(4), _params(4), RNG.normal(size=(N, T, D))
+    out = TimeBiLSTM(*p1, *p2).forward(xs)
+    np.testing.assert_allclose(out[..., :H], TimeLSTM(*p1).forward(xs), rtol=1e-13)
+    np.testing.assert_allclose(out[..., H:], TimeLSTM(*p2).forward(xs[:, ::-1])[:, ::-1], rtol=1e-13)
+
+
+# -- TimeSoftmaxWithLoss ---------------------------------------------------------------------
+
+
+def test_ignored_positions_contribute_nothing_and_the_divisor_counts_the_rest():
+    xs = RNG.normal(size=(1, 3, 4))
+    loss = TimeSoftmaxWithLoss()
+    value = loss.forward(xs, np.array([[2, -1, 0]]))
+    logp = xs - np.log(np.exp(xs).sum(-1, keepdims=True))
+    assert value == pytest.approx(-(logp[0, 0, 2] + logp[0, 2, 0]) / 2)
+    assert not loss.backward()[0, 1].any()
+
+
+def test_all_positions_ignored_gives_zero_loss_and_zero_gradient_not_nan():
+    loss = TimeSoftmaxWithLoss()
+    assert loss.forward(RNG.normal(size=(2, 2, 3)), np.full((2, 2), -1)) == 0.0
+    assert not loss.backward(1.0).any()
+    assert float(time_softmax_with_loss(np.zeros((1, 1, 3)), np.array([[-1]]))) == 0.0
+
+
+def test_float32_loss_stays_finite_when_the_last_class_underflows_at_an_ignored_position():
+    xs = np.zeros((1, 2, 3), np.float32)
+    xs[0, 1] = [200.0, 0.0, -200.0]  # softmax of the last class is 0 in float32: the book's log(0) * 0 = NaN
+    value = TimeSoftmaxWithLoss().forward(xs, np.array([[1, -1]]))
+    assert np.isfinite(value) and value == pytest.approx(np.log(3.0), rel=1e-6)
+
+
+def test_backward_twice_gives_the_same_gradient():
+    loss = TimeSoftmaxWithLoss(ignore_label=-100)
+    loss.forward(RNG.normal(size=(2, 3, 4)), np.array([[0, 1, -100], [3, 3, 2]]))
+    np.testing.assert_array_equal(loss.backward(0.5), loss.backward(0.5))
+
+
+def test_labels_out_of_range_are_named():
+    with pytest.raises(ValueError, match=r"ts must hold ids in \[0, 4\) or -1, got 4"):
+        TimeSoftmaxWithLoss().forward(np.zeros((1, 2, 4)), np.array([[0, 4]]))
+
+
+# -- TimeDropout -----------------------------------------------------------------------------
+
+
+def test_dropout_masks_come_from_the_injected_generator_and_inference_passes_through():
+    xs = np.ones((2, 3, 4))
+    one, two = TimeDropout(0.5, seed=4), TimeDropout(0.5, rng=np.random.default_rng(4))
+    np.testing.assert_array_equal(one.forward(xs), two.forward(xs))
+    assert set(np.unique(one.forward(xs))) <= {0.0, 2.0}
+    one.train_flg = False
+    np.testing.assert_array_equal(one.forward(xs), xs)
+    np.testing.assert_array_equal(one.backward(xs * 3), xs * 3)
+
+
+def test_time_lstm_verifies_from_a_stateless_zero_start():
+    params, xs = _params(4), RNG.normal(size=(N, T, D))
+    zeros = np.zeros((N, H))
+    verify_layer(TimeLSTM, time_lstm, {"xs": xs, "h": zeros, "c": zeros}, dict(zip(("Wx", "Wh", "b"), params)),
+                 RNG.normal(size=(N, T, H)), state=("h", "c"))
