@@ -186,6 +186,42 @@ class MaskIgnoringDropout(manual_bp.Dropout):
         return (np.asarray(dout) / (1 - self.dropout_ratio)).astype(self.x_dtype)
 
 
+# -- The sequel: attention (chapter 8) -----------------------------------------------------
+
+
+class WrongAxisSoftmaxAttentionWeight(manual_bp.AttentionWeight):
+    """a = softmax(s, axis=0): the weights normalized over the batch instead of over the encoder steps
+    (forward and backward consistently wrong, as when the axis is a shared constant)."""
+
+    def forward(self, hs, h, mask=None):
+        super().forward(hs, h, mask)  # caches hs, h
+        scores = (self.hs @ self.h[:, :, None])[:, :, 0]
+        if mask is not None:
+            scores = np.where(mask, scores, -np.inf)
+        self.a = manual_bp.functions.softmax(scores, axis=0)
+        return self.a.copy()
+
+    def backward(self, da):
+        ds = self.a * (np.asarray(da) - (np.asarray(da) * self.a).sum(axis=0, keepdims=True))
+        return ((ds[:, :, None] * self.h[:, None, :]).astype(self.hs.dtype),
+                (ds[:, None, :] @ self.hs)[:, 0, :].astype(self.h.dtype))
+
+
+class OnePathAttention(manual_bp.Attention):
+    """dhs = dhs_score only: the path through the weighted sum into hs is dropped."""
+
+    def backward(self, dc):
+        _, da = self.sum_layer.backward(dc)
+        return self.weight_layer.backward(da)
+
+
+class MaskIgnoringTimeAttention(manual_bp.TimeAttention):
+    """forward(hs_enc, hs_dec, mask) drops the mask: padded encoder steps get weight."""
+
+    def forward(self, hs_enc, hs_dec, mask=None):
+        return super().forward(hs_enc, hs_dec)
+
+
 
 def _broken(name: str, layer) -> "object":
     return dataclasses.replace(find_entry(name), name=f"{name}[{layer.__name__}]", layer=layer)
@@ -212,6 +248,10 @@ BROKEN = {
     "dropout backward ignores the mask": (dataclasses.replace(
         find_entry("Dropout"), name="Dropout[MaskIgnoringDropout]",
         layer=functools.partial(seeded_dropout_layer, layer=MaskIgnoringDropout)), "dx"),
+    # -- the sequel: attention
+    "attention softmax over the wrong axis": (_broken("AttentionWeight", WrongAxisSoftmaxAttentionWeight), "forward"),
+    "attention drops the weighted-sum path into hs": (_broken("Attention", OnePathAttention), "dhs"),
+    "time attention ignores the mask": (_broken("TimeAttention", MaskIgnoringTimeAttention), "dhs_enc"),
 }
 
 # A user catalog of the broken layers, for `manual-bp verify --catalog tests/broken_layers.py:CATALOG`.

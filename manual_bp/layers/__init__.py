@@ -10,12 +10,14 @@ input gradient(s) and sets parameter gradients (``dW``, ``db``, ..., also ``laye
 - ``convolution`` with ``im2col``: ``Convolution``, ``im2col``, ``col2im``, ``conv_output_size``;
 - ``pooling``: ``Pooling`` (max), ``AvgPooling``;
 - ``normalization``: ``BatchNormalization``;
-- ``dropout``: ``Dropout``.
+- ``dropout``: ``Dropout``;
+- ``attention`` (the sequel, chapter 8): ``WeightSum``, ``AttentionWeight``, ``Attention``, ``TimeAttention``.
 """
 
 from manual_bp.layers.activations import LeakyReLU, ReLU, Relu, Sigmoid, Softmax, Tanh
 from manual_bp.layers.affine import Affine
 from manual_bp.layers.arithmetic import AddLayer, MulLayer
+from manual_bp.layers.attention import Attention, AttentionWeight, TimeAttention, WeightSum
 from manual_bp.layers.convolution import Convolution
 from manual_bp.layers.dropout import Dropout
 from manual_bp.layers.im2col import col2im, conv_output_size, im2col
@@ -26,6 +28,8 @@ from manual_bp.layers.pooling import AvgPooling, Pooling
 __all__ = [
     "AddLayer",
     "Affine",
+    "Attention",
+    "AttentionWeight",
     "AvgPooling",
     "BatchNormalization",
     "Convolution",
@@ -40,6 +44,8 @@ __all__ = [
     "Softmax",
     "SoftmaxWithLoss",
     "Tanh",
+    "TimeAttention",
+    "WeightSum",
     "col2im",
     "conv_output_size",
     "im2col",

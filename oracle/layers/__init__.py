@@ -8,6 +8,7 @@ arguments in the same order: inputs, then parameters, then keyword-only hyperpar
 from oracle.layers.activations import leaky_relu, relu, sigmoid, softmax, tanh
 from oracle.layers.affine import affine
 from oracle.layers.arithmetic import add, mul
+from oracle.layers.attention import attention, attention_weight, time_attention, weight_sum
 from oracle.layers.convolution import convolution
 from oracle.layers.dropout import dropout, seeded_dropout
 from oracle.layers.losses import mean_squared_error, softmax_with_loss
@@ -17,6 +18,8 @@ from oracle.layers.pooling import avg_pooling, pooling
 __all__ = [
     "add",
     "affine",
+    "attention",
+    "attention_weight",
     "avg_pooling",
     "batch_normalization",
     "convolution",
@@ -31,4 +34,6 @@ __all__ = [
     "softmax",
     "softmax_with_loss",
     "tanh",
+    "time_attention",
+    "weight_sum",
 ]

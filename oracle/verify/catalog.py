@@ -16,12 +16,13 @@ import manual_bp
 from oracle.layers.activations import leaky_relu, relu, sigmoid, softmax, tanh
 from oracle.layers.affine import affine
 from oracle.layers.arithmetic import add, mul
+from oracle.layers.attention import attention, attention_weight, time_attention, weight_sum
 from oracle.layers.convolution import convolution
 from oracle.layers.dropout import seeded_dropout, seeded_dropout_layer
 from oracle.layers.losses import mean_squared_error, softmax_with_loss
 from oracle.layers.normalization import batch_normalization
 from oracle.layers.pooling import avg_pooling, pooling
-from oracle.verify import strategies
+from oracle.verify import attention_strategies, strategies
 from oracle.verify.binding import bind
 from oracle.verify.strategies import Case
 from oracle.verify.tolerance import Tolerance
@@ -126,6 +127,23 @@ CATALOG = (
     CatalogEntry("MeanSquaredError", manual_bp.MeanSquaredError, mean_squared_error, ("y", "t"), (),
                  strategies.mean_squared_error_cases, nondiff=frozenset({"t"}),
                  conventions="mean over all entries (the book: 0.5 * sum); t not differentiated; dout defaults to 1"),
+    # -- the sequel: attention (Deep Learning from Scratch 2, chapter 8). No parameters, no
+    # configuration; the mask (padded encoder steps) is an input, drawn, not differentiated.
+    CatalogEntry("WeightSum", manual_bp.WeightSum, weight_sum, ("hs", "a"), (), attention_strategies.weight_sum_cases,
+                 conventions="c = sum_t a[:, t] * hs[:, t]; a any reals (not required to sum to 1); "
+                             "backward returns (dhs, da)"),
+    CatalogEntry("AttentionWeight", manual_bp.AttentionWeight, attention_weight, ("hs", "h", "mask"), (),
+                 attention_strategies.attention_weight_cases, nondiff=frozenset({"mask"}),
+                 conventions="softmax over the encoder axis of unscaled dot products <hs[:, t], h>; masked steps "
+                             "score -inf (weight and gradient exactly 0); mask None == all True; returns (dhs, dh)"),
+    CatalogEntry("Attention", manual_bp.Attention, attention, ("hs", "h", "mask"), (),
+                 attention_strategies.attention_cases, nondiff=frozenset({"mask"}),
+                 conventions="WeightSum(hs, AttentionWeight(hs, h, mask)); dhs sums both paths into hs; "
+                             "returns (dhs, dh); keeps attention_weight (N, T)"),
+    CatalogEntry("TimeAttention", manual_bp.TimeAttention, time_attention, ("hs_enc", "hs_dec", "mask"), (),
+                 attention_strategies.time_attention_cases, nondiff=frozenset({"mask"}),
+                 conventions="one Attention per decoder step (oracle: vmap of attention); dhs_enc summed over "
+                             "decoder steps; returns (dhs_enc, dhs_dec); keeps attention_weights (N, T_d, T)"),
 )
 
 
