@@ -2,6 +2,9 @@
 
 - ``classification``: ``load_digits`` (scikit-learn's 8x8 digits), ``load_spiral``,
   ``load_mnist(path)`` from IDX files a user has, and ``read_idx``.
+- ``sequence`` (the sequel's toy tasks, generated in the book's text format): ``load_addition``,
+  ``load_dates``, ``load_sequence_file(path)``, ``Vocabulary``, ``reverse_questions``, and the
+  generators ``addition_lines``, ``date_lines`` with ``write_sequence_file``.
 """
 
 from manual_bp.data.classification import (
@@ -11,5 +14,29 @@ from manual_bp.data.classification import (
     load_spiral,
     read_idx,
 )
+from manual_bp.data.sequence import (
+    Vocabulary,
+    addition_lines,
+    date_lines,
+    load_addition,
+    load_dates,
+    load_sequence_file,
+    reverse_questions,
+    write_sequence_file,
+)
 
-__all__ = ["MNIST_FILES", "load_digits", "load_mnist", "load_spiral", "read_idx"]
+__all__ = [
+    "MNIST_FILES",
+    "Vocabulary",
+    "addition_lines",
+    "date_lines",
+    "load_addition",
+    "load_dates",
+    "load_digits",
+    "load_mnist",
+    "load_sequence_file",
+    "load_spiral",
+    "read_idx",
+    "reverse_questions",
+    "write_sequence_file",
+]

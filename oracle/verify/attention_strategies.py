@@ -58,11 +58,11 @@ def encoder_masks(draw, n: int, t: int):
 
 
 @st.composite
-def weight_sum_cases(draw, dtype, *, shapes=ATTENTION_SHAPES, max_value: float = 10.0):
+def weight_sum_cases(draw, dtype, *, shapes=ATTENTION_SHAPES, max_value: float = 3.0):
     """``hs (N, T, H)``, weights ``a (N, T)`` (any reals: the layer is not told they sum to 1), ``dout (N, H)``.
 
     - ``shapes`` (default ``ATTENTION_SHAPES``): the ``(N, T, H)`` to draw from.
-    - ``max_value`` (default ``10.0``): bound on the magnitude of the values.
+    - ``max_value`` (default ``3.0``): bound on the magnitude of the values.
     """
     n, t, h = draw(st.sampled_from(shapes))
     hs = draw(float_arrays(dtype, (n, t, h), max_value=max_value))

@@ -58,12 +58,13 @@ class CatalogEntry:
     conventions: str = ""
 
 
-ATTENTION_FLOAT32 = {np.dtype(np.float32): Tolerance(atol=1e-5, rtol=1e-5, ntol=1e-5)}
+ATTENTION_FLOAT32 = {np.dtype(np.float32): Tolerance(atol=1e-4, rtol=1e-5, ntol=1e-5)}
 ATTENTION_FLOAT32_REASON = (
-    "float32 sums of products cancel: c = sum_t a * hs and the scores <hs, h> near 0 while their terms are not, "
-    "and ds = a * (da - sum(da * a)) near 0 for nearly one-hot weights (as in Softmax), then multiplied by "
-    "|h| or |hs| up to 3: each carries a few eps32 times the terms' size (up to ~10), above the default 1e-6; "
-    "up to 1.5e-6 (AttentionWeight dhs) seen in 2000 examples. The planted bugs still fail.")
+    "float32 weights a do not sum to exactly 1 (off by ~T eps32), so ds = a * (da - sum(a * da)) carries "
+    "~a |da| T eps32 where the exact ds is 0 (equal scores, equal states), with |da| = |<hs, dc>| up to "
+    "H * 3 * 10 = 90; multiplied by |hs| <= 3 and summed over steps (and decoder steps) this reaches 1e-5 to 1e-4 "
+    "absolute on a gradient whose exact value is 0 (2.3e-5 seen in 3000 examples); c = sum_t a * hs cancels "
+    "alike. That is ~1e-6 of the terms' size (float32 round-off), and the planted bugs still fail in float32.")
 
 CATALOG = (
     CatalogEntry("AddLayer", manual_bp.AddLayer, add, ("x", "y"), (), strategies.binary_cases,
