@@ -200,7 +200,7 @@ def split_lines(lines: Sequence[str]) -> tuple:
     return questions, answers
 
 
-def encode_lines(lines: Sequence[str]):
+def encode_lines(lines: Sequence[str]) -> tuple[np.ndarray, np.ndarray, Vocabulary]:
     """``(x, t, vocab)``: the questions and answers of ``lines`` as ids of a new ``Vocabulary``."""
     questions, answers = split_lines(lines)
     vocab = Vocabulary.from_texts(text for pair in zip(questions, answers) for text in pair)
@@ -245,7 +245,7 @@ def load_sequence_file(path, *, seed: int = 1984):
     lines = path.read_text(encoding="utf-8").split("\n")
     if lines and lines[-1] == "":
         lines.pop()
-    lines = [line[:-1] if line.endswith("\r") else line for line in lines]
+    lines = [line.removesuffix("\r") for line in lines]
     try:
         return _split(*encode_lines(lines), seed)
     except ValueError as error:

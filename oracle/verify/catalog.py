@@ -63,7 +63,7 @@ ATTENTION_FLOAT32_REASON = (
     "float32 weights a do not sum to exactly 1 (off by ~T eps32), so ds = a * (da - sum(a * da)) carries "
     "~a |da| T eps32 where the exact ds is 0 (equal scores, equal states), with |da| = |<hs, dc>| up to "
     "H * 3 * 10 = 90; multiplied by |hs| <= 3 and summed over steps (and decoder steps) this reaches 1e-5 to 1e-4 "
-    "absolute on a gradient whose exact value is 0 (2.3e-5 seen in 3000 examples); c = sum_t a * hs cancels "
+    "absolute on a gradient whose exact value is 0 (2.2e-5 seen in 3000 examples); c = sum_t a * hs cancels "
     "alike. That is ~1e-6 of the terms' size (float32 round-off), and the planted bugs still fail in float32.")
 
 CATALOG = (

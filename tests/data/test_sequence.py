@@ -24,10 +24,10 @@ BOOK_ADDITION = "16+75  _91  \n52+607 _659 \n75+22  _97  \n63+22  _85  \n795+3  
 BOOK_DATES = ("september 27, 1994           _1994-09-27\n2/10/93                      _1993-02-10\n"
               "TUESDAY, SEPTEMBER 25, 1984  _1984-09-25\nJUN 17, 2013                 _2013-06-17\n")
 DATE_PATTERNS = {  # the first that matches ("may 9, 1973" is long and short at once)
-    "short": re.compile(r"^[a-z]{3} \d{1,2}, \d{4}$", re.I),
-    "long": re.compile(r"^[a-z]+ \d{1,2}, \d{4}$", re.I),
+    "short": re.compile(r"^[a-z]{3} \d{1,2}, \d{4}$", re.IGNORECASE),
+    "long": re.compile(r"^[a-z]+ \d{1,2}, \d{4}$", re.IGNORECASE),
     "numeric": re.compile(r"^\d{1,2}/\d{1,2}/\d{2}$"),
-    "weekday": re.compile(r"^[a-z]+, [a-z]+ \d{1,2}, \d{4}$", re.I),
+    "weekday": re.compile(r"^[a-z]+, [a-z]+ \d{1,2}, \d{4}$", re.IGNORECASE),
 }
 STRPTIME = {"long": "%B %d, %Y", "short": "%b %d, %Y", "numeric": "%m/%d/%y", "weekday": "%A, %B %d, %Y"}
 
@@ -114,7 +114,7 @@ def test_a_book_file_loads_with_the_books_ids(tmp_path):
 def test_a_file_with_crlf_and_no_final_line_break_keeps_every_character(tmp_path):
     path = tmp_path / "date.txt"
     path.write_bytes(BOOK_DATES.replace("\n", "\r\n").rstrip("\r\n").encode())
-    (x, t), (x_test, t_test), vocab = load_sequence_file(path)
+    (_, t), (_, t_test), vocab = load_sequence_file(path)
     answers = {vocab.decode(a) for a in np.vstack([t, t_test])}
     assert answers == {"_1994-09-27", "_1993-02-10", "_1984-09-25", "_2013-06-17"}  # the last one is whole
     assert "\r" not in vocab
