@@ -1,5 +1,5 @@
-"""manual-bp: the layers and networks of "Deep Learning from Scratch" (chapters 5 to 7),
-hand-written in NumPy and verified against JAX.
+"""manual-bp: the layers and networks of "Deep Learning from Scratch" (chapters 5 to 7) and
+its sequel's attention layers (chapter 8), hand-written in NumPy and verified against JAX.
 
 Each layer keeps the book's protocol: ``out = layer.forward(...)`` caches what backward
 needs; ``layer.backward(dout)`` returns the input gradient(s) and sets parameter gradients

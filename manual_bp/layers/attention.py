@@ -23,11 +23,14 @@ from manual_bp.functions import softmax
 __all__ = ["Attention", "AttentionWeight", "TimeAttention", "WeightSum", "check_mask"]
 
 
-def _states(name: str, value) -> np.ndarray:
-    """``value`` as a float ``(N, T, H)`` array, or a ``ValueError`` naming ``name``."""
+def _states(name: str, value, *, min_steps: int = 0) -> np.ndarray:
+    """``value`` as a float ``(N, T, H)`` array with ``T >= min_steps``, or a ``ValueError`` naming ``name``."""
     array = as_float_array(name, value)
     if array.ndim != 3:
         raise ValueError(f"{name} must have shape (N, T, H) (batch, steps, hidden), got {shape_str(array.shape)}")
+    if array.shape[1] < min_steps:
+        raise ValueError(f"{name} must have at least {min_steps} step (T >= {min_steps}) to attend to, "
+                         f"got shape {shape_str(array.shape)}")
     return array
 
 
@@ -105,7 +108,7 @@ class AttentionWeight:
         self.a = None  # the weights: the softmax Jacobian is built from them
 
     def forward(self, hs, h, mask=None):
-        hs = _states("hs", hs)
+        hs = _states("hs", hs, min_steps=1)
         h = as_float_array("h", h)
         check_shape("h", h, (hs.shape[0], hs.shape[2]), "(N, H): one state per row of hs")
         mask = check_mask(mask, hs.shape[:2])
@@ -178,7 +181,7 @@ class TimeAttention:
         return None if self.a is None else self.a.copy()
 
     def forward(self, hs_enc, hs_dec, mask=None):
-        hs_enc = _states("hs_enc", hs_enc)
+        hs_enc = _states("hs_enc", hs_enc, min_steps=1)
         hs_dec = _states("hs_dec", hs_dec)
         if hs_dec.shape[0] != hs_enc.shape[0] or hs_dec.shape[2] != hs_enc.shape[2]:
             raise ValueError(f"hs_dec must have shape ({hs_enc.shape[0]}, T_d, {hs_enc.shape[2]}) (the batch and hidden "

@@ -224,6 +224,11 @@ def test_shapes_are_checked_at_the_boundary():
         WeightSum().forward(HS, np.zeros((2, 4)))
     with pytest.raises(ValueError, match=r"hs_dec must have shape \(2, T_d, 4\) .* got \(2, 5, 3\)"):
         TimeAttention().forward(HS, np.zeros((2, 5, 3)))
+    with pytest.raises(ValueError, match=r"hs must have at least 1 step \(T >= 1\) to attend to, got shape \(2, 0, 4\)"):
+        Attention().forward(np.zeros((2, 0, 4)), H)
+    with pytest.raises(ValueError, match=r"hs_enc must have at least 1 step"):
+        TimeAttention().forward(np.zeros((2, 0, 4)), np.zeros((2, 1, 4)))
+    np.testing.assert_array_equal(WeightSum().forward(np.zeros((2, 0, 4)), np.zeros((2, 0))), np.zeros((2, 4)))
 
 
 @pytest.mark.parametrize("layer_class", [WeightSum, *MASKED], ids=lambda c: c.__name__)
