@@ -211,8 +211,8 @@ class OnePathAttention(manual_bp.Attention):
     """dhs = dhs_score only: the path through the weighted sum into hs is dropped."""
 
     def backward(self, dc):
-        _, da = self.sum_layer.backward(dc)
-        return self.weight_layer.backward(da)
+        _, da = self.weight_sum_layer.backward(dc)
+        return self.attention_weight_layer.backward(da)
 
 
 class MaskIgnoringTimeAttention(manual_bp.TimeAttention):

@@ -136,22 +136,22 @@ class Attention:
     """
 
     def __init__(self):
-        self.weight_layer = AttentionWeight()
-        self.sum_layer = WeightSum()
+        self.attention_weight_layer = AttentionWeight()  # the book's names for the two halves
+        self.weight_sum_layer = WeightSum()
 
     @property
     def attention_weight(self):
         """The weights ``a (N, T)`` of the last forward (a copy), ``None`` before."""
-        return None if self.weight_layer.a is None else self.weight_layer.a.copy()
+        return None if self.attention_weight_layer.a is None else self.attention_weight_layer.a.copy()
 
     def forward(self, hs, h, mask=None):
-        a = self.weight_layer.forward(hs, h, mask)
-        return self.sum_layer.forward(hs, a)
+        a = self.attention_weight_layer.forward(hs, h, mask)
+        return self.weight_sum_layer.forward(hs, a)
 
     def backward(self, dc):
-        require_forward(self, self.sum_layer.hs)
-        dhs_sum, da = self.sum_layer.backward(dc)
-        dhs_score, dh = self.weight_layer.backward(da)
+        require_forward(self, self.weight_sum_layer.hs)
+        dhs_sum, da = self.weight_sum_layer.backward(dc)
+        dhs_score, dh = self.attention_weight_layer.backward(da)
         return dhs_sum + dhs_score, dh
 
 
