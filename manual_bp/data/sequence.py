@@ -16,6 +16,8 @@ symbol), both space-padded to fixed widths (the book's ``dataset/addition.txt`` 
   line by line: a book file loaded alone gets the book's ids). The book's loader keeps one
   module-global vocabulary that grows with every file it loads; here nothing is shared.
 - ``reverse_questions(x)``: the questions read backwards (the book's ``--reverse`` trick).
+- ``padding_mask(x, vocab)``: ``True`` where a question's character is real, ``False`` on its
+  padding (the attention layers' ``mask``).
 
 Randomness comes only from ``np.random.default_rng(seed)``; the global NumPy state is never
 touched (the book's loader reseeds it).
@@ -42,6 +44,7 @@ __all__ = [
     "load_addition",
     "load_dates",
     "load_sequence_file",
+    "padding_mask",
     "reverse_questions",
     "split_lines",
     "write_sequence_file",
@@ -267,3 +270,24 @@ def reverse_questions(x) -> np.ndarray:
     if x.ndim != 2:
         raise ValueError(f"x must have shape (N, T) (questions of character ids), got {tuple(x.shape)}")
     return x[:, ::-1].copy()
+
+
+def padding_mask(x, vocab: Vocabulary, *, reversed_questions: bool = False) -> np.ndarray:
+    """Boolean ``(N, T)``: ``False`` on the spaces that pad each question, ``True`` elsewhere.
+
+    The padding is the run of spaces at the end of a question (at its start with
+    ``reversed_questions=True``, after ``reverse_questions``); spaces inside a question
+    (``september 27, 1994``) are characters and stay ``True``. This is the ``mask`` the
+    attention layers take; every question of the book's data has a character, so every row
+    keeps a ``True``.
+    """
+    x = np.asarray(x)
+    if x.ndim != 2 or x.dtype.kind not in "iu":
+        raise ValueError(f"x must be an integer array of shape (N, T) (questions of character ids), "
+                         f"got {x.dtype} of shape {tuple(x.shape)}")
+    if " " not in vocab:
+        return np.ones(x.shape, dtype=bool)
+    space = x == vocab.encode(" ")[0]
+    if reversed_questions:
+        return ~np.logical_and.accumulate(space, axis=1)
+    return ~np.logical_and.accumulate(space[:, ::-1], axis=1)[:, ::-1]

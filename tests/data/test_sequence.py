@@ -14,6 +14,7 @@ from manual_bp.data import (
     load_addition,
     load_dates,
     load_sequence_file,
+    padding_mask,
     reverse_questions,
     write_sequence_file,
 )
@@ -186,3 +187,20 @@ def test_sizes_are_checked():
         addition_lines(0)
     with pytest.raises(TypeError, match="size must be an int"):
         date_lines(10.0)
+
+
+def test_padding_mask_masks_the_padding_but_not_the_spaces_inside_a_question():
+    vocab = Vocabulary.from_texts(["may 9, 1973  ", "_1973-05-09"])
+    x = np.stack([vocab.encode("may 9, 1973  "), vocab.encode("9, 1973      ")])
+    expected = np.array([[True] * 11 + [False] * 2, [True] * 7 + [False] * 6])
+    np.testing.assert_array_equal(padding_mask(x, vocab), expected)
+    np.testing.assert_array_equal(padding_mask(reverse_questions(x), vocab, reversed_questions=True), expected[:, ::-1])
+    (x_train, _), _, addition = load_addition(size=200)
+    mask = padding_mask(x_train, addition)
+    assert mask.all(axis=1).any() and not mask.all()  # 7-character questions have no padding, others do
+    assert [addition.decode(q[m]) for q, m in zip(x_train, mask)] == [addition.decode(q).rstrip() for q in x_train]
+
+
+def test_padding_mask_needs_integer_questions():
+    with pytest.raises(ValueError, match=r"x must be an integer array of shape \(N, T\)"):
+        padding_mask(np.zeros(3, dtype=np.int64), Vocabulary(" a"))
