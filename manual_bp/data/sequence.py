@@ -206,11 +206,16 @@ def split_lines(lines: Sequence[str]) -> tuple:
 def encode_lines(lines: Sequence[str]) -> tuple[np.ndarray, np.ndarray, Vocabulary]:
     """``(x, t, vocab)``: the questions and answers of ``lines`` as ids of a new ``Vocabulary``."""
     questions, answers = split_lines(lines)
-    vocab = Vocabulary.from_texts(text for pair in zip(questions, answers) for text in pair)
-    ids = vocab.char_to_id
-    x = np.array([[ids[c] for c in q] for q in questions], dtype=np.int64)
-    t = np.array([[ids[c] for c in a] for a in answers], dtype=np.int64)
-    return x, t, vocab
+    width = len(questions[0])
+    # one code point per character, all lines at once: (N, question width + answer width)
+    codes = np.frombuffer("".join(q + a for q, a in zip(questions, answers)).encode("utf-32-le"), dtype=np.uint32)
+    chars, first = np.unique(codes, return_index=True)
+    order = np.argsort(first)  # first appearance: question, then answer, line by line
+    vocab = Vocabulary(chr(c) for c in chars[order].tolist())
+    ids = np.empty(len(chars), dtype=np.int64)
+    ids[order] = np.arange(len(chars))
+    encoded = ids[np.searchsorted(chars, codes)].reshape(len(questions), -1)
+    return encoded[:, :width].copy(), encoded[:, width:].copy(), vocab
 
 
 def _split(x, t, vocab, seed):
