@@ -1,6 +1,6 @@
 """manual-bp: the layers and networks of "Deep Learning from Scratch" (chapters 5 to 7) and its
-sequel (embeddings, negative sampling, RNN/LSTM/GRU and the time layers), hand-written in NumPy
-and verified against JAX.
+sequel (embeddings, negative sampling, RNN/LSTM/GRU, the time layers and attention), hand-written
+in NumPy and verified against JAX.
 
 Each layer keeps the book's protocol: ``out = layer.forward(...)`` caches what backward
 needs; ``layer.backward(dout)`` returns the input gradient(s) and sets parameter gradients
@@ -14,23 +14,25 @@ Layout: ``layers`` (one module per family), ``networks``, ``optimizers``, ``data
 
 from manual_bp import functions
 from manual_bp.layers import (
+    GRU,
+    LSTM,
+    RNN,
     AddLayer,
     Affine,
+    Attention,
+    AttentionWeight,
     AvgPooling,
     BatchNormalization,
     Convolution,
     Dropout,
     Embedding,
     EmbeddingDot,
-    GRU,
-    LSTM,
     LeakyReLU,
     MatMul,
     MeanSquaredError,
     MulLayer,
     NegativeSamplingLoss,
     Pooling,
-    RNN,
     ReLU,
     Relu,
     Sigmoid,
@@ -39,6 +41,7 @@ from manual_bp.layers import (
     SoftmaxWithLoss,
     Tanh,
     TimeAffine,
+    TimeAttention,
     TimeBiLSTM,
     TimeDropout,
     TimeEmbedding,
@@ -47,6 +50,7 @@ from manual_bp.layers import (
     TimeRNN,
     TimeSoftmaxWithLoss,
     UnigramSampler,
+    WeightSum,
     col2im,
     conv_output_size,
     im2col,
@@ -67,6 +71,8 @@ from manual_bp.numerical import numerical_gradient, numerical_jvp, numerical_vjp
 __all__ = [
     "AddLayer",
     "Affine",
+    "Attention",
+    "AttentionWeight",
     "AvgPooling",
     "BatchNormalization",
     "BetterRnnlm",
@@ -98,6 +104,7 @@ __all__ = [
     "SoftmaxWithLoss",
     "Tanh",
     "TimeAffine",
+    "TimeAttention",
     "TimeBiLSTM",
     "TimeDropout",
     "TimeEmbedding",
@@ -107,6 +114,7 @@ __all__ = [
     "TimeSoftmaxWithLoss",
     "TwoLayerNet",
     "UnigramSampler",
+    "WeightSum",
     "col2im",
     "conv_output_size",
     "functions",

@@ -410,6 +410,42 @@ class DeltaSigmoidWithLoss(manual_bp.layers.SigmoidWithLoss):
         self.loss = np.asarray(-np.mean(t * np.log(y + 1e-7) + (1 - t) * np.log(1 - y + 1e-7)), self.y.dtype)
         return self.loss
 
+# -- The sequel: attention (chapter 8) -----------------------------------------------------
+
+
+class WrongAxisSoftmaxAttentionWeight(manual_bp.AttentionWeight):
+    """a = softmax(s, axis=0): the weights normalized over the batch instead of over the encoder steps
+    (forward and backward consistently wrong, as when the axis is a shared constant)."""
+
+    def forward(self, hs, h, mask=None):
+        super().forward(hs, h, mask)  # caches hs, h
+        scores = (self.hs @ self.h[:, :, None])[:, :, 0]
+        if mask is not None:
+            scores = np.where(mask, scores, -np.inf)
+        self.a = manual_bp.functions.softmax(scores, axis=0)
+        return self.a.copy()
+
+    def backward(self, da):
+        ds = self.a * (np.asarray(da) - (np.asarray(da) * self.a).sum(axis=0, keepdims=True))
+        return ((ds[:, :, None] * self.h[:, None, :]).astype(self.hs.dtype),
+                (ds[:, None, :] @ self.hs)[:, 0, :].astype(self.h.dtype))
+
+
+class OnePathAttention(manual_bp.Attention):
+    """dhs = dhs_score only: the path through the weighted sum into hs is dropped."""
+
+    def backward(self, dc):
+        _, da = self.weight_sum_layer.backward(dc)
+        return self.attention_weight_layer.backward(da)
+
+
+class MaskIgnoringTimeAttention(manual_bp.TimeAttention):
+    """forward(hs_enc, hs_dec, mask) drops the mask: padded encoder steps get weight."""
+
+    def forward(self, hs_enc, hs_dec, mask=None):
+        return super().forward(hs_enc, hs_dec)
+
+
 
 def _broken(name: str, layer) -> "object":
     return dataclasses.replace(find_entry(name), name=f"{name}[{layer.__name__}]", layer=layer)
@@ -463,6 +499,10 @@ BROKEN = {
     "ignored positions counted in the divisor": (_broken("TimeSoftmaxWithLoss", CountsIgnoredTimeSoftmaxWithLoss),
                                                  "forward"),
     "sigmoid loss with the 1e-7 delta": (_broken("SigmoidWithLoss", DeltaSigmoidWithLoss), "forward"),
+    # -- the sequel: attention
+    "attention softmax over the wrong axis": (_broken("AttentionWeight", WrongAxisSoftmaxAttentionWeight), "forward"),
+    "attention drops the weighted-sum path into hs": (_broken("Attention", OnePathAttention), "dhs"),
+    "time attention ignores the mask": (_broken("TimeAttention", MaskIgnoringTimeAttention), "dhs_enc"),
 }
 
 # A user catalog of the broken layers, for `manual-bp verify --catalog tests/broken_layers.py:CATALOG`.

@@ -20,15 +20,22 @@ The sequel (Deep Learning from Scratch 2):
 - ``recurrent``: the cells ``RNN``, ``LSTM``, ``GRU``;
 - ``time_layers``: ``TimeRNN``, ``TimeLSTM``, ``TimeGRU``, ``TimeBiLSTM``, ``TimeEmbedding``,
   ``TimeAffine``, ``TimeSoftmaxWithLoss``, ``TimeDropout``.
+- ``attention`` (chapter 8): ``WeightSum``, ``AttentionWeight``, ``Attention``, ``TimeAttention``.
 """
 
 from manual_bp.layers.activations import LeakyReLU, ReLU, Relu, Sigmoid, Softmax, Tanh
 from manual_bp.layers.affine import Affine, MatMul
 from manual_bp.layers.arithmetic import AddLayer, MulLayer
+from manual_bp.layers.attention import (
+    Attention,
+    AttentionWeight,
+    TimeAttention,
+    WeightSum,
+)
 from manual_bp.layers.convolution import Convolution
 from manual_bp.layers.dropout import Dropout
-from manual_bp.layers.im2col import col2im, conv_output_size, im2col
 from manual_bp.layers.embedding import Embedding, EmbeddingDot
+from manual_bp.layers.im2col import col2im, conv_output_size, im2col
 from manual_bp.layers.losses import MeanSquaredError, SigmoidWithLoss, SoftmaxWithLoss
 from manual_bp.layers.negative_sampling import NegativeSamplingLoss, UnigramSampler
 from manual_bp.layers.normalization import BatchNormalization
@@ -48,6 +55,8 @@ from manual_bp.layers.time_layers import (
 __all__ = [
     "AddLayer",
     "Affine",
+    "Attention",
+    "AttentionWeight",
     "AvgPooling",
     "BatchNormalization",
     "Convolution",
@@ -71,6 +80,7 @@ __all__ = [
     "SoftmaxWithLoss",
     "Tanh",
     "TimeAffine",
+    "TimeAttention",
     "TimeBiLSTM",
     "TimeDropout",
     "TimeEmbedding",
@@ -79,6 +89,7 @@ __all__ = [
     "TimeRNN",
     "TimeSoftmaxWithLoss",
     "UnigramSampler",
+    "WeightSum",
     "col2im",
     "conv_output_size",
     "im2col",

@@ -8,10 +8,20 @@ arguments in the same order: inputs, then parameters, then keyword-only hyperpar
 from oracle.layers.activations import leaky_relu, relu, sigmoid, softmax, tanh
 from oracle.layers.affine import affine, matmul
 from oracle.layers.arithmetic import add, mul
+from oracle.layers.attention import (
+    attention,
+    attention_weight,
+    time_attention,
+    weight_sum,
+)
 from oracle.layers.convolution import convolution
 from oracle.layers.dropout import dropout, seeded_dropout
 from oracle.layers.embedding import embedding, embedding_dot
-from oracle.layers.losses import mean_squared_error, sigmoid_with_loss, softmax_with_loss
+from oracle.layers.losses import (
+    mean_squared_error,
+    sigmoid_with_loss,
+    softmax_with_loss,
+)
 from oracle.layers.negative_sampling import negative_sampling_loss
 from oracle.layers.normalization import batch_normalization
 from oracle.layers.pooling import avg_pooling, pooling
@@ -30,6 +40,8 @@ from oracle.layers.time_layers import (
 __all__ = [
     "add",
     "affine",
+    "attention",
+    "attention_weight",
     "avg_pooling",
     "batch_normalization",
     "convolution",
@@ -53,6 +65,7 @@ __all__ = [
     "softmax_with_loss",
     "tanh",
     "time_affine",
+    "time_attention",
     "time_bilstm",
     "time_dropout",
     "time_embedding",
@@ -60,4 +73,5 @@ __all__ = [
     "time_lstm",
     "time_rnn",
     "time_softmax_with_loss",
+    "weight_sum",
 ]

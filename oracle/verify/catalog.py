@@ -14,30 +14,44 @@ from collections.abc import Callable
 import numpy as np
 
 import manual_bp
+
+# -- the sequel: Deep Learning from Scratch 2 (imports)
+from manual_bp.layers import embedding as _embedding
+from manual_bp.layers import recurrent as _recurrent
+from manual_bp.layers import time_layers as _time
+from manual_bp.layers.affine import MatMul
+from manual_bp.layers.losses import SigmoidWithLoss
+from oracle.layers import recurrent as _recurrent_oracle
+from oracle.layers import time_layers as _time_oracle
 from oracle.layers.activations import leaky_relu, relu, sigmoid, softmax, tanh
-from oracle.layers.affine import affine
+from oracle.layers.affine import affine, matmul
 from oracle.layers.arithmetic import add, mul
+from oracle.layers.attention import (
+    attention,
+    attention_weight,
+    time_attention,
+    weight_sum,
+)
 from oracle.layers.convolution import convolution
 from oracle.layers.dropout import seeded_dropout, seeded_dropout_layer
-from oracle.layers.losses import mean_squared_error, softmax_with_loss
+from oracle.layers.embedding import embedding, embedding_dot
+from oracle.layers.losses import (
+    mean_squared_error,
+    sigmoid_with_loss,
+    softmax_with_loss,
+)
+from oracle.layers.negative_sampling import (
+    seeded_negative_sampling_layer,
+    seeded_negative_sampling_loss,
+)
 from oracle.layers.normalization import batch_normalization
 from oracle.layers.pooling import avg_pooling, pooling
-from oracle.verify import strategies
+from oracle.verify import attention_strategies, strategies
+from oracle.verify import sequel_strategies as _sequel
 from oracle.verify.binding import bind
 from oracle.verify.strategies import Case
 from oracle.verify.tolerance import Tolerance
 from oracle.verify.verifier import Verification, verify_layer
-
-# -- the sequel: Deep Learning from Scratch 2 (imports)
-from manual_bp.layers import embedding as _embedding, recurrent as _recurrent, time_layers as _time
-from manual_bp.layers.affine import MatMul
-from manual_bp.layers.losses import SigmoidWithLoss
-from oracle.layers import recurrent as _recurrent_oracle, time_layers as _time_oracle
-from oracle.layers.affine import matmul
-from oracle.layers.embedding import embedding, embedding_dot
-from oracle.layers.losses import sigmoid_with_loss
-from oracle.layers.negative_sampling import seeded_negative_sampling_layer, seeded_negative_sampling_loss
-from oracle.verify import sequel_strategies as _sequel
 
 __all__ = ["CATALOG", "CatalogEntry", "DTYPES", "ErrorInput", "check_error_inputs", "find_entry", "verify_case"]
 
@@ -215,6 +229,14 @@ def check_error_inputs(entry: CatalogEntry) -> list[str]:
     return failures
 
 
+ATTENTION_FLOAT32 = {np.dtype(np.float32): Tolerance(atol=1e-4, rtol=1e-5, ntol=1e-5)}
+ATTENTION_FLOAT32_REASON = (
+    "float32 weights a do not sum to exactly 1 (off by ~T eps32), so ds = a * (da - sum(a * da)) carries "
+    "~a |da| T eps32 where the exact ds is 0 (equal scores, equal states), with |da| = |<hs, dc>| up to "
+    "H * 3 * 10 = 90; multiplied by |hs| <= 3 and summed over steps (and decoder steps) this reaches 1e-5 to 1e-4 "
+    "absolute on a gradient whose exact value is 0 (2.2e-5 seen in 3000 examples); c = sum_t a * hs cancels "
+    "alike. That is ~1e-6 of the terms' size (float32 round-off), and the planted bugs still fail in float32.")
+
 CATALOG = (
     CatalogEntry("AddLayer", manual_bp.AddLayer, add, ("x", "y"), (),
                  functools.partial(strategies.binary_cases, mixed=True),
@@ -349,6 +371,28 @@ CATALOG = (
                  ("Wx1", "Wh1", "b1", "Wx2", "Wh2", "b2"), _sequel.time_bilstm_cases,
                  tolerance=_RECURRENT_F32, tolerance_reason=_RECURRENT_F32_WHY,
                  conventions="concat([forward-in-time LSTM, time-reversed LSTM], -1); zero initial states"),
+    # -- the sequel: attention (Deep Learning from Scratch 2, chapter 8). No parameters, no
+    # configuration; the mask (padded encoder steps) is an input, drawn, not differentiated.
+    # float32 tolerance: ATTENTION_FLOAT32_REASON above.
+    CatalogEntry("WeightSum", manual_bp.WeightSum, weight_sum, ("hs", "a"), (), attention_strategies.weight_sum_cases,
+                 tolerance=ATTENTION_FLOAT32, tolerance_reason=ATTENTION_FLOAT32_REASON,
+                 conventions="c = sum_t a[:, t] * hs[:, t]; a any reals (not required to sum to 1); "
+                             "backward returns (dhs, da)"),
+    CatalogEntry("AttentionWeight", manual_bp.AttentionWeight, attention_weight, ("hs", "h", "mask"), (),
+                 attention_strategies.attention_weight_cases, nondiff=frozenset({"mask"}),
+                 tolerance=ATTENTION_FLOAT32, tolerance_reason=ATTENTION_FLOAT32_REASON,
+                 conventions="softmax over the encoder axis of unscaled dot products <hs[:, t], h>; masked steps "
+                             "score -inf (weight and gradient exactly 0); mask None == all True; returns (dhs, dh)"),
+    CatalogEntry("Attention", manual_bp.Attention, attention, ("hs", "h", "mask"), (),
+                 attention_strategies.attention_cases, nondiff=frozenset({"mask"}),
+                 tolerance=ATTENTION_FLOAT32, tolerance_reason=ATTENTION_FLOAT32_REASON,
+                 conventions="WeightSum(hs, AttentionWeight(hs, h, mask)); dhs sums both paths into hs; "
+                             "returns (dhs, dh); keeps attention_weight (N, T)"),
+    CatalogEntry("TimeAttention", manual_bp.TimeAttention, time_attention, ("hs_enc", "hs_dec", "mask"), (),
+                 attention_strategies.time_attention_cases, nondiff=frozenset({"mask"}),
+                 tolerance=ATTENTION_FLOAT32, tolerance_reason=ATTENTION_FLOAT32_REASON,
+                 conventions="one Attention per decoder step (oracle: vmap of attention); dhs_enc summed over "
+                             "decoder steps; returns (dhs_enc, dhs_dec); keeps attention_weights (N, T_d, T)"),
 )
 
 

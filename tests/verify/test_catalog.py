@@ -25,7 +25,7 @@ def test_layer_matches_its_oracle(entry, dtype, data):
 
 def test_catalog_names_are_unique_and_found_case_insensitively():
     names = [entry.name for entry in CATALOG]
-    assert len(names) == len(set(names)) == 15 + 16  # the first book, the sequel
+    assert len(names) == len(set(names)) == 15 + 16 + 4  # the first book, the sequel, attention
     assert find_entry("relu") is find_entry("ReLU")
 
 

@@ -1,0 +1,112 @@
+"""Hypothesis strategies for the attention layers of the sequel (chapter 8).
+
+Built on ``float_arrays``, ``cotangents`` and ``Case`` of ``oracle.verify.strategies``: shapes
+from small buckets (each is a JAX compile), values free, with the kinks 0, 1, -1 drawn often,
+so equal scores (ties in the softmax), zero states and one-step sequences all occur. States
+are bounded by ``max_value`` (default 3): a score sums ``H`` products, and float32 scores of
+large states are too coarse for the float32 tolerance (large magnitudes are tested, in
+float64, in ``tests/layers/test_attention.py``).
+
+Every case that computes weights carries a ``mask`` (boolean ``(N, T)``, data, not
+differentiated), drawn in three kinds: all ``True`` (the book's unmasked attention),
+padding (each row's real steps a prefix, or a suffix as after the book's ``--reverse``), and
+any pattern; every row keeps at least one real step.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from oracle.verify.strategies import Case, cotangents, float_arrays
+
+__all__ = [
+    "ATTENTION_SHAPES",
+    "TIME_ATTENTION_SHAPES",
+    "attention_cases",
+    "attention_weight_cases",
+    "encoder_masks",
+    "time_attention_cases",
+    "weight_sum_cases",
+]
+
+# (N, T, H): a batch with ties to break across rows, a single step (weight exactly 1), a longer one.
+ATTENTION_SHAPES = ((2, 4, 3), (1, 1, 2), (3, 5, 2))
+# (N, T, T_d, H): encoder steps T, decoder steps T_d.
+TIME_ATTENTION_SHAPES = ((2, 4, 3, 3), (1, 1, 2, 2), (3, 5, 1, 2))
+
+
+@st.composite
+def encoder_masks(draw, n: int, t: int):
+    """Boolean ``(n, t)`` masks, ``True`` where the step is real, at least one per row.
+
+    Drawn as all ``True``, as padding (a prefix of real steps per row, or a suffix: the
+    padding of a reversed question comes first), or as any pattern.
+    """
+    kind = draw(st.sampled_from(("all", "padded", "any")))
+    if kind == "all":
+        return np.ones((n, t), dtype=bool)
+    if kind == "padded":
+        lengths = np.array(draw(st.lists(st.integers(1, t), min_size=n, max_size=n)))
+        mask = np.arange(t)[None, :] < lengths[:, None]
+        return mask[:, ::-1].copy() if draw(st.booleans()) else mask
+    mask = draw(hnp.arrays(np.bool_, (n, t))).copy()
+    keep = draw(st.lists(st.integers(0, t - 1), min_size=n, max_size=n))
+    mask[np.arange(n), keep] = True
+    return mask
+
+
+@st.composite
+def weight_sum_cases(draw, dtype, *, shapes=ATTENTION_SHAPES, max_value: float = 3.0):
+    """``hs (N, T, H)``, weights ``a (N, T)`` (any reals: the layer is not told they sum to 1), ``dout (N, H)``.
+
+    - ``shapes`` (default ``ATTENTION_SHAPES``): the ``(N, T, H)`` to draw from.
+    - ``max_value`` (default ``3.0``): bound on the magnitude of the values.
+    """
+    n, t, h = draw(st.sampled_from(shapes))
+    hs = draw(float_arrays(dtype, (n, t, h), max_value=max_value))
+    a = draw(float_arrays(dtype, (n, t), max_value=max_value))
+    return Case({"hs": hs, "a": a}, {}, draw(cotangents(dtype, (n, h))))
+
+
+def _states_and_mask(draw, dtype, n, t, h, max_value):
+    hs = draw(float_arrays(dtype, (n, t, h), max_value=max_value))
+    return hs, draw(encoder_masks(n, t))
+
+
+@st.composite
+def attention_weight_cases(draw, dtype, *, shapes=ATTENTION_SHAPES, max_value: float = 3.0):
+    """``hs (N, T, H)``, ``h (N, H)``, ``mask (N, T)`` (see ``encoder_masks``), ``dout (N, T)``.
+
+    - ``shapes`` (default ``ATTENTION_SHAPES``), ``max_value`` (default ``3.0``, see the module docstring).
+    """
+    n, t, h = draw(st.sampled_from(shapes))
+    hs, mask = _states_and_mask(draw, dtype, n, t, h, max_value)
+    state = draw(float_arrays(dtype, (n, h), max_value=max_value))
+    return Case({"hs": hs, "h": state, "mask": mask}, {}, draw(cotangents(dtype, (n, t))))
+
+
+@st.composite
+def attention_cases(draw, dtype, *, shapes=ATTENTION_SHAPES, max_value: float = 3.0):
+    """``hs (N, T, H)``, ``h (N, H)``, ``mask (N, T)``, ``dout (N, H)``.
+
+    - ``shapes`` (default ``ATTENTION_SHAPES``), ``max_value`` (default ``3.0``).
+    """
+    n, t, h = draw(st.sampled_from(shapes))
+    hs, mask = _states_and_mask(draw, dtype, n, t, h, max_value)
+    state = draw(float_arrays(dtype, (n, h), max_value=max_value))
+    return Case({"hs": hs, "h": state, "mask": mask}, {}, draw(cotangents(dtype, (n, h))))
+
+
+@st.composite
+def time_attention_cases(draw, dtype, *, shapes=TIME_ATTENTION_SHAPES, max_value: float = 3.0):
+    """``hs_enc (N, T, H)``, ``hs_dec (N, T_d, H)``, ``mask (N, T)``, ``dout (N, T_d, H)``.
+
+    - ``shapes`` (default ``TIME_ATTENTION_SHAPES``): the ``(N, T, T_d, H)`` to draw from.
+    - ``max_value`` (default ``3.0``).
+    """
+    n, t, t_dec, h = draw(st.sampled_from(shapes))
+    hs_enc, mask = _states_and_mask(draw, dtype, n, t, h, max_value)
+    hs_dec = draw(float_arrays(dtype, (n, t_dec, h), max_value=max_value))
+    return Case({"hs_enc": hs_enc, "hs_dec": hs_dec, "mask": mask}, {}, draw(cotangents(dtype, (n, t_dec, h))))
