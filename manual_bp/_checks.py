@@ -101,7 +101,7 @@ def generator(seed, rng) -> np.random.Generator:
         return rng
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral)):
         raise TypeError(f"seed must be an int, got {type(seed).__name__}")
-    return np.random.default_rng(seed)
+    return np.random.default_rng(None if seed is None else int(seed))
 
 
 class HasParams:

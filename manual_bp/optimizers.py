@@ -17,9 +17,9 @@ __all__ = ["AdaGrad", "Adam", "Momentum", "Nesterov", "OPTIMIZERS", "Optimizer",
 
 
 def _hyper(name: str, value, *, low: float = 0.0, high: float = np.inf, open_low: bool = True) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(float(value)):
         raise TypeError(f"{name} must be a finite real number, got {value!r}")
-    if value < low or (open_low and value == low) or value >= high:
+    if float(value) < low or (open_low and value == low) or float(value) >= high:
         interval = f"{'(' if open_low else '['}{low:g}, {high:g})"
         raise ValueError(f"{name} must lie in {interval}, got {value!r}")
     return float(value)

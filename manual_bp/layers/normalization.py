@@ -138,6 +138,6 @@ def _centered(a: np.ndarray, axes: tuple) -> np.ndarray:
     each other), where the plain form leaves rounding noise of ``eps * |a|``, which batch
     norm then multiplies by ``1/std`` (up to ``1/sqrt(eps) = 1000``).
     """
-    first = a[(slice(0, 1), slice(None), *[slice(0, 1)] * (a.ndim - 2))]
+    first = a[(slice(0, 1), slice(None)) + (slice(0, 1),) * (a.ndim - 2)]
     shifted = a - first
     return shifted - shifted.mean(axis=axes, keepdims=True)
