@@ -21,6 +21,7 @@ from rich.table import Table
 
 from oracle.cli.verify_args import DTYPE_CHOICES
 from oracle.verify.catalog import CATALOG, find_entry
+from oracle.verify.rows import as_catalog
 from oracle.verify.runner import run_entry
 
 __all__ = ["load_catalog", "run_verify"]
@@ -45,7 +46,7 @@ def load_catalog(spec: str | None):
         module = importlib.import_module(target)
     if not hasattr(module, attribute):
         raise ValueError(f"--catalog: {target} has no attribute {attribute!r}")
-    return tuple(getattr(module, attribute))
+    return as_catalog(getattr(module, attribute), f"--catalog {spec}")
 
 
 def _replay_hint(result, args) -> str:
