@@ -40,8 +40,10 @@ class LayerMismatch(AssertionError):
     """A catalog layer disagreed with its oracle on a drawn case: the report and how to replay it."""
 
 
-def load_catalog(spec: str) -> tuple:
+def load_catalog(spec: str, root: pathlib.Path | None = None) -> tuple:
     """The catalog named by ``spec``: ``package.module:NAME`` or ``path/to/file.py:NAME``.
+
+    A relative file path is taken from ``root`` (default: the working directory).
 
     Raises ``ValueError`` naming what was found when ``spec`` is malformed, the module or file
     is missing, or the attribute is not a sequence of ``CatalogEntry``.
@@ -52,7 +54,7 @@ def load_catalog(spec: str) -> tuple:
     if not target or not attribute:
         raise ValueError(f"a catalog must be given as MODULE:NAME or FILE.py:NAME, got {spec!r}")
     if target.endswith(".py"):
-        path = pathlib.Path(target)
+        path = pathlib.Path(target) if root is None else root / target
         if not path.is_file():
             raise ValueError(f"catalog file {target} does not exist")
         module_spec = importlib.util.spec_from_file_location(path.stem, path)
@@ -101,7 +103,7 @@ def layer_tests(catalog: Iterable, *, dtypes: Sequence | None = None) -> Callabl
 
     entries = as_catalog(catalog, "layer_tests(catalog)")
     kinds = tuple(np.dtype(d) for d in (DTYPES if dtypes is None else dtypes))
-    suppressed = set(settings.default.suppress_health_check) | {HealthCheck.too_slow}
+    suppressed = set(settings().suppress_health_check) | {HealthCheck.too_slow}  # settings(): the loaded profile
 
     @pytest.mark.parametrize("dtype", kinds, ids=str)
     @pytest.mark.parametrize("entry", entries, ids=lambda e: e.name)
@@ -145,7 +147,7 @@ class _CatalogModule(pytest.Module):
     def _getobj(self) -> types.ModuleType:
         module = types.ModuleType(f"manual_bp_catalog[{self.spec}]")
         module.__file__ = str(self.path)
-        module.test_catalog = layer_tests(load_catalog(self.spec))  # type: ignore[attr-defined]
+        module.test_catalog = layer_tests(load_catalog(self.spec, self.config.rootpath))  # type: ignore[attr-defined]
         return module
 
 
@@ -157,7 +159,7 @@ def _specs(config: pytest.Config) -> list[str]:
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list) -> None:
     for spec in _specs(config):
         target = spec.rpartition(":")[0]
-        path = pathlib.Path(target) if target.endswith(".py") else config.rootpath
+        path = config.rootpath / target if target.endswith(".py") else config.rootpath
         module = _CatalogModule.from_parent(session, path=path.resolve(), nodeid=f"{OPTION}={spec}")
         module.spec = spec
         items.extend(session.genitems(module))
