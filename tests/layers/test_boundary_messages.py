@@ -1,0 +1,93 @@
+"""Every boundary error names the argument that was wrong; the mixed-dtype paths compute the same gradients.
+
+Written to kill the mutants that survived the first mutation run (bench/README.md, "Mutation
+score"): an error message naming the wrong argument, a hint shown where it does not apply, a
+type check weakened, and a backward branch (mixed dtypes) that no catalog case reaches.
+"""
+
+import numpy as np
+import pytest
+
+from manual_bp import Affine, LeakyReLU, MeanSquaredError, Softmax, Tanh
+from manual_bp.functions import cross_entropy_error
+from manual_bp.layers.im2col import col2im, im2col
+
+STRINGS = np.array([["a", "b"]])
+NUMERIC = r"must be a real numeric array"
+IMAGES = np.zeros((1, 2, 5, 5))
+COL = np.zeros((9, 18))  # im2col of IMAGES with a 3x3 window, stride 1, pad 0
+
+
+def _mse_backward_with_strings():
+    loss = MeanSquaredError()
+    loss.forward(np.zeros(3), np.ones(3))
+    loss.backward(np.array("a"))
+
+
+CASES = {
+    "Tanh x": (lambda: Tanh().forward(STRINGS), TypeError, f"x {NUMERIC}"),
+    "LeakyReLU x": (lambda: LeakyReLU().forward(STRINGS), TypeError, f"x {NUMERIC}"),
+    "Softmax x": (lambda: Softmax().forward(STRINGS), TypeError, f"x {NUMERIC}"),
+    "Softmax float axis": (lambda: Softmax(axis=1.5), TypeError, "axis must be an int, got float"),
+    "Softmax bool axis": (lambda: Softmax(axis=True), TypeError, "axis must be an int, got bool"),
+    "Affine x": (lambda: Affine(np.zeros((2, 3)), np.zeros(3)).forward(STRINGS), TypeError, f"x {NUMERIC}"),
+    "MeanSquaredError y": (lambda: MeanSquaredError().forward(STRINGS, np.zeros((1, 2))), TypeError, f"y {NUMERIC}"),
+    "MeanSquaredError t": (lambda: MeanSquaredError().forward(np.zeros((1, 2)), STRINGS), TypeError, f"t {NUMERIC}"),
+    "MeanSquaredError empty y": (
+        lambda: MeanSquaredError().forward(np.zeros(0), np.zeros(0)),
+        ValueError,
+        r"y must not be empty, got shape \(0,\)",
+    ),
+    "MeanSquaredError dout": (_mse_backward_with_strings, TypeError, f"dout {NUMERIC}"),
+    "cross_entropy_error y": (lambda: cross_entropy_error(STRINGS, np.array([0])), TypeError, f"y {NUMERIC}"),
+    "im2col filter_h": (lambda: im2col(IMAGES, "3", 3), TypeError, "filter_h must be an int, got str"),
+    "im2col filter_w": (lambda: im2col(IMAGES, 3, 2.0), TypeError, "filter_w must be an int, got float"),
+    "col2im col": (lambda: col2im(STRINGS, (1, 2, 5, 5), 3, 3), TypeError, f"col {NUMERIC}"),
+    "col2im input_shape entries": (
+        lambda: col2im(COL, (1, 2, "5", 5), 3, 3),
+        TypeError,
+        "input_shape entries must be an int, got str",
+    ),
+    "col2im input_shape length": (
+        lambda: col2im(COL, (1, 2, 5), 3, 3),
+        ValueError,
+        r"input_shape must be \(N, C, H, W\), got \(1, 2, 5\)",
+    ),
+    "col2im filter_h": (lambda: col2im(COL, (1, 2, 5, 5), None, 3), TypeError, "filter_h must be an int, got NoneType"),
+    "col2im filter_w": (lambda: col2im(COL, (1, 2, 5, 5), 3, "3"), TypeError, "filter_w must be an int, got str"),
+    "col2im stride": (
+        lambda: col2im(COL, (1, 2, 5, 5), 3, 3, stride=1.0),
+        TypeError,
+        "stride must be an int, got float",
+    ),
+    "col2im pad": (lambda: col2im(COL, (1, 2, 5, 5), 3, 3, pad="0"), TypeError, "pad must be an int, got str"),
+}
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_the_error_starts_with_the_name_of_the_bad_argument(name):
+    call, error, message = CASES[name]
+    with pytest.raises(error, match=f"^{message}"):
+        call()
+
+
+def test_affine_suggests_x_none_only_for_one_sample_of_the_right_size():
+    affine = Affine(np.zeros((4, 3)), np.zeros(3))
+    with pytest.raises(ValueError, match=r"got \(4,\); for one sample use x\[None\]$"):
+        affine.forward(np.zeros(4))
+    for wrong in (np.zeros(5), np.zeros((2, 2))):  # one sample of the wrong size; a batch with 4 entries in all
+        with pytest.raises(ValueError) as error:
+            affine.forward(wrong)
+        assert "x[None]" not in str(error.value)
+
+
+def test_affine_backward_with_mixed_dtypes_stores_the_exact_gradients_in_the_parameters_dtype():
+    rng = np.random.default_rng(0)
+    W, b = rng.normal(size=(4, 3)).astype(np.float32), rng.normal(size=3).astype(np.float32)
+    x, dout = rng.normal(size=(5, 4)), rng.normal(size=(5, 3))  # float64 data through a float32 layer
+    affine = Affine(W, b)
+    affine.forward(x)
+    affine.backward(dout)
+    assert affine.dW.dtype == affine.db.dtype == np.float32
+    np.testing.assert_allclose(affine.dW, (x.T @ dout).astype(np.float32), rtol=1e-6)
+    np.testing.assert_allclose(affine.db, dout.sum(axis=0).astype(np.float32), rtol=1e-6)
