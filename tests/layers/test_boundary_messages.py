@@ -8,8 +8,8 @@ type check weakened, and a backward branch (mixed dtypes) that no catalog case r
 import numpy as np
 import pytest
 
-from manual_bp import Affine, LeakyReLU, MeanSquaredError, Softmax, Tanh
-from manual_bp.functions import cross_entropy_error
+from manual_bp import Affine, Dropout, LeakyReLU, MeanSquaredError, Softmax, SoftmaxWithLoss, Tanh
+from manual_bp.functions import cross_entropy_error, log_softmax, softmax
 from manual_bp.layers.im2col import col2im, im2col
 
 STRINGS = np.array([["a", "b"]])
@@ -24,7 +24,17 @@ def _mse_backward_with_strings():
     loss.backward(np.array("a"))
 
 
+def _softmax_with_loss_backward_with_strings():
+    loss = SoftmaxWithLoss()
+    loss.forward(np.zeros((1, 2)), np.array([1]))
+    loss.backward(np.array("a"))
+
+
 CASES = {
+    "softmax x": (lambda: softmax(STRINGS), TypeError, f"x {NUMERIC}"),
+    "log_softmax x": (lambda: log_softmax(STRINGS), TypeError, f"x {NUMERIC}"),
+    "Dropout x": (lambda: Dropout(0.5).forward(STRINGS), TypeError, f"x {NUMERIC}"),
+    "SoftmaxWithLoss dout": (_softmax_with_loss_backward_with_strings, TypeError, f"dout {NUMERIC}"),
     "Tanh x": (lambda: Tanh().forward(STRINGS), TypeError, f"x {NUMERIC}"),
     "LeakyReLU x": (lambda: LeakyReLU().forward(STRINGS), TypeError, f"x {NUMERIC}"),
     "Softmax x": (lambda: Softmax().forward(STRINGS), TypeError, f"x {NUMERIC}"),
@@ -106,3 +116,12 @@ def test_affine_backward_with_mixed_dtypes_stores_the_exact_gradients_in_the_par
     assert affine.dW.dtype == affine.db.dtype == np.float32
     np.testing.assert_allclose(affine.dW, (x.T @ dout).astype(np.float32), rtol=1e-6)
     np.testing.assert_allclose(affine.db, dout.sum(axis=0).astype(np.float32), rtol=1e-6)
+
+
+def test_dropout_in_inference_mode_returns_a_new_gradient_in_the_inputs_dtype():
+    layer = Dropout(0.5, rng=np.random.default_rng(0))
+    layer.forward(np.ones((2, 3), dtype=np.float32), train_flg=False)
+    dout = np.full((2, 3), 0.5, dtype=np.float32)
+    dx = layer.backward(dout)
+    assert dx.dtype == np.float32 and not np.shares_memory(dx, dout)
+    np.testing.assert_array_equal(dx, dout)
