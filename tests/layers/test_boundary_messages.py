@@ -8,7 +8,7 @@ type check weakened, and a backward branch (mixed dtypes) that no catalog case r
 import numpy as np
 import pytest
 
-from manual_bp import Affine, Dropout, LeakyReLU, MeanSquaredError, Softmax, SoftmaxWithLoss, Tanh
+from manual_bp import AddLayer, Affine, Dropout, LeakyReLU, MeanSquaredError, MulLayer, Softmax, SoftmaxWithLoss, Tanh
 from manual_bp.functions import cross_entropy_error, log_softmax, softmax
 from manual_bp.layers.im2col import col2im, im2col
 
@@ -31,6 +31,19 @@ def _softmax_with_loss_backward_with_strings():
 
 
 CASES = {
+    "AddLayer x": (lambda: AddLayer().forward(STRINGS, np.zeros(2)), TypeError, f"x {NUMERIC}"),
+    "AddLayer y": (lambda: AddLayer().forward(np.zeros(2), STRINGS), TypeError, f"y {NUMERIC}"),
+    "MulLayer y": (lambda: MulLayer().forward(np.zeros(2), STRINGS), TypeError, f"y {NUMERIC}"),
+    "AddLayer before forward": (
+        lambda: AddLayer().backward(np.zeros(2)),
+        RuntimeError,
+        "AddLayer.backward called before AddLayer.forward",
+    ),
+    "MulLayer before forward": (
+        lambda: MulLayer().backward(np.zeros(2)),
+        RuntimeError,
+        "MulLayer.backward called before MulLayer.forward",
+    ),
     "softmax x": (lambda: softmax(STRINGS), TypeError, f"x {NUMERIC}"),
     "log_softmax x": (lambda: log_softmax(STRINGS), TypeError, f"x {NUMERIC}"),
     "Dropout x": (lambda: Dropout(0.5).forward(STRINGS), TypeError, f"x {NUMERIC}"),
@@ -125,3 +138,18 @@ def test_dropout_in_inference_mode_returns_a_new_gradient_in_the_inputs_dtype():
     dx = layer.backward(dout)
     assert dx.dtype == np.float32 and not np.shares_memory(dx, dout)
     np.testing.assert_array_equal(dx, dout)
+
+
+@pytest.mark.parametrize("layer", [AddLayer, MulLayer])
+def test_each_gradient_of_a_mixed_dtype_product_has_its_inputs_dtype(layer):
+    x, y = np.array([[1.5], [2.0]], dtype=np.float32), np.array([0.25, -1.0, 3.0])  # (2, 1) float32 and (3,) float64
+    op = layer()
+    out = op.forward(x, y)
+    dout = np.arange(6, dtype=np.float64).reshape(2, 3)
+    dx, dy = op.backward(dout)
+    assert (out.dtype, dx.dtype, dy.dtype) == (np.float64, np.float32, np.float64)
+    assert dx.shape == x.shape and dy.shape == y.shape
+    expected_dx = (dout * (y if layer is MulLayer else 1)).sum(axis=1, keepdims=True)
+    expected_dy = (dout * (x if layer is MulLayer else 1)).sum(axis=0)
+    np.testing.assert_allclose(dx, expected_dx.astype(np.float32), rtol=1e-6)
+    np.testing.assert_allclose(dy, expected_dy, rtol=1e-12)
