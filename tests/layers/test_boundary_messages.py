@@ -140,16 +140,16 @@ def test_dropout_in_inference_mode_returns_a_new_gradient_in_the_inputs_dtype():
     np.testing.assert_array_equal(dx, dout)
 
 
+@pytest.mark.parametrize("x_dtype, y_dtype", [(np.float32, np.float64), (np.float64, np.float32)])
 @pytest.mark.parametrize("layer", [AddLayer, MulLayer])
-def test_each_gradient_of_a_mixed_dtype_product_has_its_inputs_dtype(layer):
-    x, y = np.array([[1.5], [2.0]], dtype=np.float32), np.array([0.25, -1.0, 3.0])  # (2, 1) float32 and (3,) float64
+def test_each_gradient_of_a_mixed_dtype_product_has_its_inputs_dtype_and_shape(layer, x_dtype, y_dtype):
+    x, y = np.array([[1.5], [2.0]], dtype=x_dtype), np.array([[0.25, -1.0]], dtype=y_dtype)  # (2, 1) and (1, 2)
     op = layer()
     out = op.forward(x, y)
-    dout = np.arange(6, dtype=np.float64).reshape(2, 3)
+    dout = np.array([[1.0, 2.0], [-3.0, 0.5]])
     dx, dy = op.backward(dout)
-    assert (out.dtype, dx.dtype, dy.dtype) == (np.float64, np.float32, np.float64)
-    assert dx.shape == x.shape and dy.shape == y.shape
+    assert (out.dtype, dx.dtype, dy.dtype) == (np.float64, x_dtype, y_dtype)
     expected_dx = (dout * (y if layer is MulLayer else 1)).sum(axis=1, keepdims=True)
-    expected_dy = (dout * (x if layer is MulLayer else 1)).sum(axis=0)
-    np.testing.assert_allclose(dx, expected_dx.astype(np.float32), rtol=1e-6)
-    np.testing.assert_allclose(dy, expected_dy, rtol=1e-12)
+    expected_dy = (dout * (x if layer is MulLayer else 1)).sum(axis=0, keepdims=True)
+    np.testing.assert_allclose(dx, expected_dx.astype(x_dtype), rtol=1e-6)
+    np.testing.assert_allclose(dy, expected_dy.astype(y_dtype), rtol=1e-6)
