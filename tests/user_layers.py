@@ -10,7 +10,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from manual_bp.functions import sigmoid
-from oracle import row
+from oracle import Tolerance, row
 
 
 class Swish:
@@ -93,6 +93,10 @@ CATALOG = [
         layer_norm,
         inputs={"x": ("N", 4)},
         params={"gamma": (4,), "beta": (4,)},
+        tolerance={np.dtype(np.float32): Tolerance(atol=1e-3, rtol=1e-5, ntol=1e-5)},
+        tolerance_reason="as BatchNormalization's row: dx cancels terms of size |gamma * dout| / std, up to "
+        "10 * 10 / sqrt(1e-5) ~ 3e4 for a nearly constant row of x; float32 rounding of those terms reached "
+        "1.5e-4 absolute in 6,000 examples (eps32 * |g| / std ~ 6e-8 * 100 / 3e-3 = 2e-3 at worst)",
         conventions="over the last axis, biased variance, eps 1e-5",
     ),
 ]
