@@ -59,8 +59,10 @@ def main(argv=None) -> None:
     dout = rng.standard_normal((N, T_DEC, H), dtype=np.float32)
     print(f"TimeAttention N={N} T={T} T_d={T_DEC} H={H} float32; NumPy {np.__version__}, {platform.machine()}")
     batched, book = step(TimeAttention(), hs_enc, hs_dec, dout), step(BookTimeAttention(), hs_enc, hs_dec, dout)
-    print("max |batched - book| over out, dhs_enc, dhs_dec:",
-          " ".join(f"{float(np.max(np.abs(a - b))):.1e}" for a, b in zip(batched, book)))
+    print(
+        "max |batched - book| over out, dhs_enc, dhs_dec:",
+        " ".join(f"{float(np.max(np.abs(a - b))):.1e}" for a, b in zip(batched, book)),
+    )
     for threads in args.threads:
         times = {"batched": [], "book": []}
         with threadpool_limits(threads):
@@ -72,8 +74,10 @@ def main(argv=None) -> None:
                         step(layer, hs_enc, hs_dec, dout)
                         times[name].append(time.perf_counter() - start)
         batched_ms, book_ms = (1e3 * statistics.median(times[k]) for k in ("batched", "book"))
-        print(f"threads {threads}: batched {batched_ms:.2f} ms, book's loop {book_ms:.2f} ms, "
-              f"batched / book {batched_ms / book_ms:.2f}")
+        print(
+            f"threads {threads}: batched {batched_ms:.2f} ms, book's loop {book_ms:.2f} ms, "
+            f"batched / book {batched_ms / book_ms:.2f}"
+        )
 
 
 if __name__ == "__main__":

@@ -108,15 +108,20 @@ def numerical(net, x, t, max_seconds: float, rng) -> tuple:
 
 CLI_RUNS = {
     "`manual-bp compare` (default: 8 random directions per quantity, no eager timing)": [],
-    "`manual-bp compare --numerical full --eager` (every entry, eager JAX timed: the former default's work)":
-        ["--numerical", "full", "--eager"],
+    "`manual-bp compare --numerical full --eager` (every entry, eager JAX timed: the former default's work)": [
+        "--numerical",
+        "full",
+        "--eager",
+    ],
 }
 
 
 def cli_report(repeat: int) -> str:
     """Wall and CPU (user + system) seconds of fresh ``python -m oracle.cli compare`` processes."""
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    env = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+    }
     load_before = os.getloadavg()[0]
     rows = []
     for label, extra in CLI_RUNS.items():
@@ -124,19 +129,28 @@ def cli_report(repeat: int) -> str:
         for _ in range(repeat):
             before = resource.getrusage(resource.RUSAGE_CHILDREN)
             start = time.perf_counter()
-            subprocess.run([sys.executable, "-m", "oracle.cli", "compare", *extra], cwd=root, env=env, check=False,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            subprocess.run(
+                [sys.executable, "-m", "oracle.cli", "compare", *extra],
+                cwd=root,
+                env=env,
+                check=False,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
             walls.append(time.perf_counter() - start)
             after = resource.getrusage(resource.RUSAGE_CHILDREN)
             cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
-        rows.append(f"| {label} | {min(walls):.1f} s (median {statistics.median(walls):.1f}) | "
-                    f"{min(cpus):.1f} s (median {statistics.median(cpus):.1f}) |")
+        rows.append(
+            f"| {label} | {min(walls):.1f} s (median {statistics.median(walls):.1f}) | "
+            f"{min(cpus):.1f} s (median {statistics.median(cpus):.1f}) |"
+        )
     lines = [
         "## `manual-bp compare` wall time (`bench/compare_speed.py --cli`)",
         "",
         f"Fresh processes (Python start, imports, JAX compilation included), {repeat} runs each, BLAS threads "
         f"as the user's; {platform.machine()}, {os.cpu_count()} cores, load average {load_before:.1f} before / "
-        f"{os.getloadavg()[0]:.1f} after; Python {platform.python_version()}, numpy {np.__version__}, jax {jax.__version__}.",
+        f"{os.getloadavg()[0]:.1f} after; Python {platform.python_version()}, numpy {np.__version__}, "
+        f"jax {jax.__version__}.",
         "",
         "| run | wall time: best (median) | CPU time, user + system: best (median) |",
         "|---|---:|---:|",
@@ -148,10 +162,17 @@ def cli_report(repeat: int) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--output", metavar="PATH", help="also write the report (markdown) to PATH")
-    parser.add_argument("--cli", action="store_true",
-                        help="time whole `manual-bp compare` runs (default vs --numerical full --eager) instead")
-    parser.add_argument("--max-seconds", type=float, default=120.0,
-                        help="numerical gradient time above which W1 is sampled and extrapolated (default 120)")
+    parser.add_argument(
+        "--cli",
+        action="store_true",
+        help="time whole `manual-bp compare` runs (default vs --numerical full --eager) instead",
+    )
+    parser.add_argument(
+        "--max-seconds",
+        type=float,
+        default=120.0,
+        help="numerical gradient time above which W1 is sampled and extrapolated (default 120)",
+    )
     parser.add_argument("--repeat", type=int, default=50, help="timed calls for the fast measurements (default 50)")
     args = parser.parse_args()
     if args.cli:
@@ -178,13 +199,16 @@ def main() -> None:
     compare_time = median_time(lambda: [compare(manual_grads[k], exact[k], tol) for k in PARAM_NAMES], args.repeat)
     numerical_grads, numerical_time, note = numerical(net, x, t, args.max_seconds, rng)
     sampled = {k: ~np.isnan(v) for k, v in numerical_grads.items()}
-    numerical_err = errors({k: v[sampled[k]] for k, v in numerical_grads.items()},
-                           {k: v[sampled[k]] for k, v in exact.items()})
+    numerical_err = errors(
+        {k: v[sampled[k]] for k, v in numerical_grads.items()}, {k: v[sampled[k]] for k, v in exact.items()}
+    )
     manual_err = errors(manual_grads, exact)
     # Away from kinks: drop the W1 columns and b1 entries of hidden units a step h crosses.
     smooth = ~kinks.any(axis=0)
-    away = errors({k: v[sampled[k] & _unit_mask(k, v.shape, smooth)] for k, v in numerical_grads.items()},
-                  {k: v[sampled[k] & _unit_mask(k, v.shape, smooth)] for k, v in exact.items()})
+    away = errors(
+        {k: v[sampled[k] & _unit_mask(k, v.shape, smooth)] for k, v in numerical_grads.items()},
+        {k: v[sampled[k] & _unit_mask(k, v.shape, smooth)] for k, v in exact.items()},
+    )
 
     jax_check = jax_steady + manual_time + compare_time
     fd_check = numerical_time + manual_time + compare_time
@@ -196,14 +220,16 @@ def main() -> None:
         f"TwoLayerNet{SIZES}, batch {BATCH}, float64, h = {H:g}, seed 0: {sum(p.size for p in net.params.values())} "
         f"parameters; {int(kinks.sum())} of {kinks.size} hidden pre-activations within a step h of ReLU's kink.",
         f"Machine: {platform.machine()}, {os.cpu_count()} cores, load average {load_before:.1f} before / "
-        f"{os.getloadavg()[0]:.1f} after; BLAS threads {os.environ['OPENBLAS_NUM_THREADS']}; Python {platform.python_version()}, numpy {np.__version__}, "
+        f"{os.getloadavg()[0]:.1f} after; BLAS threads {os.environ['OPENBLAS_NUM_THREADS']}; "
+        f"Python {platform.python_version()}, numpy {np.__version__}, "
         f"jax {jax.__version__}. Numerical gradient: {note}.",
         "",
         "| step | time |",
         "|---|---:|",
         f"| manual backward (`TwoLayerNet.gradient`, forward + backward) | {manual_time * 1e3:.2f} ms |",
         f"| JAX `jax.grad` of the oracle, jitted, steady state | {jax_steady * 1e3:.2f} ms |",
-        f"| JAX compilation (first call minus steady state), once per shape | {(jax_first - jax_steady) * 1e3:.0f} ms |",
+        "| JAX compilation (first call minus steady state), once per shape | "
+        f"{(jax_first - jax_steady) * 1e3:.0f} ms |",
         f"| comparison of the four gradients (`oracle.tolerance.compare`) | {compare_time * 1e3:.2f} ms |",
         f"| numerical gradient (`TwoLayerNet.numerical_gradient`) | {numerical_time:.1f} s |",
         f"| **JAX check** (JAX + manual + comparison) | **{jax_check * 1e3:.2f} ms** |",

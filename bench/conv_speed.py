@@ -32,10 +32,11 @@ N, C, H, W, FN, FS, STRIDE, PAD = 100, 16, 28, 28, 32, 3, 1, 1
 def make_case(seed: int = 0):
     rng = np.random.default_rng(seed)
     x = rng.standard_normal((N, C, H, W), dtype=np.float32)
-    weights = (rng.standard_normal((FN, C, FS, FS), dtype=np.float32) * np.float32(np.sqrt(2 / (C * FS * FS))))
+    weights = rng.standard_normal((FN, C, FS, FS), dtype=np.float32) * np.float32(np.sqrt(2 / (C * FS * FS)))
     bias = rng.standard_normal(FN, dtype=np.float32)
-    dout = rng.standard_normal((N, FN, (H + 2 * PAD - FS) // STRIDE + 1, (W + 2 * PAD - FS) // STRIDE + 1),
-                               dtype=np.float32)
+    dout = rng.standard_normal(
+        (N, FN, (H + 2 * PAD - FS) // STRIDE + 1, (W + 2 * PAD - FS) // STRIDE + 1), dtype=np.float32
+    )
     return x, weights, bias, dout
 
 
@@ -74,9 +75,15 @@ def measure(threads: int, repeat: int, block: int) -> dict:
         got = manual_step(layer, x, dout)
         ref = [t.detach().numpy() for t in torch_step(tx, tw, tb, tdout)]
     difference = max(float(np.max(np.abs(g - r)) / max(float(np.max(np.abs(r))), 1e-30)) for g, r in zip(got, ref))
-    return {"threads": threads, "manual": statistics.median(samples["manual"]),
-            "torch": statistics.median(samples["torch"]), "manual_min": min(samples["manual"]),
-            "torch_min": min(samples["torch"]), "difference": difference, "samples": len(samples["manual"])}
+    return {
+        "threads": threads,
+        "manual": statistics.median(samples["manual"]),
+        "torch": statistics.median(samples["torch"]),
+        "manual_min": min(samples["manual"]),
+        "torch_min": min(samples["torch"]),
+        "difference": difference,
+        "samples": len(samples["manual"]),
+    }
 
 
 def stage_times(repeat: int = 20) -> dict:
@@ -102,8 +109,9 @@ def stage_times(repeat: int = 20) -> dict:
 
 
 def report(results: list, stages: dict, load: tuple) -> str:
-    blas = ", ".join(f"{i['internal_api']} {i.get('version') or ''}".strip() for i in threadpool_info()
-                     if i["user_api"] == "blas")
+    blas = ", ".join(
+        f"{i['internal_api']} {i.get('version') or ''}".strip() for i in threadpool_info() if i["user_api"] == "blas"
+    )
     lines = [
         "## Convolution forward + backward vs PyTorch (`bench/conv_speed.py`)",
         "",
@@ -118,12 +126,19 @@ def report(results: list, stages: dict, load: tuple) -> str:
         "|---|---:|---:|---:|---:|",
     ]
     for r in results:
-        lines.append(f"| {r['threads']} | {r['manual'] * 1e3:.1f} ms (min {r['manual_min'] * 1e3:.1f}) | "
-                     f"{r['torch'] * 1e3:.1f} ms (min {r['torch_min'] * 1e3:.1f}) | "
-                     f"**{r['manual'] / r['torch']:.2f}x** | {r['difference']:.1e} |")
-    lines += ["", f"Medians of {results[0]['samples']} steps each, timed in alternating blocks. Where the manual "
-              "step's time goes (medians, one thread, measured before PyTorch runs):", "",
-              "| stage | time |", "|---|---:|"]
+        lines.append(
+            f"| {r['threads']} | {r['manual'] * 1e3:.1f} ms (min {r['manual_min'] * 1e3:.1f}) | "
+            f"{r['torch'] * 1e3:.1f} ms (min {r['torch_min'] * 1e3:.1f}) | "
+            f"**{r['manual'] / r['torch']:.2f}x** | {r['difference']:.1e} |"
+        )
+    lines += [
+        "",
+        f"Medians of {results[0]['samples']} steps each, timed in alternating blocks. Where the manual "
+        "step's time goes (medians, one thread, measured before PyTorch runs):",
+        "",
+        "| stage | time |",
+        "|---|---:|",
+    ]
     lines += [f"| {name} | {seconds * 1e3:.1f} ms |" for name, seconds in stages.items()]
     lines += [
         "",

@@ -102,13 +102,17 @@ def lstm_ratio(repeat: int) -> None:
             for clock, timer in clocks.items():
                 results[name, clock].append(median_time(fn, 20, timer))
     best = {key: min(values) for key, values in results.items()}
-    print(f"TimeLSTM forward + backward, float32, N={N}, T={T}, D={D}, H={H}, 1 thread; torch {torch.__version__}, "
-          f"numpy {np.__version__}; best of {repeat} alternating blocks of 20-call medians")
+    print(
+        f"TimeLSTM forward + backward, float32, N={N}, T={T}, D={D}, H={H}, 1 thread; torch {torch.__version__}, "
+        f"numpy {np.__version__}; best of {repeat} alternating blocks of 20-call medians"
+    )
     print(f"{'side':<28}{'wall ms':>9}{'vs torch':>10}{'cpu ms':>9}{'vs torch':>10}")
     for name in sides:
         wall, cpu = best[name, "wall"], best[name, "cpu"]
-        print(f"{name:<28}{wall * 1e3:>9.2f}{wall / best['torch.nn.LSTM', 'wall']:>9.2f}x"
-              f"{cpu * 1e3:>9.2f}{cpu / best['torch.nn.LSTM', 'cpu']:>9.2f}x")
+        print(
+            f"{name:<28}{wall * 1e3:>9.2f}{wall / best['torch.nn.LSTM', 'wall']:>9.2f}x"
+            f"{cpu * 1e3:>9.2f}{cpu / best['torch.nn.LSTM', 'cpu']:>9.2f}x"
+        )
 
 
 def embedding_allocation(vocab: int = 10000, width: int = 100) -> None:
@@ -126,10 +130,15 @@ def embedding_allocation(vocab: int = 10000, width: int = 100) -> None:
         tracemalloc.stop()
         buffers.append(layer.dW)
     buffer = vocab * width * 4
-    print(f"TimeEmbedding backward, V={vocab}, D={width}, float32 (one V x D buffer = {buffer / 1e6:.1f} MB); "
-          f"the book allocates T = {T} of them per forward ({T * buffer / 1e6:.0f} MB)")
-    print("peak bytes allocated per backward call: " + ", ".join(f"{p / 1e6:.2f} MB" for p in peaks)
-          + f"; dW is one object across the calls: {all(b is buffers[0] for b in buffers)}")
+    print(
+        f"TimeEmbedding backward, V={vocab}, D={width}, float32 (one V x D buffer = {buffer / 1e6:.1f} MB); "
+        f"the book allocates T = {T} of them per forward ({T * buffer / 1e6:.0f} MB)"
+    )
+    print(
+        "peak bytes allocated per backward call: "
+        + ", ".join(f"{p / 1e6:.2f} MB" for p in peaks)
+        + f"; dW is one object across the calls: {all(b is buffers[0] for b in buffers)}"
+    )
 
 
 def main() -> None:

@@ -38,20 +38,27 @@ def main() -> None:
     parser.add_argument("--output", metavar="PATH", help="also write the report (markdown) to PATH")
     args = parser.parse_args()
     _, (x_test, _) = load_mnist_5k(flatten=False)
-    runs = {"all 1,000 at once (`batch_size=None`, the former `predict`)": None, "100 at a time (default)": 100,
-            "10 at a time": 10}
+    runs = {
+        "all 1,000 at once (`batch_size=None`, the former `predict`)": None,
+        "100 at a time (default)": 100,
+        "10 at a time": 10,
+    }
     results = {label: measure(x_test, size) for label, size in runs.items()}
     reference = results[next(iter(runs))][0]
     lines = [
-        (f"`SimpleConvNet()` (30 5x5 filters, hidden 100, float64), `predict` on the 1,000 test images of "
-         f"`load_mnist_5k()`; {platform.machine()}, numpy {np.__version__}, tracemalloc."),
+        (
+            f"`SimpleConvNet()` (30 5x5 filters, hidden 100, float64), `predict` on the 1,000 test images of "
+            f"`load_mnist_5k()`; {platform.machine()}, numpy {np.__version__}, tracemalloc."
+        ),
         "",
         "| predict | peak memory during the call | held by the layers after it | max abs difference of the scores |",
         "|---|---:|---:|---:|",
     ]
     for label, (scores, peak, held) in results.items():
-        lines.append(f"| {label} | {peak / 2**20:.1f} MiB | {held / 2**20:.1f} MiB | "
-                     f"{float(np.max(np.abs(scores - reference))):.1e} |")
+        lines.append(
+            f"| {label} | {peak / 2**20:.1f} MiB | {held / 2**20:.1f} MiB | "
+            f"{float(np.max(np.abs(scores - reference))):.1e} |"
+        )
     report = "\n".join(lines)
     print(report)
     if args.output:

@@ -23,9 +23,26 @@ NETWORKS = ("two-layer", "multi-layer", "simple-conv")
 
 def run(network: str, seed: int, root: str) -> dict:
     env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
-    result = subprocess.run([sys.executable, "-m", "oracle.cli", "train", "--dataset", "mnist-5k", "--network", network,
-                             "--seed", str(seed), "--json"], cwd=root, env=env, capture_output=True, text=True,
-                            check=True)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "oracle.cli",
+            "train",
+            "--dataset",
+            "mnist-5k",
+            "--network",
+            network,
+            "--seed",
+            str(seed),
+            "--json",
+        ],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return json.loads(result.stdout)
 
 
@@ -42,22 +59,32 @@ def main() -> None:
         reports = []
         for seed in args.seeds:
             reports.append(run(network, seed, root))
-            print(f"{network} seed {seed}: test accuracy {reports[-1]['final']['test_acc']:.4f} "
-                  f"in {reports[-1]['final']['seconds']:.1f} s", file=sys.stderr, flush=True)
+            print(
+                f"{network} seed {seed}: test accuracy {reports[-1]['final']['test_acc']:.4f} "
+                f"in {reports[-1]['final']['seconds']:.1f} s",
+                file=sys.stderr,
+                flush=True,
+            )
         s = reports[0]["settings"]
         accuracies = [r["final"]["test_acc"] for r in reports]
         seconds = [r["final"]["seconds"] for r in reports]
         layers = f", {s['hidden_layers']} hidden layers" if "hidden_layers" in s else ""
-        rows.append(f"| `{network}` | {s['optimizer']} lr {s['lr']}, hidden {s['hidden']}{layers}, batch "
-                    f"{s['batch_size']}, {s['epochs']} epochs | " + " / ".join(f"{a:.3f}" for a in accuracies)
-                    + f" | {statistics.mean(accuracies):.3f} ({min(accuracies):.3f}-{max(accuracies):.3f}) | "
-                    f"{statistics.median(seconds):.1f} s |")
+        rows.append(
+            f"| `{network}` | {s['optimizer']} lr {s['lr']}, hidden {s['hidden']}{layers}, batch "
+            f"{s['batch_size']}, {s['epochs']} epochs | "
+            + " / ".join(f"{a:.3f}" for a in accuracies)
+            + f" | {statistics.mean(accuracies):.3f} ({min(accuracies):.3f}-{max(accuracies):.3f}) | "
+            f"{statistics.median(seconds):.1f} s |"
+        )
     lines = [
-        (f"`python bench/train_mnist_5k.py`: {platform.machine()}, {os.cpu_count()} cores, BLAS single-threaded, "
-         f"load average {load_before:.1f} before / {os.getloadavg()[0]:.1f} after; "
-         f"seeds {', '.join(map(str, args.seeds))}."),
+        (
+            f"`python bench/train_mnist_5k.py`: {platform.machine()}, {os.cpu_count()} cores, BLAS single-threaded, "
+            f"load average {load_before:.1f} before / {os.getloadavg()[0]:.1f} after; "
+            f"seeds {', '.join(map(str, args.seeds))}."
+        ),
         "",
-        "| network | settings (the command's defaults) | test accuracy per seed | mean (range) | training time (median) |",
+        "| network | settings (the command's defaults) | test accuracy per seed | mean (range) "
+        "| training time (median) |",
         "|---|---|---|---:|---:|",
         *rows,
     ]

@@ -63,11 +63,14 @@ def median_time(step, repeat: int) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=200, help="timed steps per side and configuration (default 200)")
-    parser.add_argument("--threads", type=int, nargs="+", default=[1, 2],
-                        help="BLAS / torch thread counts to measure (default: 1 2)")
+    parser.add_argument(
+        "--threads", type=int, nargs="+", default=[1, 2], help="BLAS / torch thread counts to measure (default: 1 2)"
+    )
     args = parser.parse_args()
-    print(f"torch {torch.__version__}; numpy {np.__version__}; median of {args.repeat} steps per side, "
-          f"in alternating blocks; min over 3 rounds")
+    print(
+        f"torch {torch.__version__}; numpy {np.__version__}; median of {args.repeat} steps per side, "
+        f"in alternating blocks; min over 3 rounds"
+    )
     print(f"{'threads':>7}  {'network':<12}{'batch':>6}{'manual_bp':>12}{'torch':>12}{'manual/torch':>14}")
     rng = np.random.default_rng(0)
     for threads in args.threads:
@@ -82,8 +85,10 @@ def main() -> None:
                     times["manual"].append(median_time(manual, args.repeat // 3))
                     times["torch"].append(median_time(reference, args.repeat // 3))
                 m, r = min(times["manual"]), min(times["torch"])
-                print(f"{threads:>7}  784-{hidden}-10{'':<{4 - len(str(hidden))}}{batch:>6}{m * 1e3:>10.3f}ms"
-                      f"{r * 1e3:>10.3f}ms{m / r:>13.2f}x")
+                print(
+                    f"{threads:>7}  784-{hidden}-10{'':<{4 - len(str(hidden))}}{batch:>6}{m * 1e3:>10.3f}ms"
+                    f"{r * 1e3:>10.3f}ms{m / r:>13.2f}x"
+                )
 
 
 if __name__ == "__main__":

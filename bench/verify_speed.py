@@ -34,8 +34,13 @@ def wall_time_of_command(repeat: int, cache: str, *options: str, root: str = ROO
     for _ in range(repeat):
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.perf_counter()
-        done = subprocess.run([sys.executable, "-m", "oracle.cli", "verify", "--json", *options], capture_output=True,
-                              text=True, cwd=root, env={**os.environ, "MANUAL_BP_JAX_CACHE": cache})
+        done = subprocess.run(
+            [sys.executable, "-m", "oracle.cli", "verify", "--json", *options],
+            capture_output=True,
+            text=True,
+            cwd=root,
+            env={**os.environ, "MANUAL_BP_JAX_CACHE": cache},
+        )
         times.append(time.perf_counter() - started)
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         CPU_SECONDS.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
@@ -90,16 +95,29 @@ def breakdown() -> dict:
     for entry, dtype in rows:
         runner.run_entry(entry, dtype, examples=100)
     second = time.perf_counter() - began
-    return {"import": imported, "first": first, "compile": spent["compile"], "check": check_first,
-            "draw": first - spent["compile"] - check_first, "compiles": len(seen), "second": second,
-            "check_second": spent["check"], "examples": 100 * len(rows), "rows": len(CATALOG)}
+    return {
+        "import": imported,
+        "first": first,
+        "compile": spent["compile"],
+        "check": check_first,
+        "draw": first - spent["compile"] - check_first,
+        "compiles": len(seen),
+        "second": second,
+        "check_second": spent["check"],
+        "examples": 100 * len(rows),
+        "rows": len(CATALOG),
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=1, help="fresh-process runs of each command (default: 1)")
-    parser.add_argument("--before", metavar="CHECKOUT", help="also time the default command of another checkout "
-                        "(e.g. the commit before a change), alternating with this one, in the same run")
+    parser.add_argument(
+        "--before",
+        metavar="CHECKOUT",
+        help="also time the default command of another checkout "
+        "(e.g. the commit before a change), alternating with this one, in the same run",
+    )
     args = parser.parse_args()
 
     def show(label, times, cpu):
@@ -121,13 +139,17 @@ def main() -> None:
     os.environ["MANUAL_BP_JAX_CACHE"] = ""
     b = breakdown()
     total = b["import"] + b["first"]
-    print(f"\none process, serial, no persistent cache: {b['rows']} rows x 2 dtypes x 100 examples "
-          f"= {b['examples']} examples, {b['compiles']} JAX compiles")
+    print(
+        f"\none process, serial, no persistent cache: {b['rows']} rows x 2 dtypes x 100 examples "
+        f"= {b['examples']} examples, {b['compiles']} JAX compiles"
+    )
     for part in ("import", "compile", "draw", "check"):
         print(f"  {part:<8}{b[part]:>7.2f} s  {b[part] / total:>5.0%}")
     print(f"  {'total':<8}{total:>7.2f} s")
-    print(f"second pass (all compiled): {b['second']:.2f} s = {b['second'] / b['examples'] * 1e3:.2f} ms per example "
-          f"(checking {b['check_second'] / b['examples'] * 1e3:.2f} ms, drawing the rest)")
+    print(
+        f"second pass (all compiled): {b['second']:.2f} s = {b['second'] / b['examples'] * 1e3:.2f} ms per example "
+        f"(checking {b['check_second'] / b['examples'] * 1e3:.2f} ms, drawing the rest)"
+    )
 
 
 if __name__ == "__main__":

@@ -61,7 +61,9 @@ def require_forward(layer, cached) -> None:
     """Raise ``RuntimeError`` if ``backward`` is called before ``forward``."""
     if cached is None:
         name = type(layer).__name__
-        raise RuntimeError(f"{name}.backward called before {name}.forward: run forward first, it caches what backward needs")
+        raise RuntimeError(
+            f"{name}.backward called before {name}.forward: run forward first, it caches what backward needs"
+        )
 
 
 def check_dout(dout, out_shape: tuple) -> np.ndarray:
@@ -97,12 +99,13 @@ def generator(seed, rng) -> np.random.Generator:
         raise ValueError("give seed or rng, not both")
     if rng is not None:
         if not isinstance(rng, np.random.Generator):
-            raise TypeError("rng must be a numpy.random.Generator (np.random.default_rng(seed)), "
-                            f"got {type(rng).__name__}")
+            raise TypeError(
+                f"rng must be a numpy.random.Generator (np.random.default_rng(seed)), got {type(rng).__name__}"
+            )
         return rng
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral)):
         raise TypeError(f"seed must be an int, got {type(seed).__name__}")
-    return np.random.default_rng(seed)
+    return np.random.default_rng(None if seed is None else int(seed))
 
 
 class HasParams:

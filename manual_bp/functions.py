@@ -108,8 +108,10 @@ def _check_scores(name: str, x) -> np.ndarray:
     if x.ndim not in (1, 2) or x.shape[-1] == 0:
         raise ValueError(f"{name} must have shape (N, C) or (C,) with C >= 1, got {shape_str(x.shape)}")
     if x.ndim == 2 and x.shape[0] == 0:
-        raise ValueError(f"{name} is an empty batch (shape {shape_str(x.shape)}): the loss is a mean over "
-                         "the batch and needs at least one sample")
+        raise ValueError(
+            f"{name} is an empty batch (shape {shape_str(x.shape)}): the loss is a mean over "
+            "the batch and needs at least one sample"
+        )
     return x
 
 

@@ -120,7 +120,9 @@ def numerical_vjp(f: Callable, x, u, *, h: float = 1e-4) -> np.ndarray:
     def projected(z):
         value = np.asarray(f(z))
         if value.shape != cotangent.shape:
-            raise ValueError(f"u must have the shape of f(x), {shape_str(value.shape)}, got {shape_str(cotangent.shape)}")
+            raise ValueError(
+                f"u must have the shape of f(x), {shape_str(value.shape)}, got {shape_str(cotangent.shape)}"
+            )
         return np.vdot(cotangent.astype(np.float64), value.astype(np.float64))
 
     return numerical_gradient(projected, x, h=h)

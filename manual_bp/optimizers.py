@@ -17,9 +17,9 @@ __all__ = ["AdaGrad", "Adam", "Momentum", "Nesterov", "OPTIMIZERS", "Optimizer",
 
 
 def _hyper(name: str, value, *, low: float = 0.0, high: float = np.inf, open_low: bool = True) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(float(value)):
         raise TypeError(f"{name} must be a finite real number, got {value!r}")
-    if value < low or (open_low and value == low) or value >= high:
+    if float(value) < low or (open_low and value == low) or float(value) >= high:
         interval = f"{'(' if open_low else '['}{low:g}, {high:g})"
         raise ValueError(f"{name} must lie in {interval}, got {value!r}")
     return float(value)
@@ -56,12 +56,16 @@ class Optimizer:
             raise ValueError(f"grads has no entry for parameter(s) {', '.join(map(repr, missing))}")
         for key, param in params.items():
             if not isinstance(param, np.ndarray) or param.dtype.kind != "f":
-                raise TypeError(f"params[{key!r}] must be a float NumPy array (updated in place), got {type(param).__name__}")
+                raise TypeError(
+                    f"params[{key!r}] must be a float NumPy array (updated in place), got {type(param).__name__}"
+                )
             if not param.flags.writeable:
                 raise ValueError(f"params[{key!r}] is read-only; the optimizer updates parameters in place")
             grad = np.asarray(grads[key])
             if grad.shape != param.shape:
-                raise ValueError(f"grads[{key!r}] must have the shape of params[{key!r}] {param.shape}, got {grad.shape}")
+                raise ValueError(
+                    f"grads[{key!r}] must have the shape of params[{key!r}] {param.shape}, got {grad.shape}"
+                )
             yield key, param, grad
 
     def update(self, params: dict, grads: dict) -> None:
@@ -202,13 +206,19 @@ class Adam(Optimizer):
         np.multiply(grad, grad, out=scratch, casting="same_kind")
         scratch *= 1 - self.beta2
         v += scratch
-        np.divide(v, 1 - self.beta2 ** self.iter, out=scratch)
+        np.divide(v, 1 - self.beta2**self.iter, out=scratch)
         np.sqrt(scratch, out=scratch)
         scratch += self.eps
         np.divide(m, scratch, out=scratch)
-        scratch *= self.lr / (1 - self.beta1 ** self.iter)
+        scratch *= self.lr / (1 - self.beta1**self.iter)
         param -= scratch
 
 
-OPTIMIZERS = {"sgd": SGD, "momentum": Momentum, "nesterov": Nesterov, "adagrad": AdaGrad, "rmsprop": RMSprop,
-              "adam": Adam}
+OPTIMIZERS = {
+    "sgd": SGD,
+    "momentum": Momentum,
+    "nesterov": Nesterov,
+    "adagrad": AdaGrad,
+    "rmsprop": RMSprop,
+    "adam": Adam,
+}

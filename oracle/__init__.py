@@ -15,7 +15,9 @@ __all__ = [
     "Verification",
     "VerificationError",
     "find_entry",
+    "layer_tests",
     "reference_vjp",
+    "row",
     "verify_case",
     "verify_layer",
 ]
@@ -32,6 +34,8 @@ _HOME = {
     "Verification": "oracle.verify.verifier",
     "VerificationError": "oracle.verify.verifier",
     "verify_layer": "oracle.verify.verifier",
+    "row": "oracle.verify.rows",
+    "layer_tests": "oracle.verify.pytest_plugin",
 }
 
 

@@ -140,8 +140,8 @@ def assigning_col2im(col, input_shape, filter_h, filter_w, stride=1, pad=0):
     img = np.zeros((n, c, height + 2 * pad + stride - 1, width + 2 * pad + stride - 1), dtype=col.dtype)
     for y in range(filter_h):
         for x in range(filter_w):
-            img[:, :, y:y + stride * out_h:stride, x:x + stride * out_w:stride] = col[:, :, y, x, :, :]
-    return img[:, :, pad:height + pad, pad:width + pad]
+            img[:, :, y : y + stride * out_h : stride, x : x + stride * out_w : stride] = col[:, :, y, x, :, :]
+    return img[:, :, pad : height + pad, pad : width + pad]
 
 
 class AssigningCol2imConvolution(manual_bp.Convolution):
@@ -165,8 +165,9 @@ class TieToEveryMaxPooling(manual_bp.Pooling):
         ph, pw, channels = self.pool_h, self.pool_w, self.x_shape[1]
         col = manual_bp.layers.im2col(self.x, ph, pw, self.stride, self.pad).reshape(-1, ph * pw)
         dcol = (col == col.max(axis=1, keepdims=True)) * np.asarray(dout).transpose(0, 2, 3, 1).reshape(-1, 1)
-        return manual_bp.col2im(dcol.reshape(-1, channels * ph * pw), self.x_shape, ph, pw, self.stride,
-                                self.pad).astype(self.x_dtype)
+        return manual_bp.col2im(
+            dcol.reshape(-1, channels * ph * pw), self.x_shape, ph, pw, self.stride, self.pad
+        ).astype(self.x_dtype)
 
 
 class NoMeanTermBatchNormalization(manual_bp.BatchNormalization):
@@ -202,8 +203,10 @@ class SquareFilterConvolution(manual_bp.Convolution):
         dxp = np.zeros((n, channels, height + 2 * p + s * filter_h, width + 2 * p + s * filter_w))
         for i in range(filter_h):
             for j in range(min(filter_h, filter_w)):  # the bug: range(filter_w)
-                dxp[:, :, i:i + s * out_h:s, j:j + s * out_w:s] += np.einsum("nfhw,fc->nchw", dout, self.W[:, :, i, j])
-        return dxp[:, :, p:p + height, p:p + width].astype(self.x_dtype)
+                dxp[:, :, i : i + s * out_h : s, j : j + s * out_w : s] += np.einsum(
+                    "nfhw,fc->nchw", dout, self.W[:, :, i, j]
+                )
+        return dxp[:, :, p : p + height, p : p + width].astype(self.x_dtype)
 
 
 class WindowStepPooling(manual_bp.Pooling):
@@ -217,10 +220,16 @@ class WindowStepPooling(manual_bp.Pooling):
         rows = np.arange(out_h)[:, None] * self.pool_h + i  # the bug: * self.stride
         cols = np.arange(out_w)[None, :] * self.pool_w + j
         _, _, height, width = self.x_shape
-        big = np.zeros((c, n, max(height + 2 * self.pad, out_h * self.pool_h + self.pool_h),
-                        max(width + 2 * self.pad, out_w * self.pool_w + self.pool_w)))
+        big = np.zeros(
+            (
+                c,
+                n,
+                max(height + 2 * self.pad, out_h * self.pool_h + self.pool_h),
+                max(width + 2 * self.pad, out_w * self.pool_w + self.pool_w),
+            )
+        )
         np.add.at(big, (np.arange(c)[:, None, None, None], np.arange(n)[None, :, None, None], rows, cols), dout)
-        dx = big[:, :, self.pad:self.pad + height, self.pad:self.pad + width].transpose(1, 0, 2, 3)
+        dx = big[:, :, self.pad : self.pad + height, self.pad : self.pad + width].transpose(1, 0, 2, 3)
         return np.ascontiguousarray(dx).astype(self.x_dtype)
 
 
@@ -281,7 +290,8 @@ class FirstAxisBatchSoftmaxWithLoss(manual_bp.SoftmaxWithLoss):
 
     def backward(self, dout=1.0):
         return (super().backward(dout) * manual_bp.functions._batch_size(self.y.shape) / self.y.shape[0]).astype(
-            self.y.dtype)
+            self.y.dtype
+        )
 
 
 class WeightDtypeAffine(manual_bp.Affine):
@@ -340,7 +350,7 @@ class PyTorchGateOrderLSTM(manual_bp.layers.LSTM):
     @staticmethod
     def _book_order(a):  # columns [i, f, g, o] read as the book's [f, g, i, o]
         H = a.shape[1] // 4
-        return np.concatenate([a[:, H:2 * H], a[:, 2 * H:3 * H], a[:, :H], a[:, 3 * H:]], axis=1)
+        return np.concatenate([a[:, H : 2 * H], a[:, 2 * H : 3 * H], a[:, :H], a[:, 3 * H :]], axis=1)
 
     def forward(self, x, h_prev, c_prev):
         self._original = (self.Wx, self.Wh, self.b)
@@ -363,7 +373,7 @@ class PyTorchGateOrderLSTM(manual_bp.layers.LSTM):
 
         def unorder(g):  # back from the book's columns to [i, f, g, o]
             g2 = g.reshape(-1, 4 * H)
-            columns = [g2[:, 2 * H:3 * H], g2[:, :H], g2[:, H:2 * H], g2[:, 3 * H:]]
+            columns = [g2[:, 2 * H : 3 * H], g2[:, :H], g2[:, H : 2 * H], g2[:, 3 * H :]]
             return np.concatenate(columns, axis=1).reshape(g.shape)
 
         self.dWx, self.dWh, self.db = unorder(self.dWx), unorder(self.dWh), unorder(self.db)
@@ -410,6 +420,7 @@ class DeltaSigmoidWithLoss(manual_bp.layers.SigmoidWithLoss):
         self.loss = np.asarray(-np.mean(t * np.log(y + 1e-7) + (1 - t) * np.log(1 - y + 1e-7)), self.y.dtype)
         return self.loss
 
+
 # -- The sequel: attention (chapter 8) -----------------------------------------------------
 
 
@@ -427,8 +438,10 @@ class WrongAxisSoftmaxAttentionWeight(manual_bp.AttentionWeight):
 
     def backward(self, da):
         ds = self.a * (np.asarray(da) - (np.asarray(da) * self.a).sum(axis=0, keepdims=True))
-        return ((ds[:, :, None] * self.h[:, None, :]).astype(self.hs.dtype),
-                (ds[:, None, :] @ self.hs)[:, 0, :].astype(self.h.dtype))
+        return (
+            (ds[:, :, None] * self.h[:, None, :]).astype(self.hs.dtype),
+            (ds[:, None, :] @ self.hs)[:, 0, :].astype(self.h.dtype),
+        )
 
 
 class OnePathAttention(manual_bp.Attention):
@@ -446,16 +459,19 @@ class MaskIgnoringTimeAttention(manual_bp.TimeAttention):
         return super().forward(hs_enc, hs_dec)
 
 
-
 def _broken(name: str, layer) -> "object":
     return dataclasses.replace(find_entry(name), name=f"{name}[{layer.__name__}]", layer=layer)
 
 
 BROKEN = {
     "transposed dW product": (_broken("Affine", TransposedProductAffine), "dW"),
-    "dx without W.T": (dataclasses.replace(
-        _broken("Affine", SquareTransposedAffine),
-        cases=lambda dtype: find_entry("Affine").cases(dtype, features=((3,),), outputs=(3,))), "dx"),
+    "dx without W.T": (
+        dataclasses.replace(
+            _broken("Affine", SquareTransposedAffine),
+            cases=lambda dtype: find_entry("Affine").cases(dtype, features=((3,),), outputs=(3,)),
+        ),
+        "dx",
+    ),
     "db summed on the wrong axis": (_broken("Affine", WrongAxisBiasAffine), "db"),
     "missing / N": (_broken("SoftmaxWithLoss", NoBatchMeanSoftmaxWithLoss), "dx"),
     "gradient ignores dout": (_broken("Sigmoid", IgnoresDoutSigmoid), "dx"),
@@ -468,36 +484,59 @@ BROKEN = {
     "max-pool tie to every maximum": (_broken("Pooling", TieToEveryMaxPooling), "dx"),
     "forward accepts a boolean x": (_broken("ReLU", UncheckedReLU), "error input"),
     "batch norm without the mean term": (_broken("BatchNormalization", NoMeanTermBatchNormalization), "dx"),
-    "dropout backward ignores the mask": (dataclasses.replace(
-        find_entry("Dropout"), name="Dropout[MaskIgnoringDropout]",
-        layer=functools.partial(seeded_dropout_layer, layer=MaskIgnoringDropout)), "dx"),
+    "dropout backward ignores the mask": (
+        dataclasses.replace(
+            find_entry("Dropout"),
+            name="Dropout[MaskIgnoringDropout]",
+            layer=functools.partial(seeded_dropout_layer, layer=MaskIgnoringDropout),
+        ),
+        "dx",
+    ),
     # each wrong only in a configuration the catalog draws
     "convolution assumes square filters": (_broken("Convolution", SquareFilterConvolution), "dx"),
     "max-pool steps by the window, not the stride": (_broken("Pooling", WindowStepPooling), "dx"),
-    "dropout scales by 1/(1 - 0.5) whatever the ratio": (dataclasses.replace(
-        find_entry("Dropout"), name="Dropout[HalfRatioDropout]",
-        layer=functools.partial(seeded_dropout_layer, layer=HalfRatioDropout)), "dx"),
-    "dropout applies a stale mask at inference": (dataclasses.replace(
-        find_entry("Dropout"), name="Dropout[StaleMaskDropout]",
-        layer=functools.partial(seeded_dropout_layer, layer=StaleMaskDropout)), "dx"),
+    "dropout scales by 1/(1 - 0.5) whatever the ratio": (
+        dataclasses.replace(
+            find_entry("Dropout"),
+            name="Dropout[HalfRatioDropout]",
+            layer=functools.partial(seeded_dropout_layer, layer=HalfRatioDropout),
+        ),
+        "dx",
+    ),
+    "dropout applies a stale mask at inference": (
+        dataclasses.replace(
+            find_entry("Dropout"),
+            name="Dropout[StaleMaskDropout]",
+            layer=functools.partial(seeded_dropout_layer, layer=StaleMaskDropout),
+        ),
+        "dx",
+    ),
     "batch norm backward trains after an inference forward": (
-        _broken("BatchNormalization", TrainingFormulaBatchNormalization), "dx"),
+        _broken("BatchNormalization", TrainingFormulaBatchNormalization),
+        "dx",
+    ),
     "leaky ReLU backward with the default alpha": (_broken("LeakyReLU", DefaultAlphaLeakyReLU), "dx"),
     "softmax backward along the last axis": (_broken("Softmax", LastAxisSoftmax), "dx"),
     "cross-entropy assumes rows of t sum to 1": (_broken("SoftmaxWithLoss", UnitRowSumSoftmaxWithLoss), "dx"),
     "cross-entropy counts a 1-D sample's classes as its batch": (
-        _broken("SoftmaxWithLoss", FirstAxisBatchSoftmaxWithLoss), "dx"),
+        _broken("SoftmaxWithLoss", FirstAxisBatchSoftmaxWithLoss),
+        "dx",
+    ),
     "affine dx in W's dtype": (_broken("Affine", WeightDtypeAffine), "dx"),
     # what the caller owns
     "forward returns its cache (the book's Sigmoid)": (
-        _broken("Sigmoid", CacheReturningSigmoid), "caller-owned forward output"),
+        _broken("Sigmoid", CacheReturningSigmoid),
+        "caller-owned forward output",
+    ),
     "backward returns an internal buffer": (_broken("ReLU", BufferReturningReLU), "caller-owned returned gradient"),
     # -- the sequel
     "embedding gradient assigned, not added": (_broken("Embedding", AssigningEmbedding), "dW"),
     "LSTM gates read in PyTorch's order": (_broken("LSTM", PyTorchGateOrderLSTM), "db"),
     "gradient leaks across the BPTT boundary": (_broken("TimeRNN", LeakingTimeRNN), "dh is not zero for a zero dout"),
-    "ignored positions counted in the divisor": (_broken("TimeSoftmaxWithLoss", CountsIgnoredTimeSoftmaxWithLoss),
-                                                 "forward"),
+    "ignored positions counted in the divisor": (
+        _broken("TimeSoftmaxWithLoss", CountsIgnoredTimeSoftmaxWithLoss),
+        "forward",
+    ),
     "sigmoid loss with the 1e-7 delta": (_broken("SigmoidWithLoss", DeltaSigmoidWithLoss), "forward"),
     # -- the sequel: attention
     "attention softmax over the wrong axis": (_broken("AttentionWeight", WrongAxisSoftmaxAttentionWeight), "forward"),

@@ -3,7 +3,9 @@
 Profiles (select with HYPOTHESIS_PROFILE=name; default: ci when $CI is set, else dev):
 - dev: 30 examples, random, for quick local runs;
 - ci: 100 examples, derandomized (reproducible), the CI default;
-- thorough: 1000 examples, random, for long runs hunting rare cases.
+- thorough: 1000 examples (or $HYPOTHESIS_MAX_EXAMPLES), random, for long runs hunting rare cases;
+  failures are kept in the example database (.hypothesis/), so a plain run replays them.
+- mutmut: 10 examples, derandomized, no database: while mutmut has a mutant under test.
 All have deadline=None: the first example of a new shape pays a JAX compile.
 """
 
@@ -19,5 +21,6 @@ threadpool_limits(1)
 _common = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.differing_executors])
 settings.register_profile("dev", max_examples=30, **_common)
 settings.register_profile("ci", max_examples=100, derandomize=True, database=None, print_blob=True, **_common)
-settings.register_profile("thorough", max_examples=1000, **_common)
+settings.register_profile("thorough", max_examples=int(os.environ.get("HYPOTHESIS_MAX_EXAMPLES", "1000")), **_common)
+settings.register_profile("mutmut", max_examples=10, derandomize=True, database=None, **_common)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))

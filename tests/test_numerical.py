@@ -129,7 +129,9 @@ def test_bad_arguments_raise_errors_naming_the_argument(kwargs, error, message):
 
 def test_a_step_too_small_for_the_dtype_is_an_error_not_a_zero_division():
     # float32 spacing at 1e4 is 9.8e-4: the book's h = 1e-4 rounds away.
-    with pytest.raises(ValueError, match=r"h = 0.0001 is too small to change x\[1\] = 10000 in float32; use a larger h"):
+    with pytest.raises(
+        ValueError, match=r"h = 0.0001 is too small to change x\[1\] = 10000 in float32; use a larger h"
+    ):
         numerical_gradient(lambda z: float(z.sum()), np.array([1e-3, 1e4], np.float32))
 
 

@@ -17,9 +17,17 @@ HYPER = {
     "momentum": st.fixed_dictionaries({"lr": RATE, "momentum": st.floats(0.0, 0.99)}),
     "nesterov": st.fixed_dictionaries({"lr": RATE, "momentum": st.floats(0.0, 0.99)}),
     "adagrad": st.fixed_dictionaries({"lr": RATE, "eps": st.sampled_from([1e-7, 1e-3])}),
-    "rmsprop": st.fixed_dictionaries({"lr": RATE, "decay_rate": st.floats(0.5, 0.999), "eps": st.sampled_from([1e-7, 1e-3])}),
-    "adam": st.fixed_dictionaries({"lr": RATE, "beta1": st.floats(0.0, 0.99), "beta2": st.floats(0.5, 0.9999),
-                                   "eps": st.sampled_from([1e-7, 1e-3])}),
+    "rmsprop": st.fixed_dictionaries(
+        {"lr": RATE, "decay_rate": st.floats(0.5, 0.999), "eps": st.sampled_from([1e-7, 1e-3])}
+    ),
+    "adam": st.fixed_dictionaries(
+        {
+            "lr": RATE,
+            "beta1": st.floats(0.0, 0.99),
+            "beta2": st.floats(0.5, 0.9999),
+            "eps": st.sampled_from([1e-7, 1e-3]),
+        }
+    ),
 }
 # Several steps compound round-off (a division by sqrt(h) + eps can amplify it), so the bound
 # is a few float64 ulps of the largest parameter rather than the single-operation 1e-12.
@@ -53,8 +61,9 @@ def test_optimizer_matches_its_reference_over_several_steps(name, data, steps):
     params = _params(data)
     grads = [_params(data) for _ in range(steps)]
     trajectory = _run(OPTIMIZERS[name](**hyper), params, grads)
-    _assert_same(trajectory, reference_trajectory(reference_transformation(name, **hyper), params, grads),
-                 TRAJECTORY_TOL, name)
+    _assert_same(
+        trajectory, reference_trajectory(reference_transformation(name, **hyper), params, grads), TRAJECTORY_TOL, name
+    )
 
 
 class AdamWithoutBiasCorrection(Adam):
@@ -74,10 +83,14 @@ class BookOrderNesterov(Nesterov):
         param -= (1 + self.momentum) * self.lr * grad
 
 
-@pytest.mark.parametrize(("broken", "name", "hyper", "first_wrong_step"), [
-    (AdamWithoutBiasCorrection, "adam", {"lr": 0.01, "beta1": 0.9, "beta2": 0.999, "eps": 1e-7}, 2),
-    (BookOrderNesterov, "nesterov", {"lr": 0.1, "momentum": 0.9}, 1),
-], ids=["adam without bias correction", "nesterov in the book's order"])
+@pytest.mark.parametrize(
+    ("broken", "name", "hyper", "first_wrong_step"),
+    [
+        (AdamWithoutBiasCorrection, "adam", {"lr": 0.01, "beta1": 0.9, "beta2": 0.999, "eps": 1e-7}, 2),
+        (BookOrderNesterov, "nesterov", {"lr": 0.1, "momentum": 0.9}, 1),
+    ],
+    ids=["adam without bias correction", "nesterov in the book's order"],
+)
 def test_planted_optimizer_bugs_are_rejected(broken, name, hyper, first_wrong_step):
     rng = np.random.default_rng(0)
     params = {k: rng.normal(size=s) for k, s in SHAPES.items()}
@@ -100,8 +113,12 @@ def test_float32_optimizer_follows_the_float64_reference_to_float32_precision():
     params = {k: rng.normal(size=s).astype(np.float32) for k, s in SHAPES.items()}
     grads = [{k: rng.normal(size=s).astype(np.float32) for k, s in SHAPES.items()} for _ in range(4)]
     hyper = {"lr": 0.01, "beta1": 0.9, "beta2": 0.999, "eps": 1e-7}
-    _assert_same(_run(Adam(**hyper), params, grads), reference_trajectory(reference_transformation("adam", **hyper),
-                 params, grads), TOLERANCES[np.dtype(np.float32)], "adam float32")
+    _assert_same(
+        _run(Adam(**hyper), params, grads),
+        reference_trajectory(reference_transformation("adam", **hyper), params, grads),
+        TOLERANCES[np.dtype(np.float32)],
+        "adam float32",
+    )
 
 
 def test_book_defaults():
@@ -128,11 +145,14 @@ def test_read_only_parameters_are_refused_with_a_reason():
         SGD().update({"W": W}, {"W": np.ones(2)})
 
 
-@pytest.mark.parametrize(("kwargs", "message"), [
-    ({"lr": 0}, r"lr must lie in \(0, inf\), got 0"),
-    ({"lr": float("nan")}, "lr must be a finite real number"),
-    ({"lr": 0.1, "momentum": 1.0}, r"momentum must lie in \[0, 1\), got 1.0"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"lr": 0}, r"lr must lie in \(0, inf\), got 0"),
+        ({"lr": float("nan")}, "lr must be a finite real number"),
+        ({"lr": 0.1, "momentum": 1.0}, r"momentum must lie in \[0, 1\), got 1.0"),
+    ],
+)
 def test_bad_hyperparameters_are_named(kwargs, message):
     with pytest.raises((ValueError, TypeError), match=message):
         OPTIMIZERS["momentum"](**kwargs)

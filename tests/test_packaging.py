@@ -11,9 +11,11 @@ PACKAGE = pathlib.Path(manual_bp.__file__).parent
 
 
 def test_manual_bp_imports_without_jax_and_does_not_load_it():
-    code = ("import sys; sys.modules['jax'] = None; import manual_bp; "
-            "assert not any(m.startswith(('jax', 'oracle', 'hypothesis')) for m in sys.modules if sys.modules[m]); "
-            "print(sorted(manual_bp.__all__))")
+    code = (
+        "import sys; sys.modules['jax'] = None; import manual_bp; "
+        "assert not any(m.startswith(('jax', 'oracle', 'hypothesis')) for m in sys.modules if sys.modules[m]); "
+        "print(sorted(manual_bp.__all__))"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert "SoftmaxWithLoss" in done.stdout

@@ -36,7 +36,7 @@ def test_python_examples_run(index):
 @pytest.mark.parametrize("command", ["verify", "compare", "train"])
 def test_every_option_of_every_command_is_documented(command):
     parser = build_parser()._subparsers._group_actions[0].choices[command]
-    section = README[README.index(f"### `manual-bp {command}`"):]
+    section = README[README.index(f"### `manual-bp {command}`") :]
     for action in parser._actions:
         for option in action.option_strings:
             if option.startswith("--") and option != "--help":

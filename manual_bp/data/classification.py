@@ -17,6 +17,7 @@ from __future__ import annotations
 import gzip
 import importlib.util
 import pathlib
+from typing import Any
 
 import numpy as np
 
@@ -37,8 +38,16 @@ def _one_hot(t: np.ndarray, num_classes: int) -> np.ndarray:
     return np.eye(num_classes, dtype=np.float64)[t]
 
 
-def _format(images: np.ndarray, labels: np.ndarray, *, scale: float, normalize: bool, flatten: bool,
-            one_hot_label: bool, num_classes: int = 10):
+def _format(
+    images: np.ndarray,
+    labels: np.ndarray,
+    *,
+    scale: float,
+    normalize: bool,
+    flatten: bool,
+    one_hot_label: bool,
+    num_classes: int = 10,
+):
     """Apply the book's three options to ``images (N, H, W)`` of uint8 and ``labels (N,)``."""
     x = images.astype(np.float64) / scale if normalize else images
     x = x.reshape(len(x), -1) if flatten else x.reshape(len(x), 1, *images.shape[1:])
@@ -55,13 +64,15 @@ def load_digits(*, normalize: bool = True, flatten: bool = True, one_hot_label: 
     try:
         from sklearn.datasets import load_digits as sklearn_digits
     except ImportError:
-        raise ImportError("load_digits needs scikit-learn, which ships the digits: pip install 'manual-bp[data]'") from None
+        raise ImportError(
+            "load_digits needs scikit-learn, which ships the digits: pip install 'manual-bp[data]'"
+        ) from None
     bunch = sklearn_digits()
     images = bunch.images.astype(np.uint8)
     labels = bunch.target.astype(np.int64)
     order = np.random.default_rng(0).permutation(len(images))
     test, train = order[:DIGITS_TEST_SIZE], order[DIGITS_TEST_SIZE:]
-    options = dict(scale=16.0, normalize=normalize, flatten=flatten, one_hot_label=one_hot_label)
+    options: dict[str, Any] = dict(scale=16.0, normalize=normalize, flatten=flatten, one_hot_label=one_hot_label)
     return _format(images[train], labels[train], **options), _format(images[test], labels[test], **options)
 
 
@@ -73,8 +84,15 @@ def _spiral(samples_per_class: int, num_classes: int, rng: np.random.Generator):
     return x, cls
 
 
-def load_spiral(*, samples_per_class: int = 100, num_classes: int = 3, seed: int = 1984, one_hot_label: bool = False,
-                normalize: bool = True, flatten: bool = True):
+def load_spiral(
+    *,
+    samples_per_class: int = 100,
+    num_classes: int = 3,
+    seed: int = 1984,
+    one_hot_label: bool = False,
+    normalize: bool = True,
+    flatten: bool = True,
+):
     """The sequel's spiral: ``num_classes`` arms of ``samples_per_class`` 2-D points each.
 
     Point ``i`` of arm ``j``: radius ``r = i / samples_per_class``, angle ``4 j + 4 r + 0.2 z``
@@ -113,7 +131,7 @@ def read_idx(path) -> np.ndarray:
     header = 4 + 4 * ndim
     if len(raw) < header:
         raise ValueError(f"{path}: truncated IDX header")
-    shape = tuple(int.from_bytes(raw[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim))
+    shape = tuple(int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
     expected = header + int(np.prod(shape, dtype=np.int64))
     if len(raw) != expected:
         raise ValueError(f"{path}: IDX data has {len(raw) - header} bytes, its header promises {expected - header}")
@@ -146,9 +164,11 @@ def load_mnist(path, *, normalize: bool = True, flatten: bool = True, one_hot_la
             raise ValueError(f"{MNIST_FILES[f't_{split}']}: {labels.shape} labels for {len(images)} images")
         if labels.size and labels.max() > 9:
             raise ValueError(f"{MNIST_FILES[f't_{split}']}: label {labels.max()} is not a digit 0-9")
-    options = dict(scale=255.0, normalize=normalize, flatten=flatten, one_hot_label=one_hot_label)
-    return (_format(arrays["x_train"], arrays["t_train"], **options),
-            _format(arrays["x_test"], arrays["t_test"], **options))
+    options: dict[str, Any] = dict(scale=255.0, normalize=normalize, flatten=flatten, one_hot_label=one_hot_label)
+    return (
+        _format(arrays["x_train"], arrays["t_train"], **options),
+        _format(arrays["x_test"], arrays["t_test"], **options),
+    )
 
 
 def mnist_5k_file() -> pathlib.Path:
@@ -205,9 +225,11 @@ def load_mnist_5k(*, normalize: bool = True, flatten: bool = True, one_hot_label
     for digit in range(10):
         of_digit = order[labels[order] == digit]  # this digit's images, in permuted order
         if len(of_digit) < MNIST_5K_TEST_PER_CLASS:
-            raise ValueError(f"{source}: digit {digit} has {len(of_digit)} images, the split needs "
-                             f"at least {MNIST_5K_TEST_PER_CLASS}")
+            raise ValueError(
+                f"{source}: digit {digit} has {len(of_digit)} images, the split needs "
+                f"at least {MNIST_5K_TEST_PER_CLASS}"
+            )
         is_test[of_digit[:MNIST_5K_TEST_PER_CLASS]] = True
     train, test = rng.permutation(np.flatnonzero(~is_test)), rng.permutation(np.flatnonzero(is_test))
-    options = dict(scale=255.0, normalize=normalize, flatten=flatten, one_hot_label=one_hot_label)
+    options: dict[str, Any] = dict(scale=255.0, normalize=normalize, flatten=flatten, one_hot_label=one_hot_label)
     return _format(images[train], labels[train], **options), _format(images[test], labels[test], **options)

@@ -56,8 +56,20 @@ DATE_WIDTHS = (29, 11)  # "Wednesday, September 27, 1994", "_1994-09-27"
 DATE_FORMATS = ("long", "short", "numeric", "weekday")  # see date_lines
 DATE_RANGE = (datetime.date(1970, 1, 1), datetime.date(2017, 12, 31))  # the years the book's date.txt covers
 SIZE = 50_000
-MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-          "november", "december")
+MONTHS = (
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+)
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
@@ -139,9 +151,10 @@ def addition_lines(size: int = SIZE, *, data_seed: int = 0) -> list:
     size = _size(size)
     rng = np.random.default_rng(data_seed)
     digits = rng.integers(1, 4, size=(size, 2))
-    operands = rng.integers(0, 10 ** digits)  # k random digits = uniform below 10**k
-    return [f"{a}+{b}".ljust(ADDITION_WIDTHS[0]) + f"{START}{a + b}".ljust(ADDITION_WIDTHS[1])
-            for a, b in operands.tolist()]
+    operands = rng.integers(0, 10**digits)  # k random digits = uniform below 10**k
+    return [
+        f"{a}+{b}".ljust(ADDITION_WIDTHS[0]) + f"{START}{a + b}".ljust(ADDITION_WIDTHS[1]) for a, b in operands.tolist()
+    ]
 
 
 def _date_question(date: datetime.date, form: str, case: int) -> str:
@@ -192,14 +205,18 @@ def split_lines(lines: Sequence[str]) -> tuple:
     for number, line in enumerate(lines, start=1):
         at = line.find(START)
         if at < 1:
-            raise ValueError(f"line {number} ({line!r}) has no question before {START!r}: each line is a question, "
-                             f"then the answer starting with {START!r}")
+            raise ValueError(
+                f"line {number} ({line!r}) has no question before {START!r}: each line is a question, "
+                f"then the answer starting with {START!r}"
+            )
         questions.append(line[:at])
         answers.append(line[at:])
         for what, texts in (("question", questions), ("answer", answers)):
             if len(texts[-1]) != len(texts[0]):
-                raise ValueError(f"line {number}: its {what} has {len(texts[-1])} characters, line 1's has "
-                                 f"{len(texts[0])}: questions and answers are space-padded to fixed widths")
+                raise ValueError(
+                    f"line {number}: its {what} has {len(texts[-1])} characters, line 1's has "
+                    f"{len(texts[0])}: questions and answers are space-padded to fixed widths"
+                )
     return questions, answers
 
 
@@ -288,8 +305,10 @@ def padding_mask(x, vocab: Vocabulary, *, reversed_questions: bool = False) -> n
     """
     x = np.asarray(x)
     if x.ndim != 2 or x.dtype.kind not in "iu":
-        raise ValueError(f"x must be an integer array of shape (N, T) (questions of character ids), "
-                         f"got {x.dtype} of shape {tuple(x.shape)}")
+        raise ValueError(
+            f"x must be an integer array of shape (N, T) (questions of character ids), "
+            f"got {x.dtype} of shape {tuple(x.shape)}"
+        )
     if " " not in vocab:
         return np.ones(x.shape, dtype=bool)
     space = x == vocab.encode(" ")[0]

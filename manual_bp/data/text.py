@@ -55,7 +55,7 @@ def create_contexts_target(corpus, window_size: int = 1):
         raise ValueError(f"corpus needs more than 2 * window_size = {2 * window} words, got {corpus.size}")
     offsets = [o for o in range(-window, window + 1) if o != 0]
     target = corpus[window:-window]
-    contexts = np.stack([corpus[window + o:corpus.size - window + o] for o in offsets], axis=1)
+    contexts = np.stack([corpus[window + o : corpus.size - window + o] for o in offsets], axis=1)
     return contexts, target
 
 

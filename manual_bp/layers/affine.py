@@ -107,8 +107,10 @@ class MatMul(HasParams):
             x = x.astype(self.W.dtype)
         x = as_float_array("x", x)
         if x.ndim < 1 or x.shape[-1] != self.W.shape[0]:
-            raise ValueError(f"x must have shape (..., {self.W.shape[0]}) (W has shape {shape_str(self.W.shape)}), "
-                             f"got {shape_str(x.shape)}")
+            raise ValueError(
+                f"x must have shape (..., {self.W.shape[0]}) (W has shape {shape_str(self.W.shape)}), "
+                f"got {shape_str(x.shape)}"
+            )
         self.x_shape, self.x_dtype = x.shape, x.dtype
         self.x2 = x.reshape(-1, self.W.shape[0])
         return (self.x2 @ self.W).reshape(*x.shape[:-1], self.W.shape[1])

@@ -29,8 +29,10 @@ def _states(name: str, value, *, min_steps: int = 0) -> np.ndarray:
     if array.ndim != 3:
         raise ValueError(f"{name} must have shape (N, T, H) (batch, steps, hidden), got {shape_str(array.shape)}")
     if array.shape[1] < min_steps:
-        raise ValueError(f"{name} must have at least {min_steps} step (T >= {min_steps}) to attend to, "
-                         f"got shape {shape_str(array.shape)}")
+        raise ValueError(
+            f"{name} must have at least {min_steps} step (T >= {min_steps}) to attend to, "
+            f"got shape {shape_str(array.shape)}"
+        )
     return array
 
 
@@ -47,8 +49,10 @@ def check_mask(mask, shape: tuple):
     check_shape("mask", mask, shape, "(N, T): one flag per encoder step")
     empty = np.flatnonzero(~mask.any(axis=1))
     if empty.size:
-        raise ValueError(f"mask row {int(empty[0])} masks every encoder step: at least one step per row must be "
-                         "True (a softmax over no steps is undefined)")
+        raise ValueError(
+            f"mask row {int(empty[0])} masks every encoder step: at least one step per row must be "
+            "True (a softmax over no steps is undefined)"
+        )
     return mask
 
 
@@ -184,8 +188,10 @@ class TimeAttention:
         hs_enc = _states("hs_enc", hs_enc, min_steps=1)
         hs_dec = _states("hs_dec", hs_dec)
         if hs_dec.shape[0] != hs_enc.shape[0] or hs_dec.shape[2] != hs_enc.shape[2]:
-            raise ValueError(f"hs_dec must have shape ({hs_enc.shape[0]}, T_d, {hs_enc.shape[2]}) (the batch and hidden "
-                             f"size of hs_enc {shape_str(hs_enc.shape)}), got {shape_str(hs_dec.shape)}")
+            raise ValueError(
+                f"hs_dec must have shape ({hs_enc.shape[0]}, T_d, {hs_enc.shape[2]}) (the batch and hidden "
+                f"size of hs_enc {shape_str(hs_enc.shape)}), got {shape_str(hs_dec.shape)}"
+            )
         mask = check_mask(mask, hs_enc.shape[:2])
         self.out_dtype = np.result_type(hs_enc, hs_dec)
         scores = (hs_dec @ hs_enc.transpose(0, 2, 1)).astype(self.out_dtype, copy=False)

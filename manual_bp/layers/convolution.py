@@ -46,8 +46,9 @@ class Convolution(HasParams):
     def __init__(self, W, b, stride=1, pad=0):
         W, b = as_float_array("W", W), as_float_array("b", b)
         if W.ndim != 4:
-            raise ValueError("W must have shape (FN, C, FH, FW) (filters, channels, height, width), "
-                             f"got {shape_str(W.shape)}")
+            raise ValueError(
+                f"W must have shape (FN, C, FH, FW) (filters, channels, height, width), got {shape_str(W.shape)}"
+            )
         check_shape("b", b, (W.shape[0],), f"one bias per filter of W {shape_str(W.shape)}")
         self.W, self.b = W, b
         self.stride, self.pad = _int("stride", stride, 1), _int("pad", pad, 0)
@@ -68,8 +69,10 @@ class Convolution(HasParams):
         x = as_float_array("x", x)
         filters, channels, filter_h, filter_w = self.W.shape
         if x.ndim != 4 or x.shape[1] != channels:
-            raise ValueError(f"x must have shape (N, {channels}, H, W) ({channels} input channels: W has shape "
-                             f"{shape_str(self.W.shape)}), got {shape_str(x.shape)}")
+            raise ValueError(
+                f"x must have shape (N, {channels}, H, W) ({channels} input channels: W has shape "
+                f"{shape_str(self.W.shape)}), got {shape_str(x.shape)}"
+            )
         out_h, out_w = _geometry(x.shape, filter_h, filter_w, self.stride, self.pad)
         self.x_shape, self.x_dtype = x.shape, x.dtype
         dtype = np.result_type(x, self.W, self.b)
@@ -100,8 +103,11 @@ class Convolution(HasParams):
         self.db[...] = dout.sum(axis=(0, 2, 3))
         if self._dcol is None or self._dcol.shape != self.col.shape or self._dcol.dtype != self.col.dtype:
             self._dcol = np.empty_like(self.col)
-        np.matmul(self.W.reshape(filters, -1).T.astype(self.col.dtype, copy=False), dout2t,
-                  out=self._dcol.reshape(col2t.shape))
+        np.matmul(
+            self.W.reshape(filters, -1).T.astype(self.col.dtype, copy=False),
+            dout2t,
+            out=self._dcol.reshape(col2t.shape),
+        )
         padded = (self.x_shape[1], n, height + 2 * self.pad, width + 2 * self.pad)
         if self._dxp is None or self._dxp.shape != padded or self._dxp.dtype != self.col.dtype:
             self._dxp = np.empty(padded, dtype=self.col.dtype)

@@ -44,8 +44,9 @@ class Dropout:
         if isinstance(dropout_ratio, bool) or not isinstance(dropout_ratio, numbers.Real):
             raise TypeError(f"dropout_ratio must be a real number, got {type(dropout_ratio).__name__}")
         if not 0 <= dropout_ratio < 1:
-            raise ValueError("dropout_ratio must lie in [0, 1) (the probability of dropping a unit), "
-                             f"got {dropout_ratio}")
+            raise ValueError(
+                f"dropout_ratio must lie in [0, 1) (the probability of dropping a unit), got {dropout_ratio}"
+            )
         self.dropout_ratio = float(dropout_ratio)
         self.rng = generator(seed, rng)
         self.mask = None  # kept units of the last training forward (None after an inference one): dx needs it

@@ -82,8 +82,10 @@ class EmbeddingDot(HasParams):
     def forward(self, h, idx):
         h = as_float_array("h", h)
         if h.ndim != 2 or h.shape[1] != self.W.shape[1]:
-            raise ValueError(f"h must have shape (N, {self.W.shape[1]}) (W has shape {shape_str(self.W.shape)}), "
-                             f"got {shape_str(h.shape)}")
+            raise ValueError(
+                f"h must have shape (N, {self.W.shape[1]}) (W has shape {shape_str(self.W.shape)}), "
+                f"got {shape_str(h.shape)}"
+            )
         idx = as_indices("idx", idx, self.W.shape[0])
         if idx.shape != (h.shape[0],):
             raise ValueError(f"idx must have shape ({h.shape[0]},) (one id per row of h), got {shape_str(idx.shape)}")

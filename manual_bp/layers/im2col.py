@@ -42,8 +42,9 @@ def conv_output_size(input_size: int, filter_size: int, stride: int = 1, pad: in
     input_size, filter_size = _int("input size", input_size, 1), _int("filter size", filter_size, 1)
     stride, pad = _int("stride", stride, 1), _int("pad", pad, 0)
     if filter_size > input_size + 2 * pad:
-        raise ValueError(f"filter size {filter_size} is larger than the padded input "
-                         f"{input_size} + 2*{pad} = {input_size + 2 * pad}")
+        raise ValueError(
+            f"filter size {filter_size} is larger than the padded input {input_size} + 2*{pad} = {input_size + 2 * pad}"
+        )
     return (input_size + 2 * pad - filter_size) // stride + 1
 
 
@@ -53,8 +54,10 @@ def _geometry(x_shape: tuple, filter_h, filter_w, stride, pad) -> tuple:
     try:
         return (conv_output_size(height, filter_h, stride, pad), conv_output_size(width, filter_w, stride, pad))
     except ValueError as error:
-        raise ValueError(f"window {filter_h}x{filter_w} (stride {stride}, pad {pad}) does not fit images of shape "
-                         f"{shape_str(x_shape)}: {error}") from None
+        raise ValueError(
+            f"window {filter_h}x{filter_w} (stride {stride}, pad {pad}) does not fit images of shape "
+            f"{shape_str(x_shape)}: {error}"
+        ) from None
 
 
 def _check_images(name: str, x) -> np.ndarray:
@@ -76,7 +79,7 @@ def _pad(x: np.ndarray, pad: int, fill: float, buffer: np.ndarray | None = None)
     shape = (n, c, h + 2 * pad, w + 2 * pad)
     if buffer is None or buffer.shape != shape or buffer.dtype != x.dtype:
         buffer = np.full(shape, fill, dtype=x.dtype)
-    buffer[:, :, pad:pad + h, pad:pad + w] = x
+    buffer[:, :, pad : pad + h, pad : pad + w] = x
     return buffer
 
 
@@ -85,7 +88,9 @@ def _gather(xp: np.ndarray, out: np.ndarray, stride: int) -> np.ndarray:
     _, filter_h, filter_w, _, out_h, out_w = out.shape
     for i in range(filter_h):
         for j in range(filter_w):
-            out[:, i, j] = xp[:, :, i:i + stride * out_h:stride, j:j + stride * out_w:stride].transpose(1, 0, 2, 3)
+            out[:, i, j] = xp[:, :, i : i + stride * out_h : stride, j : j + stride * out_w : stride].transpose(
+                1, 0, 2, 3
+            )
     return out
 
 
@@ -100,13 +105,13 @@ def _scatter_add(cols: np.ndarray, out: np.ndarray, stride: int) -> np.ndarray:
     out[...] = 0
     for i in range(filter_h):
         for j in range(filter_w):
-            out[:, :, i:i + stride * out_h:stride, j:j + stride * out_w:stride] += cols[:, i, j]
+            out[:, :, i : i + stride * out_h : stride, j : j + stride * out_w : stride] += cols[:, i, j]
     return out
 
 
 def _unpad(padded_cnhw: np.ndarray, pad: int, height: int, width: int, dtype) -> np.ndarray:
     """The interior of a ``(C, N, Hp, Wp)`` array as a new C-ordered ``(N, C, H, W)`` array of ``dtype``."""
-    interior = padded_cnhw[:, :, pad:pad + height, pad:pad + width].transpose(1, 0, 2, 3)
+    interior = padded_cnhw[:, :, pad : pad + height, pad : pad + width].transpose(1, 0, 2, 3)
     return np.array(interior, dtype=dtype, order="C")
 
 
@@ -150,8 +155,10 @@ def col2im(col, input_shape, filter_h: int, filter_w: int, stride: int = 1, pad:
     out_h, out_w = _geometry(input_shape, filter_h, filter_w, stride, pad)
     expected = (n * out_h * out_w, c * filter_h * filter_w)
     if col.shape != expected:
-        raise ValueError(f"col must have shape {shape_str(expected)} (im2col of images {shape_str(input_shape)} with "
-                         f"a {filter_h}x{filter_w} window, stride {stride}, pad {pad}), got {shape_str(col.shape)}")
+        raise ValueError(
+            f"col must have shape {shape_str(expected)} (im2col of images {shape_str(input_shape)} with "
+            f"a {filter_h}x{filter_w} window, stride {stride}, pad {pad}), got {shape_str(col.shape)}"
+        )
     cols = col.reshape(n, out_h, out_w, c, filter_h, filter_w).transpose(3, 4, 5, 0, 1, 2)
     padded = np.empty((c, n, height + 2 * pad, width + 2 * pad), dtype=col.dtype)
     _scatter_add(cols, padded, stride)

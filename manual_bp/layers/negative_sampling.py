@@ -14,9 +14,9 @@ from manual_bp._checks import (
     require_forward,
     shape_str,
 )
+from manual_bp.functions import sigmoid
 from manual_bp.layers.embedding import scatter_add_rows
 from manual_bp.layers.losses import softplus
-from manual_bp.functions import sigmoid
 
 __all__ = ["NegativeSamplingLoss", "UnigramSampler"]
 
@@ -49,9 +49,11 @@ class UnigramSampler:
         counts = np.bincount(corpus).astype(np.float64)
         self.vocab_size = counts.size
         if np.count_nonzero(counts) <= self.sample_size:
-            raise ValueError(f"sample_size {self.sample_size} needs more than {self.sample_size} distinct words in the "
-                             f"corpus (one is the target), got {np.count_nonzero(counts)}")
-        weights = counts ** self.power
+            raise ValueError(
+                f"sample_size {self.sample_size} needs more than {self.sample_size} distinct words in the "
+                f"corpus (one is the target), got {np.count_nonzero(counts)}"
+            )
+        weights = counts**self.power
         self.word_p = weights / weights.sum()  # p(w), float64
         with np.errstate(divide="ignore"):
             self.log_p = np.log(self.word_p)  # -inf for ids that never occur: never drawn
@@ -110,8 +112,10 @@ class NegativeSamplingLoss(HasParams):
     def forward(self, h, target):
         h = as_float_array("h", h)
         if h.ndim != 2 or h.shape[1] != self.W.shape[1]:
-            raise ValueError(f"h must have shape (N, {self.W.shape[1]}) (W has shape {shape_str(self.W.shape)}), "
-                             f"got {shape_str(h.shape)}")
+            raise ValueError(
+                f"h must have shape (N, {self.W.shape[1]}) (W has shape {shape_str(self.W.shape)}), "
+                f"got {shape_str(h.shape)}"
+            )
         target = as_indices("target", target, self.sampler.vocab_size)
         check_shape("target", target, (h.shape[0],), "one target id per row of h")
         negatives = self.sampler.get_negative_sample(target)

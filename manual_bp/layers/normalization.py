@@ -57,8 +57,9 @@ class BatchNormalization(HasParams):
     def __init__(self, gamma, beta, momentum=0.9, running_mean=None, running_var=None, *, eps=1e-6):
         gamma, beta = as_float_array("gamma", gamma), as_float_array("beta", beta)
         if gamma.ndim != 1:
-            raise ValueError(f"gamma must have shape (D,) (one scale per feature or channel), "
-                             f"got {shape_str(gamma.shape)}")
+            raise ValueError(
+                f"gamma must have shape (D,) (one scale per feature or channel), got {shape_str(gamma.shape)}"
+            )
         check_shape("beta", beta, gamma.shape, "the shape of gamma")
         for name, value in (("momentum", momentum), ("eps", eps)):
             if isinstance(value, bool) or not isinstance(value, numbers.Real):
@@ -89,8 +90,10 @@ class BatchNormalization(HasParams):
             return (0,), (1, features)
         if x.ndim == 4 and x.shape[1] == features:
             return (0, 2, 3), (1, features, 1, 1)
-        raise ValueError(f"x must have shape (N, {features}) or (N, {features}, H, W) (gamma has shape "
-                         f"{shape_str(self.gamma.shape)}), got {shape_str(x.shape)}")
+        raise ValueError(
+            f"x must have shape (N, {features}) or (N, {features}, H, W) (gamma has shape "
+            f"{shape_str(self.gamma.shape)}), got {shape_str(x.shape)}"
+        )
 
     def forward(self, x, train_flg=True):
         x = as_float_array("x", x)
@@ -138,6 +141,6 @@ def _centered(a: np.ndarray, axes: tuple) -> np.ndarray:
     each other), where the plain form leaves rounding noise of ``eps * |a|``, which batch
     norm then multiplies by ``1/std`` (up to ``1/sqrt(eps) = 1000``).
     """
-    first = a[(slice(0, 1), slice(None), *[slice(0, 1)] * (a.ndim - 2))]
+    first = a[(slice(0, 1), slice(None)) + (slice(0, 1),) * (a.ndim - 2)]
     shifted = a - first
     return shifted - shifted.mean(axis=axes, keepdims=True)

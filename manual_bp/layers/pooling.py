@@ -25,8 +25,10 @@ class _Pool:
         self.pool_h, self.pool_w = _int("pool_h", pool_h, 1), _int("pool_w", pool_w, 1)
         self.stride, self.pad = _int("stride", stride, 1), _int("pad", pad, 0)
         if self.pad >= min(self.pool_h, self.pool_w):
-            raise ValueError(f"pad must be smaller than the window {self.pool_h}x{self.pool_w}, got {self.pad}: "
-                             "a window of padding alone has nothing to pool")
+            raise ValueError(
+                f"pad must be smaller than the window {self.pool_h}x{self.pool_w}, got {self.pad}: "
+                "a window of padding alone has nothing to pool"
+            )
         self.x_shape = None  # (N, C, H, W) of x: dx has it
         self.x_dtype = None  # dtype of x: out and dx have it
 

@@ -43,7 +43,7 @@ def lstm_gates(a: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """
     H = a.shape[-1] // 4
     out = np.multiply(a, 0.5, out=out)
-    out[..., H:2 * H] = a[..., H:2 * H]
+    out[..., H : 2 * H] = a[..., H : 2 * H]
     np.tanh(out, out=out)
     for gate in (slice(0, H), slice(2 * H, 4 * H)):
         out[..., gate] += 1
@@ -58,12 +58,12 @@ def lstm_step_backward(dh_next, dc_next, gates, c_prev, tanh_c, dA):
     ``dg = ds i (1 - g^2)``, ``di = ds g i (1 - i)``, ``do = dh' tanh(c') o (1 - o)``.
     """
     H = c_prev.shape[-1]
-    f, g, i, o = gates[:, :H], gates[:, H:2 * H], gates[:, 2 * H:3 * H], gates[:, 3 * H:]
+    f, g, i, o = gates[:, :H], gates[:, H : 2 * H], gates[:, 2 * H : 3 * H], gates[:, 3 * H :]
     ds = dc_next + dh_next * o * (1 - tanh_c * tanh_c)
     dA[:, :H] = ds * c_prev * f * (1 - f)
-    dA[:, H:2 * H] = ds * i * (1 - g * g)
-    dA[:, 2 * H:3 * H] = ds * g * i * (1 - i)
-    dA[:, 3 * H:] = dh_next * tanh_c * o * (1 - o)
+    dA[:, H : 2 * H] = ds * i * (1 - g * g)
+    dA[:, 2 * H : 3 * H] = ds * g * i * (1 - i)
+    dA[:, 3 * H :] = dh_next * tanh_c * o * (1 - o)
     return ds * f
 
 
@@ -74,10 +74,10 @@ def gru_step_forward(ax, h_prev, Wh):
     ``h_hat = tanh(ax_h + (r h) Wh_h)``, ``h' = (1 - z) h + z h_hat``.
     """
     H = h_prev.shape[-1]
-    zr = 0.5 * (1 + np.tanh(0.5 * (ax[:, :2 * H] + h_prev @ Wh[:, :2 * H])))
+    zr = 0.5 * (1 + np.tanh(0.5 * (ax[:, : 2 * H] + h_prev @ Wh[:, : 2 * H])))
     z, r = zr[:, :H], zr[:, H:]
     rh = r * h_prev
-    h_hat = np.tanh(ax[:, 2 * H:] + rh @ Wh[:, 2 * H:])
+    h_hat = np.tanh(ax[:, 2 * H :] + rh @ Wh[:, 2 * H :])
     return h_prev + z * (h_hat - h_prev), z, r, h_hat, rh
 
 
@@ -89,11 +89,11 @@ def gru_step_backward(dh_next, h_prev, z, r, h_hat, Wh, dA):
     """
     H = h_prev.shape[-1]
     dt = dh_next * z * (1 - h_hat * h_hat)
-    drh = dt @ Wh[:, 2 * H:].T
+    drh = dt @ Wh[:, 2 * H :].T
     dA[:, :H] = dh_next * (h_hat - h_prev) * z * (1 - z)
-    dA[:, H:2 * H] = drh * h_prev * r * (1 - r)
-    dA[:, 2 * H:] = dt
-    return dh_next * (1 - z) + drh * r + dA[:, :2 * H] @ Wh[:, :2 * H].T
+    dA[:, H : 2 * H] = drh * h_prev * r * (1 - r)
+    dA[:, 2 * H :] = dt
+    return dh_next * (1 - z) + drh * r + dA[:, : 2 * H] @ Wh[:, : 2 * H].T
 
 
 class _Cell(HasParams):
@@ -110,8 +110,10 @@ class _Cell(HasParams):
     def _inputs(self, x, *states):
         x = as_float_array("x", x)
         if x.ndim != 2 or x.shape[1] != self.Wx.shape[0]:
-            raise ValueError(f"x must have shape (N, {self.Wx.shape[0]}) (Wx has shape {shape_str(self.Wx.shape)}), "
-                             f"got {shape_str(x.shape)}")
+            raise ValueError(
+                f"x must have shape (N, {self.Wx.shape[0]}) (Wx has shape {shape_str(self.Wx.shape)}), "
+                f"got {shape_str(x.shape)}"
+            )
         names = ("h_prev", "c_prev")
         return x, *(check_state(names[k], s, x.shape[0], self.hidden) for k, s in enumerate(states))
 
@@ -165,9 +167,9 @@ class LSTM(_Cell):
         x, h_prev, c_prev = self._inputs(x, h_prev, c_prev)
         gates = lstm_gates(x @ self.Wx + h_prev @ self.Wh + self.b)
         H = self.hidden
-        c_next = gates[:, :H] * c_prev + gates[:, H:2 * H] * gates[:, 2 * H:3 * H]
+        c_next = gates[:, :H] * c_prev + gates[:, H : 2 * H] * gates[:, 2 * H : 3 * H]
         tanh_c = np.tanh(c_next)
-        h_next = gates[:, 3 * H:] * tanh_c
+        h_next = gates[:, 3 * H :] * tanh_c
         self.cache = (x, h_prev, c_prev, gates, tanh_c)
         return h_next, c_next
 
@@ -178,8 +180,11 @@ class LSTM(_Cell):
         dA = np.empty_like(gates, dtype=np.result_type(gates, dh_next, dc_next))
         dc_prev = lstm_step_backward(dh_next, dc_next, gates, c_prev, tanh_c, dA)
         self._param_grads(x, h_prev, dA)
-        return ((dA @ self.Wx.T).astype(x.dtype, copy=False), (dA @ self.Wh.T).astype(h_prev.dtype, copy=False),
-                dc_prev.astype(c_prev.dtype, copy=False))
+        return (
+            (dA @ self.Wx.T).astype(x.dtype, copy=False),
+            (dA @ self.Wh.T).astype(h_prev.dtype, copy=False),
+            dc_prev.astype(c_prev.dtype, copy=False),
+        )
 
 
 class GRU(_Cell):
@@ -217,7 +222,8 @@ class GRU(_Cell):
         dh_prev = gru_step_backward(dh_next, h_prev, z, r, h_hat, self.Wh, dA)
         H = self.hidden
         self.dWx = (x.T @ dA).astype(self.Wx.dtype, copy=False)
-        self.dWh = np.concatenate([h_prev.T @ dA[:, :2 * H], rh.T @ dA[:, 2 * H:]], axis=1).astype(self.Wh.dtype,
-                                                                                                   copy=False)
+        self.dWh = np.concatenate([h_prev.T @ dA[:, : 2 * H], rh.T @ dA[:, 2 * H :]], axis=1).astype(
+            self.Wh.dtype, copy=False
+        )
         self.db = dA.sum(axis=0).astype(self.b.dtype, copy=False)
         return (dA @ self.Wx.T).astype(x.dtype, copy=False), dh_prev.astype(h_prev.dtype, copy=False)

@@ -62,7 +62,7 @@ class _TimeRecurrent(HasParams):
     param_names = ("Wx", "Wh", "b")
     gates = 1
     layout = "[h]"
-    state_names = ("h",)
+    state_names: tuple[str, ...] = ("h",)
 
     def __init__(self, Wx, Wh, b, stateful=False):
         self.Wx, self.Wh, self.b = check_recurrent_params(Wx, Wh, b, self.gates, self.layout)
@@ -87,8 +87,10 @@ class _TimeRecurrent(HasParams):
         """Validate ``xs``, pick the working dtype, compute ``ax = xs @ Wx + b`` time-major ``(T, N, G)``."""
         xs = as_float_array("xs", xs)
         if xs.ndim != 3 or xs.shape[2] != self.Wx.shape[0]:
-            raise ValueError(f"xs must have shape (N, T, {self.Wx.shape[0]}) (Wx has shape "
-                             f"{shape_str(self.Wx.shape)}), got {shape_str(xs.shape)}")
+            raise ValueError(
+                f"xs must have shape (N, T, {self.Wx.shape[0]}) (Wx has shape "
+                f"{shape_str(self.Wx.shape)}), got {shape_str(xs.shape)}"
+            )
         n, t, d = xs.shape
         self.shape, self.xs_dtype = (n, t), xs.dtype
         dtype = np.result_type(xs, self.Wx, self.Wh, self.b)
@@ -204,9 +206,9 @@ class TimeLSTM(_TimeRecurrent):
             a += hs[k] @ self.Wh
             g = lstm_gates(a, out=gates[k])
             np.multiply(g[:, :H], cs[k], out=cs[k + 1])
-            cs[k + 1] += g[:, H:2 * H] * g[:, 2 * H:3 * H]
+            cs[k + 1] += g[:, H : 2 * H] * g[:, 2 * H : 3 * H]
             np.tanh(cs[k + 1], out=tanh_c[k])
-            np.multiply(g[:, 3 * H:], tanh_c[k], out=hs[k + 1])
+            np.multiply(g[:, 3 * H :], tanh_c[k], out=hs[k + 1])
         self.h, self.c = hs[t].copy(), cs[t].copy()
         return hs[1:].transpose(1, 0, 2).copy()
 
@@ -218,7 +220,7 @@ class TimeLSTM(_TimeRecurrent):
         # the local derivatives of the whole block at once (lstm_step_backward's factors), so each
         # step is a handful of NumPy calls: ds = dc' + dh' o (1 - tanh^2 c'), [df, dg, di] = ds *
         # [c f (1 - f), i (1 - g^2), g i (1 - i)], do = dh' tanh(c') o (1 - o), dc = ds f
-        f, g, i, o = (gates[..., k * H:(k + 1) * H] for k in range(4))
+        f, g, i, o = (gates[..., k * H : (k + 1) * H] for k in range(4))
         through_h = o * (1 - tanh_c * tanh_c)
         fgi = np.stack([cs[:-1] * f * (1 - f), i * (1 - g * g), g * i * (1 - i)], axis=2)  # (T, N, 3, H)
         out_gate = tanh_c * o * (1 - o)
@@ -228,8 +230,8 @@ class TimeLSTM(_TimeRecurrent):
             dh_total = dhs[k] + dh
             ds = dh_total * through_h[k]
             ds += dc
-            np.multiply(ds[:, None, :], fgi[k], out=dA[k, :, :3 * H].reshape(n, 3, H))
-            np.multiply(dh_total, out_gate[k], out=dA[k, :, 3 * H:])
+            np.multiply(ds[:, None, :], fgi[k], out=dA[k, :, : 3 * H].reshape(n, 3, H))
+            np.multiply(dh_total, out_gate[k], out=dA[k, :, 3 * H :])
             dc = ds * f[k]
             dh = dA[k] @ self.Wh.T
         self.dh, self.dc = dh, dc
@@ -273,8 +275,8 @@ class TimeGRU(_TimeRecurrent):
         dxs = self._end(dA, None)
         dA2 = dA.reshape(t * n, 3 * H)
         self.dWh = _buffer(self, "_dWh", self.Wh.shape, self.Wh.dtype)
-        self.dWh[:, :2 * H] = hs[:-1].reshape(t * n, H).T @ dA2[:, :2 * H]
-        self.dWh[:, 2 * H:] = rhs.reshape(t * n, H).T @ dA2[:, 2 * H:]
+        self.dWh[:, : 2 * H] = hs[:-1].reshape(t * n, H).T @ dA2[:, : 2 * H]
+        self.dWh[:, 2 * H :] = rhs.reshape(t * n, H).T @ dA2[:, 2 * H :]
         return dxs
 
 
@@ -337,8 +339,10 @@ class TimeAffine(HasParams):
     def forward(self, xs):
         xs = as_float_array("xs", xs)
         if xs.ndim != 3 or xs.shape[2] != self.W.shape[0]:
-            raise ValueError(f"xs must have shape (N, T, {self.W.shape[0]}) (W has shape {shape_str(self.W.shape)}), "
-                             f"got {shape_str(xs.shape)}")
+            raise ValueError(
+                f"xs must have shape (N, T, {self.W.shape[0]}) (W has shape {shape_str(self.W.shape)}), "
+                f"got {shape_str(xs.shape)}"
+            )
         self.xs_shape, self.xs_dtype = xs.shape, xs.dtype
         self.xs2 = xs.reshape(-1, self.W.shape[0])
         return (self.xs2 @ self.W + self.b).reshape(*xs.shape[:2], -1)

@@ -11,5 +11,14 @@ from manual_bp.networks.rnnlm import BetterRnnlm, Rnnlm, SimpleRnnlm
 from manual_bp.networks.two_layer import TwoLayerNet
 from manual_bp.networks.word2vec import CBOW, SimpleCBOW, SkipGram
 
-__all__ = ["CBOW", "BetterRnnlm", "MultiLayerNet", "Rnnlm", "SimpleCBOW", "SimpleConvNet", "SimpleRnnlm", "SkipGram",
-           "TwoLayerNet"]
+__all__ = [
+    "CBOW",
+    "BetterRnnlm",
+    "MultiLayerNet",
+    "Rnnlm",
+    "SimpleCBOW",
+    "SimpleConvNet",
+    "SimpleRnnlm",
+    "SkipGram",
+    "TwoLayerNet",
+]

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import numbers
 from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -43,11 +45,16 @@ def _init_std(weight_init_std, fan_in: int) -> float:
     """``'he'``/``'relu'``: ``sqrt(2 / fan_in)``; ``'xavier'``/``'sigmoid'``: ``sqrt(1 / fan_in)``; a number: itself."""
     if isinstance(weight_init_std, str):
         if weight_init_std.lower() not in INIT_SCALES:
-            raise ValueError(f"weight_init_std must be 'he', 'xavier' (or the book's 'relu', 'sigmoid') or a number, "
-                             f"got {weight_init_std!r}")
+            raise ValueError(
+                f"weight_init_std must be 'he', 'xavier' (or the book's 'relu', 'sigmoid') or a number, "
+                f"got {weight_init_std!r}"
+            )
         return float(np.sqrt(INIT_SCALES[weight_init_std.lower()] / fan_in))
-    if isinstance(weight_init_std, bool) or not isinstance(weight_init_std, numbers.Real) \
-            or not (np.isfinite(weight_init_std) and weight_init_std >= 0):
+    if (
+        isinstance(weight_init_std, bool)
+        or not isinstance(weight_init_std, numbers.Real)
+        or not (np.isfinite(float(weight_init_std)) and float(weight_init_std) >= 0)
+    ):
         raise ValueError(f"weight_init_std must be 'he', 'xavier' or a finite number >= 0, got {weight_init_std!r}")
     return float(weight_init_std)
 
@@ -59,6 +66,7 @@ class _Network:
     layers: OrderedDict
     last_layer: SoftmaxWithLoss
     dtype: np.dtype
+    loss_with: Callable[..., float]  # each network's loss at given parameter values
     output_size: int
 
     def _inputs(self, x) -> np.ndarray:
@@ -91,8 +99,9 @@ class _Network:
         x = self._inputs(x)
         if train_flg or batch_size is None or x.shape[0] <= positive_int("batch_size", batch_size):
             return self._run(self.layers, x, train_flg)
-        return np.concatenate([self._run(self.layers, x[i:i + batch_size], False)
-                               for i in range(0, x.shape[0], batch_size)])
+        return np.concatenate(
+            [self._run(self.layers, x[i : i + batch_size], False) for i in range(0, x.shape[0], batch_size)]
+        )
 
     def loss(self, x, t, train_flg=False):
         """Mean cross-entropy of ``softmax(predict(x, train_flg))`` against ``t``, plus weight decay if any."""
@@ -111,7 +120,9 @@ class _Network:
         truth = t.argmax(axis=1) if t.ndim == 2 else t
         if not truth.size:
             return 0.0
-        return float(np.mean(self.predict(x, batch_size=positive_int("batch_size", batch_size)).argmax(axis=1) == truth))
+        return float(
+            np.mean(self.predict(x, batch_size=positive_int("batch_size", batch_size)).argmax(axis=1) == truth)
+        )
 
     def _backward(self) -> None:
         dout = self.last_layer.backward(1.0)
@@ -123,9 +134,12 @@ class _Network:
 
         Cost: two forward passes per parameter entry: use small networks.
         """
-        return {name: numerical_gradient(lambda value, name=name: self.loss_with({name: value}, x, t),
-                                         self.params[name], h=h)
-                for name in self.params}
+        return {
+            name: numerical_gradient(
+                lambda value, name=name: self.loss_with({name: value}, x, t), self.params[name], h=h
+            )
+            for name in self.params
+        }
 
 
 class MultiLayerNet(_Network):
@@ -156,16 +170,32 @@ class MultiLayerNet(_Network):
     Dropout1, ..., Affine{L}`` (the book's names).
     """
 
-    def __init__(self, input_size, hidden_size_list, output_size, activation="relu", weight_init_std="he",
-                 weight_decay_lambda=0.0, use_dropout=False, dropout_ratio=0.5, use_batchnorm=False, *, seed=None,
-                 rng=None, dtype=np.float64):
+    def __init__(
+        self,
+        input_size,
+        hidden_size_list,
+        output_size,
+        activation="relu",
+        weight_init_std="he",
+        weight_decay_lambda=0.0,
+        use_dropout=False,
+        dropout_ratio=0.5,
+        use_batchnorm=False,
+        *,
+        seed=None,
+        rng=None,
+        dtype=np.float64,
+    ):
         self.input_size = positive_int("input_size", input_size)
         self.hidden_size_list = [positive_int("hidden_size_list entries", s) for s in hidden_size_list]
         self.output_size = positive_int("output_size", output_size)
         if activation not in ACTIVATIONS:
             raise ValueError(f"activation must be 'relu' or 'sigmoid', got {activation!r}")
-        if isinstance(weight_decay_lambda, bool) or not isinstance(weight_decay_lambda, numbers.Real) \
-                or not weight_decay_lambda >= 0:
+        if (
+            isinstance(weight_decay_lambda, bool)
+            or not isinstance(weight_decay_lambda, numbers.Real)
+            or not weight_decay_lambda >= 0
+        ):
             raise ValueError(f"weight_decay_lambda must be a number >= 0, got {weight_decay_lambda!r}")
         self.activation, self.weight_decay_lambda = activation, float(weight_decay_lambda)
         self.use_dropout, self.dropout_ratio, self.use_batchnorm = bool(use_dropout), dropout_ratio, bool(use_batchnorm)
@@ -188,7 +218,7 @@ class MultiLayerNet(_Network):
         return len(self.hidden_size_list) + 1
 
     def _build_layers(self, params) -> OrderedDict:
-        layers = OrderedDict()
+        layers: OrderedDict[str, Any] = OrderedDict()
         for i in range(1, self._depth):
             layers[f"Affine{i}"] = Affine(params[f"W{i}"], params[f"b{i}"])
             if self.use_batchnorm:
@@ -203,8 +233,9 @@ class MultiLayerNet(_Network):
     def _inputs(self, x) -> np.ndarray:
         x = as_float_array("x", x)
         if x.ndim < 2 or int(np.prod(x.shape[1:])) != self.input_size:
-            raise ValueError(f"x must have shape (N, {self.input_size}) (input_size features per sample), "
-                             f"got {shape_str(x.shape)}")
+            raise ValueError(
+                f"x must have shape (N, {self.input_size}) (input_size features per sample), got {shape_str(x.shape)}"
+            )
         return x.astype(self.dtype, copy=False)
 
     def _decay(self, params) -> float:
@@ -219,7 +250,7 @@ class MultiLayerNet(_Network):
         self._backward()
         grads = {}
         for name in self.params:
-            kind, index = name.rstrip("0123456789"), name[len(name.rstrip("0123456789")):]
+            kind, index = name.rstrip("0123456789"), name[len(name.rstrip("0123456789")) :]
             layer = self.layers[("BatchNorm" if kind in ("gamma", "beta") else "Affine") + index]
             grads[name] = layer.grads[kind].copy()
             if kind == "W" and self.weight_decay_lambda:
@@ -263,11 +294,16 @@ class MultiLayerNet(_Network):
             masks = self.dropout_masks()
             if any(mask is None for mask in masks.values()):
                 n = self._inputs(x).shape[0]
-                masks = {f"Dropout{i}": dropout_mask(self.rng, (n, size), self.dropout_ratio)
-                         for i, size in enumerate(self.hidden_size_list, start=1)}
-        return {name: numerical_gradient(lambda value, name=name: self.loss_with({name: value}, x, t, masks=masks),
-                                         self.params[name], h=h)
-                for name in self.params}
+                masks = {
+                    f"Dropout{i}": dropout_mask(self.rng, (n, size), self.dropout_ratio)
+                    for i, size in enumerate(self.hidden_size_list, start=1)
+                }
+        return {
+            name: numerical_gradient(
+                lambda value, name=name: self.loss_with({name: value}, x, t, masks=masks), self.params[name], h=h
+            )
+            for name in self.params
+        }
 
 
 class SimpleConvNet(_Network):
@@ -291,13 +327,24 @@ class SimpleConvNet(_Network):
     ``W1, b1, W2, b2, W3, b3``.
     """
 
-    def __init__(self, input_dim=(1, 28, 28), conv_param=None, hidden_size=100, output_size=10, weight_init_std=0.01,
-                 *, seed=None, rng=None, dtype=np.float64):
+    def __init__(
+        self,
+        input_dim=(1, 28, 28),
+        conv_param=None,
+        hidden_size=100,
+        output_size=10,
+        weight_init_std=0.01,
+        *,
+        seed=None,
+        rng=None,
+        dtype=np.float64,
+    ):
         defaults = {"filter_num": 30, "filter_size": 5, "pad": 0, "stride": 1}
         unknown = sorted(set(conv_param or {}) - set(defaults))
         if unknown:
-            raise ValueError(f"conv_param may only have keys {', '.join(defaults)}, "
-                             f"got {', '.join(map(repr, unknown))}")
+            raise ValueError(
+                f"conv_param may only have keys {', '.join(defaults)}, got {', '.join(map(repr, unknown))}"
+            )
         self.conv_param = {**defaults, **(conv_param or {})}
         if len(tuple(input_dim)) != 3:
             raise ValueError(f"input_dim must be (C, H, W), got {tuple(input_dim)}")
@@ -311,15 +358,20 @@ class SimpleConvNet(_Network):
         except ValueError as error:
             raise ValueError(f"conv_param {self.conv_param} does not fit input_dim {self.input_dim}: {error}") from None
         if min(conv_h, conv_w) < 2:
-            raise ValueError(f"the convolution output {conv_h}x{conv_w} is too small for the 2x2 pooling "
-                             f"(input {height}x{width}, filter {size}, stride {stride}, pad {pad})")
+            raise ValueError(
+                f"the convolution output {conv_h}x{conv_w} is too small for the 2x2 pooling "
+                f"(input {height}x{width}, filter {size}, stride {stride}, pad {pad})"
+            )
         pooled = filters * (conv_h // 2) * (conv_w // 2)
         self.hidden_size = positive_int("hidden_size", hidden_size)
         self.output_size = positive_int("output_size", output_size)
         self.dtype = float_dtype(dtype)
         draws = generator(seed, rng)
-        shapes = {"W1": (filters, channels, size, size), "W2": (pooled, self.hidden_size),
-                  "W3": (self.hidden_size, self.output_size)}
+        shapes = {
+            "W1": (filters, channels, size, size),
+            "W2": (pooled, self.hidden_size),
+            "W3": (self.hidden_size, self.output_size),
+        }
         self.params = {}
         for i, (name, shape) in enumerate(shapes.items(), start=1):
             std = _init_std(weight_init_std, int(np.prod(shape[1:])) if i == 1 else shape[0])
@@ -344,8 +396,9 @@ class SimpleConvNet(_Network):
             x = x.reshape(x.shape[0], *self.input_dim)
         if x.shape[1:] != self.input_dim or x.ndim != 4:
             c, h, w = self.input_dim
-            raise ValueError(f"x must have shape (N, {c}, {h}, {w}) (input_dim) or (N, {c * h * w}), "
-                             f"got {shape_str(x.shape)}")
+            raise ValueError(
+                f"x must have shape (N, {c}, {h}, {w}) (input_dim) or (N, {c * h * w}), got {shape_str(x.shape)}"
+            )
         return x.astype(self.dtype, copy=False)
 
     def gradient(self, x, t) -> dict:

@@ -39,13 +39,14 @@ def _init(rng, dtype, vocab, wordvec, hidden, gates, prefixes):
 class _Rnnlm:
     """Shared by the language models: the layer stack, forward/backward, named params/grads."""
 
-    recurrent_layer = TimeRNN
+    recurrent_layer: type[TimeRNN] | type[TimeLSTM] = TimeRNN
     gates = 1
 
     def __init__(self, vocab_size=10000, wordvec_size=100, hidden_size=100, *, seed=None, rng=None, dtype=np.float64):
-        vocab, wordvec, hidden = (positive_int(n, v) for n, v in
-                                  (("vocab_size", vocab_size), ("wordvec_size", wordvec_size),
-                                   ("hidden_size", hidden_size)))
+        vocab, wordvec, hidden = (
+            positive_int(n, v)
+            for n, v in (("vocab_size", vocab_size), ("wordvec_size", wordvec_size), ("hidden_size", hidden_size))
+        )
         self.rng, dtype = generator(seed, rng), float_dtype(dtype)
         self.params = _init(self.rng, dtype, vocab, wordvec, hidden, self.gates, self._prefixes())
         self.params["affine_W"] = (self.rng.standard_normal((hidden, vocab)) / np.sqrt(hidden)).astype(dtype)
@@ -126,8 +127,17 @@ class BetterRnnlm(_Rnnlm):
     recurrent_layer = TimeLSTM
     gates = 4
 
-    def __init__(self, vocab_size=10000, wordvec_size=650, hidden_size=650, dropout_ratio=0.5, *, seed=None, rng=None,
-                 dtype=np.float64):
+    def __init__(
+        self,
+        vocab_size=10000,
+        wordvec_size=650,
+        hidden_size=650,
+        dropout_ratio=0.5,
+        *,
+        seed=None,
+        rng=None,
+        dtype=np.float64,
+    ):
         if wordvec_size != hidden_size:
             raise ValueError(f"weight tying needs wordvec_size == hidden_size, got {wordvec_size} and {hidden_size}")
         vocab, hidden = positive_int("vocab_size", vocab_size), positive_int("hidden_size", hidden_size)

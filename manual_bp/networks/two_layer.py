@@ -51,12 +51,18 @@ class TwoLayerNet:
     ``net.params["W1"] -= lr * grads["W1"]`` (the book's SGD step) reaches them.
     """
 
-    def __init__(self, input_size, hidden_size, output_size, weight_init_std=0.01, *, seed=None, rng=None,
-                 dtype=np.float64):
-        sizes = [positive_int(n, v) for n, v in
-                 (("input_size", input_size), ("hidden_size", hidden_size), ("output_size", output_size))]
-        if isinstance(weight_init_std, bool) or not isinstance(weight_init_std, numbers.Real) \
-                or not (np.isfinite(weight_init_std) and weight_init_std >= 0):
+    def __init__(
+        self, input_size, hidden_size, output_size, weight_init_std=0.01, *, seed=None, rng=None, dtype=np.float64
+    ):
+        sizes = [
+            positive_int(n, v)
+            for n, v in (("input_size", input_size), ("hidden_size", hidden_size), ("output_size", output_size))
+        ]
+        if (
+            isinstance(weight_init_std, bool)
+            or not isinstance(weight_init_std, numbers.Real)
+            or not (np.isfinite(weight_init_std) and weight_init_std >= 0)
+        ):
             raise ValueError(f"weight_init_std must be a finite number >= 0, got {weight_init_std!r}")
         self.dtype = float_dtype(dtype)
         draws = generator(seed, rng)
@@ -87,8 +93,10 @@ class TwoLayerNet:
         x = as_float_array("x", x)
         n_in = self.sizes[0]
         if x.ndim < 2 or int(np.prod(x.shape[1:])) != n_in:
-            raise ValueError(f"x must have shape (N, {n_in}) (input_size features per sample), got {shape_str(x.shape)}"
-                             + ("; for one sample use x[None]" if x.ndim == 1 and x.size == n_in else ""))
+            raise ValueError(
+                f"x must have shape (N, {n_in}) (input_size features per sample), got {shape_str(x.shape)}"
+                + ("; for one sample use x[None]" if x.ndim == 1 and x.size == n_in else "")
+            )
         return x.astype(self.dtype, copy=False)
 
     def _labels(self, t, n: int) -> np.ndarray:
@@ -152,7 +160,9 @@ class TwoLayerNet:
         x = self._inputs(x)
         t = self._labels(t, x.shape[0])
         return {
-            name: numerical_gradient(lambda value, name=name: self.loss_with({name: value}, x, t), self.params[name], h=h)
+            name: numerical_gradient(
+                lambda value, name=name: self.loss_with({name: value}, x, t), self.params[name], h=h
+            )
             for name in PARAM_NAMES
         }
 

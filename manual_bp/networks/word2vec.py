@@ -23,8 +23,9 @@ __all__ = ["CBOW", "SimpleCBOW", "SkipGram"]
 def _contexts(contexts, vocab: int, width: int) -> np.ndarray:
     contexts = as_indices("contexts", contexts, vocab)
     if contexts.ndim != 2 or contexts.shape[1] != width:
-        raise ValueError(f"contexts must be word ids of shape (N, {width}) (2 * window per target), "
-                         f"got {shape_str(contexts.shape)}")
+        raise ValueError(
+            f"contexts must be word ids of shape (N, {width}) (2 * window per target), got {shape_str(contexts.shape)}"
+        )
     return contexts
 
 
@@ -42,8 +43,10 @@ class SimpleCBOW:
     def __init__(self, vocab_size, hidden_size, *, seed=None, rng=None, dtype=np.float64):
         vocab, hidden = positive_int("vocab_size", vocab_size), positive_int("hidden_size", hidden_size)
         rng, dtype = generator(seed, rng), float_dtype(dtype)
-        self.params = {"W_in": (0.01 * rng.standard_normal((vocab, hidden))).astype(dtype),
-                       "W_out": (0.01 * rng.standard_normal((hidden, vocab))).astype(dtype)}
+        self.params = {
+            "W_in": (0.01 * rng.standard_normal((vocab, hidden))).astype(dtype),
+            "W_out": (0.01 * rng.standard_normal((hidden, vocab))).astype(dtype),
+        }
         self.in_layers = [MatMul(self.params["W_in"]) for _ in range(2)]
         self.out_layer = MatMul(self.params["W_out"])
         self.loss_layer = SoftmaxWithLoss()
@@ -80,13 +83,26 @@ class CBOW:
     ``dW_out`` from the loss (its ``K + 1`` scores share it, summed inside it).
     """
 
-    def __init__(self, vocab_size, hidden_size, window_size, corpus, *, power=0.75, sample_size=5, seed=None, rng=None,
-                 dtype=np.float64):
+    def __init__(
+        self,
+        vocab_size,
+        hidden_size,
+        window_size,
+        corpus,
+        *,
+        power=0.75,
+        sample_size=5,
+        seed=None,
+        rng=None,
+        dtype=np.float64,
+    ):
         vocab, hidden = positive_int("vocab_size", vocab_size), positive_int("hidden_size", hidden_size)
         self.window = positive_int("window_size", window_size)
         rng, dtype = generator(seed, rng), float_dtype(dtype)
-        self.params = {"W_in": (0.01 * rng.standard_normal((vocab, hidden))).astype(dtype),
-                       "W_out": (0.01 * rng.standard_normal((vocab, hidden))).astype(dtype)}
+        self.params = {
+            "W_in": (0.01 * rng.standard_normal((vocab, hidden))).astype(dtype),
+            "W_out": (0.01 * rng.standard_normal((vocab, hidden))).astype(dtype),
+        }
         self.in_layer = Embedding(self.params["W_in"])
         self.ns_loss = NegativeSamplingLoss(self.params["W_out"], corpus, power, sample_size, rng=rng)
         self.grads = {name: np.zeros_like(value) for name, value in self.params.items()}
@@ -115,16 +131,31 @@ class SkipGram:
     ``dW_out = sum_i dW_out_i``.
     """
 
-    def __init__(self, vocab_size, hidden_size, window_size, corpus, *, power=0.75, sample_size=5, seed=None, rng=None,
-                 dtype=np.float64):
+    def __init__(
+        self,
+        vocab_size,
+        hidden_size,
+        window_size,
+        corpus,
+        *,
+        power=0.75,
+        sample_size=5,
+        seed=None,
+        rng=None,
+        dtype=np.float64,
+    ):
         vocab, hidden = positive_int("vocab_size", vocab_size), positive_int("hidden_size", hidden_size)
         self.window = positive_int("window_size", window_size)
         rng, dtype = generator(seed, rng), float_dtype(dtype)
-        self.params = {"W_in": (0.01 * rng.standard_normal((vocab, hidden))).astype(dtype),
-                       "W_out": (0.01 * rng.standard_normal((vocab, hidden))).astype(dtype)}
+        self.params = {
+            "W_in": (0.01 * rng.standard_normal((vocab, hidden))).astype(dtype),
+            "W_out": (0.01 * rng.standard_normal((vocab, hidden))).astype(dtype),
+        }
         self.in_layer = Embedding(self.params["W_in"])
-        self.losses = [NegativeSamplingLoss(self.params["W_out"], corpus, power, sample_size, rng=rng)
-                       for _ in range(2 * self.window)]
+        self.losses = [
+            NegativeSamplingLoss(self.params["W_out"], corpus, power, sample_size, rng=rng)
+            for _ in range(2 * self.window)
+        ]
         self.grads = {name: np.zeros_like(value) for name, value in self.params.items()}
         self.word_vecs = self.params["W_in"]
 

@@ -10,6 +10,14 @@ from manual_bp.training.clipping import clip_grads, global_norm
 from manual_bp.training.perplexity import eval_perplexity
 from manual_bp.training.trainer import History, Trainer, TrainingDiverged
 
-__all__ = ["History", "Trainer", "TrainingDiverged", "assign_params", "clip_grads", "eval_perplexity", "global_norm",
-           "load_params",
-           "save_params"]
+__all__ = [
+    "History",
+    "Trainer",
+    "TrainingDiverged",
+    "assign_params",
+    "clip_grads",
+    "eval_perplexity",
+    "global_norm",
+    "load_params",
+    "save_params",
+]

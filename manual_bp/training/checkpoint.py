@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import pathlib
 import tempfile
+from typing import Any
 
 import numpy as np
 
@@ -57,7 +58,7 @@ def save_params(path, params: dict) -> pathlib.Path:
     path = check_save_path(path)
     if not params:
         raise ValueError("params is empty: nothing to save")
-    arrays = {str(k): np.asarray(v) for k, v in params.items()}
+    arrays: dict[str, Any] = {str(k): np.asarray(v) for k, v in params.items()}
     path.parent.mkdir(parents=True, exist_ok=True)
     mode = _mode_for(path)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)

@@ -25,8 +25,9 @@ def eval_perplexity(model, corpus, batch_size: int = 10, time_size: int = 35) ->
     corpus = np.asarray(corpus)
     batch, steps = positive_int("batch_size", batch_size), positive_int("time_size", time_size)
     if corpus.ndim != 1 or corpus.dtype.kind not in "iu":
-        raise ValueError("corpus must be a 1-D integer array of word ids, "
-                         f"got {corpus.dtype} {shape_str(corpus.shape)}")
+        raise ValueError(
+            f"corpus must be a 1-D integer array of word ids, got {corpus.dtype} {shape_str(corpus.shape)}"
+        )
     jump = (corpus.size - 1) // batch
     iterations = jump // steps
     if iterations < 1:

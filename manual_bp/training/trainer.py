@@ -56,9 +56,21 @@ class Trainer:
     - ``on_step(epoch, step, loss)``, ``on_epoch(epoch, history)``: progress callbacks.
     """
 
-    def __init__(self, network, optimizer, x_train, t_train, x_test=None, t_test=None, *, epochs: int = 20,
-                 batch_size: int = 100, seed: int = 0, on_step: Callable | None = None,
-                 on_epoch: Callable | None = None):
+    def __init__(
+        self,
+        network,
+        optimizer,
+        x_train,
+        t_train,
+        x_test=None,
+        t_test=None,
+        *,
+        epochs: int = 20,
+        batch_size: int = 100,
+        seed: int = 0,
+        on_step: Callable | None = None,
+        on_epoch: Callable | None = None,
+    ):
         self.x_train, self.t_train = _check_data("x_train", x_train, "t_train", t_train)
         self.has_test = x_test is not None
         if self.has_test:
@@ -99,13 +111,15 @@ class Trainer:
             order = self.rng.permutation(n)
             losses = []
             for step, start in enumerate(range(0, n, self.batch_size), 1):
-                batch = order[start:start + self.batch_size]
+                batch = order[start : start + self.batch_size]
                 x, t = self.x_train[batch], self.t_train[batch]
                 grads = self.network.gradient(x, t)
                 loss = self._step_loss(x, t)
                 if not np.isfinite(loss):
-                    raise TrainingDiverged(f"the training loss became {loss} at epoch {epoch}, step {step}: "
-                                           f"lower the learning rate (now {getattr(self.optimizer, 'lr', '?')})")
+                    raise TrainingDiverged(
+                        f"the training loss became {loss} at epoch {epoch}, step {step}: "
+                        f"lower the learning rate (now {getattr(self.optimizer, 'lr', '?')})"
+                    )
                 self.optimizer.update(self.network.params, grads)
                 losses.append(loss)
                 self.history.step_loss.append(loss)
@@ -133,7 +147,7 @@ class Trainer:
         """
         total_loss, hits, n = 0.0, 0, len(x)
         for start in range(0, n, self.batch_size):
-            xb, tb = x[start:start + self.batch_size], t[start:start + self.batch_size]
+            xb, tb = x[start : start + self.batch_size], t[start : start + self.batch_size]
             if loss:
                 total_loss += float(self.network.loss(xb, tb)) * len(xb)
             hits += round(float(self.network.accuracy(xb, tb)) * len(xb))

@@ -64,36 +64,56 @@ def _mode(args) -> str:
 def _error_table(checks: list, args) -> Table:
     has_network = any(check.name.startswith("TwoLayerNet") for check in checks)
     net = f"; TwoLayerNet({', '.join(map(str, args.sizes))})" if has_network else ""
-    table = Table(title=f"Gradient errors, max|a - b| / max|b|, h = {args.h:g}, numerical: {_mode(args)}{net}",
-                  show_edge=False)
-    for i, heading in enumerate(("case", "dtype", "manual\nvs JAX", "numerical\nvs JAX", "numerical\nvs manual",
-                                 "kinks")):
+    table = Table(
+        title=f"Gradient errors, max|a - b| / max|b|, h = {args.h:g}, numerical: {_mode(args)}{net}", show_edge=False
+    )
+    for i, heading in enumerate(
+        ("case", "dtype", "manual\nvs JAX", "numerical\nvs JAX", "numerical\nvs manual", "kinks")
+    ):
         table.add_column(heading, justify="left" if i < 2 else "right", no_wrap=True)
     for check in checks:
         manual = f"{check.max_rel('manual_vs_jax'):.1e}"
         manual = manual if check.within_tolerance else f"[bold red]{manual} FAIL[/bold red]"
         kinks = f"{check.kinks}/{check.units}" if check.units else "-"
-        table.add_row(_short(check.name), check.dtype, manual, f"{check.max_rel('numerical_vs_jax'):.1e}",
-                      f"{check.max_rel('numerical_vs_manual'):.1e}", f"[yellow]{kinks}[/yellow]" if check.kinks else kinks)
+        table.add_row(
+            _short(check.name),
+            check.dtype,
+            manual,
+            f"{check.max_rel('numerical_vs_jax'):.1e}",
+            f"{check.max_rel('numerical_vs_manual'):.1e}",
+            f"[yellow]{kinks}[/yellow]" if check.kinks else kinks,
+        )
     return table
 
 
 def _timing_table(checks: list) -> Table:
-    table = Table(title="Time of one gradient; JAX in float64, its compile time is the first jitted call "
-                        "minus a steady one (0 once compiled)", show_edge=False)
-    for i, heading in enumerate(("case", "dtype", "manual\nfwd+bwd", "JAX\neager", "JAX\njitted",
-                                 "JAX\ncompile", "numerical")):
+    table = Table(
+        title="Time of one gradient; JAX in float64, its compile time is the first jitted call "
+        "minus a steady one (0 once compiled)",
+        show_edge=False,
+    )
+    for i, heading in enumerate(
+        ("case", "dtype", "manual\nfwd+bwd", "JAX\neager", "JAX\njitted", "JAX\ncompile", "numerical")
+    ):
         table.add_column(heading, justify="left" if i < 2 else "right", no_wrap=True)
     for check in checks:
         s = check.seconds
-        table.add_row(_short(check.name), check.dtype, *("-" if s[k] is None else _duration(s[k]) for k in
-                                                       ("manual", "jax_eager", "jax_jit", "jax_compile", "numerical")))
+        table.add_row(
+            _short(check.name),
+            check.dtype,
+            *(
+                "-" if s[k] is None else _duration(s[k])
+                for k in ("manual", "jax_eager", "jax_jit", "jax_compile", "numerical")
+            ),
+        )
     return table
 
 
 def _book_lines(check: GradientCheck, batch: int) -> list:
-    lines = [f"{check.name}, {check.dtype}, batch {batch}: mean |numerical - backprop| per parameter "
-             "(the book's gradient_check.py)"]
+    lines = [
+        f"{check.name}, {check.dtype}, batch {batch}: mean |numerical - backprop| per parameter "
+        "(the book's gradient_check.py)"
+    ]
     lines += [f"{name}:{value:.1e}" for name, value in check.book.items()]
     if check.kinks:
         lines.append(f"note: {_kink_note(check)}")
@@ -102,11 +122,15 @@ def _book_lines(check: GradientCheck, batch: int) -> list:
 
 def _kink_note(check: GradientCheck) -> str:
     if check.numerical_mode == "full":
-        return (f"{check.kinks} of {check.units} hidden pre-activations lie within a step h of ReLU's kink; "
-                "the numerical W1/b1 gradients of those units average both slopes, backprop and JAX do not")
-    return (f"{check.kinks} of {check.units} hidden pre-activations change sign within a step h along some "
-            "random direction of W1 or b1; those directional differences average both slopes of ReLU, "
-            "backprop and JAX do not")
+        return (
+            f"{check.kinks} of {check.units} hidden pre-activations lie within a step h of ReLU's kink; "
+            "the numerical W1/b1 gradients of those units average both slopes, backprop and JAX do not"
+        )
+    return (
+        f"{check.kinks} of {check.units} hidden pre-activations change sign within a step h along some "
+        "random direction of W1 or b1; those directional differences average both slopes of ReLU, "
+        "backprop and JAX do not"
+    )
 
 
 def _fail(console: Console, message: str) -> int:
@@ -137,8 +161,9 @@ def _run_checks(args, entries: list, with_network: bool, progress: Progress) -> 
             progress.update(task, description=f"{entry.name} {dtype}")
             try:
                 case = layer_case(entry, dtype, _rng(args.seed, streams[entry.name]), batch=args.batch, seed=args.seed)
-                checks.append(check_layer(entry, case, rng=_rng(args.seed, DIRECTIONS_STREAM + streams[entry.name]),
-                                          **options))
+                checks.append(
+                    check_layer(entry, case, rng=_rng(args.seed, DIRECTIONS_STREAM + streams[entry.name]), **options)
+                )
             except Exception as error:  # noqa: BLE001 - one broken layer must not hide the others
                 crashed.append({"name": entry.name, "dtype": dtype, "error": f"{type(error).__name__}: {error}"})
             progress.advance(task)
@@ -146,8 +171,11 @@ def _run_checks(args, entries: list, with_network: bool, progress: Progress) -> 
             net, x, t = network_case(args.sizes, dtype, _rng(args.seed, NETWORK_STREAM), batch=args.batch)
             progress.update(task, description=f"TwoLayerNet {dtype}: numerical gradient")
             on_param = (lambda _, size: progress.advance(task, size)) if args.numerical == "full" else None
-            checks.append(check_network(net, x, t, rng=_rng(args.seed, DIRECTIONS_STREAM + NETWORK_STREAM),
-                                        on_param=on_param, **options))
+            checks.append(
+                check_network(
+                    net, x, t, rng=_rng(args.seed, DIRECTIONS_STREAM + NETWORK_STREAM), on_param=on_param, **options
+                )
+            )
             if on_param is None:
                 progress.advance(task)
     if args.plot:
@@ -162,14 +190,19 @@ def _run_checks(args, entries: list, with_network: bool, progress: Progress) -> 
 def _print_report(args, checks: list, crashed: list) -> None:
     out = Console(soft_wrap=True)
     out.print(_error_table(checks, args))
-    numerical = ("directional derivatives along random unit directions by central differences of the manual "
-                 "forward in the case's dtype, against the same directional derivatives of manual and JAX "
-                 "(--numerical full: every entry, and the book's gradient_check.py lines)"
-                 if args.numerical == "directional" else
-                 "central differences of the manual forward in the case's dtype, entry by entry")
-    out.print("manual: the hand-written backward; JAX: jax.vjp of the oracle in float64 (exact up to rounding), "
-              f"compared entry by entry; numerical: {numerical}. Kinks: ReLU inputs a step h crosses (see --help).",
-              markup=False, highlight=False)
+    numerical = (
+        "directional derivatives along random unit directions by central differences of the manual "
+        "forward in the case's dtype, against the same directional derivatives of manual and JAX "
+        "(--numerical full: every entry, and the book's gradient_check.py lines)"
+        if args.numerical == "directional"
+        else "central differences of the manual forward in the case's dtype, entry by entry"
+    )
+    out.print(
+        "manual: the hand-written backward; JAX: jax.vjp of the oracle in float64 (exact up to rounding), "
+        f"compared entry by entry; numerical: {numerical}. Kinks: ReLU inputs a step h crosses (see --help).",
+        markup=False,
+        highlight=False,
+    )
     out.print(_timing_table(checks))
     for check in checks:
         if check.name.startswith("TwoLayerNet") and check.book:
@@ -180,11 +213,17 @@ def _print_report(args, checks: list, crashed: list) -> None:
         out.print(f"\nwrote {args.plot}", markup=False, highlight=False)
     for check in checks:
         if not check.within_tolerance:
-            out.print(f"[bold red]{check.name} {check.dtype}: manual backward outside the verify tolerance; "
-                      f"run manual-bp verify --layer {_short(check.name)} for the worst entries")
+            out.print(
+                f"[bold red]{check.name} {check.dtype}: manual backward outside the verify tolerance; "
+                f"run manual-bp verify --layer {_short(check.name)} for the worst entries"
+            )
     for crash in crashed:
-        out.print(f"{crash['name']} {crash['dtype']}: could not be compared: {crash['error']}",
-                  style="bold red", markup=False, highlight=False)
+        out.print(
+            f"{crash['name']} {crash['dtype']}: could not be compared: {crash['error']}",
+            style="bold red",
+            markup=False,
+            highlight=False,
+        )
 
 
 def run_compare(args) -> int:
@@ -203,22 +242,45 @@ def run_compare(args) -> int:
         entries, with_network = _selection(args)
     except KeyError as error:
         return _fail(err, error.args[0])
-    columns = (SpinnerColumn(), TextColumn("{task.description:<40}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
-               TimeElapsedColumn())
+    columns = (
+        SpinnerColumn(),
+        TextColumn("{task.description:<40}"),
+        BarColumn(),
+        TextColumn("{task.percentage:>3.0f}%"),
+        TimeElapsedColumn(),
+    )
     with Progress(*columns, console=err, transient=True) as progress:
         checks, crashed, curves = _run_checks(args, entries, with_network, progress)
     if args.plot:
         sizes = ", ".join(map(str, args.sizes))
-        plot_fd_error(curves, args.plot, h=args.h,
-                      title=f"Finite differences vs exact gradients\nTwoLayerNet({sizes}), batch {args.batch}, "
-                            f"{len(FD_STEPS)} steps h x 8 random directions")
+        plot_fd_error(
+            curves,
+            args.plot,
+            h=args.h,
+            title=f"Finite differences vs exact gradients\nTwoLayerNet({sizes}), batch {args.batch}, "
+            f"{len(FD_STEPS)} steps h x 8 random directions",
+        )
     passed = not crashed and all(check.within_tolerance for check in checks)
     if args.json:
-        print(json.dumps({"seed": args.seed, "h": args.h, "batch": args.batch, "sizes": list(args.sizes),
-                          "numerical": args.numerical, "directions": args.directions,
-                          "dtypes": list(DTYPES[args.dtype]), "pairs": list(PAIRS), "passed": passed,
-                          "results": [c.as_dict() for c in checks], "errors": crashed,
-                          "plot": None if not args.plot else {"path": str(args.plot), "curves": curves}}, indent=2))
+        print(
+            json.dumps(
+                {
+                    "seed": args.seed,
+                    "h": args.h,
+                    "batch": args.batch,
+                    "sizes": list(args.sizes),
+                    "numerical": args.numerical,
+                    "directions": args.directions,
+                    "dtypes": list(DTYPES[args.dtype]),
+                    "pairs": list(PAIRS),
+                    "passed": passed,
+                    "results": [c.as_dict() for c in checks],
+                    "errors": crashed,
+                    "plot": None if not args.plot else {"path": str(args.plot), "curves": curves},
+                },
+                indent=2,
+            )
+        )
     else:
         _print_report(args, checks, crashed)
     return 0 if passed else 1

@@ -68,35 +68,76 @@ def add_compare_parser(subparsers) -> argparse.ArgumentParser:
         description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    compare.add_argument("--layer", action="append", metavar="NAME",
-                         help="compare this catalog layer (repeatable; case-insensitive)")
-    compare.add_argument("--network", action="append", choices=NETWORKS,
-                         help="compare this network (repeatable): two-layer is the book's TwoLayerNet")
-    compare.add_argument("--sizes", type=_sizes, default=DEFAULT_SIZES, metavar="IN,HIDDEN,OUT",
-                         help="TwoLayerNet sizes (default: 784,50,10, the book's; its full numerical gradient "
-                         "is 79 520 forward passes, about 6 s per dtype)")
-    compare.add_argument("--batch", type=positive_int, default=3, metavar="N",
-                         help="samples per case of the chapter-5 layers and the network; other layers "
-                         "take their Hypothesis strategy's shapes (default: 3, as in the book's gradient_check.py)")
-    compare.add_argument("--dtype", choices=("all", "float32", "float64"), default="all",
-                         help="dtype the manual code and finite differences run in; JAX always runs in "
-                         "float64 (default: all)")
-    compare.add_argument("--h", type=positive_float, default=1e-4, metavar="STEP",
-                         help="finite-difference step (default: 1e-4, the book's)")
-    compare.add_argument("--seed", type=non_negative_int, default=0,
-                         help="seed of the random cases and weights: the same seed gives the same cases (default: 0)")
-    compare.add_argument("--numerical", choices=("directional", "full"), default="directional",
-                         help="directional: K random directional derivatives per quantity, two forward passes "
-                         "each; full: the book's per-entry numerical gradient and its gradient_check.py lines "
-                         "(default: directional)")
-    compare.add_argument("--directions", type=positive_int, default=8, metavar="K",
-                         help="random directions per differentiated quantity in directional mode (default: 8)")
-    compare.add_argument("--eager", action="store_true",
-                         help="also time jax.vjp without jit; its first call compiles every primitive "
-                         "(about 7 s more for everything)")
+    compare.add_argument(
+        "--layer", action="append", metavar="NAME", help="compare this catalog layer (repeatable; case-insensitive)"
+    )
+    compare.add_argument(
+        "--network",
+        action="append",
+        choices=NETWORKS,
+        help="compare this network (repeatable): two-layer is the book's TwoLayerNet",
+    )
+    compare.add_argument(
+        "--sizes",
+        type=_sizes,
+        default=DEFAULT_SIZES,
+        metavar="IN,HIDDEN,OUT",
+        help="TwoLayerNet sizes (default: 784,50,10, the book's; its full numerical gradient "
+        "is 79 520 forward passes, about 6 s per dtype)",
+    )
+    compare.add_argument(
+        "--batch",
+        type=positive_int,
+        default=3,
+        metavar="N",
+        help="samples per case of the chapter-5 layers and the network; other layers "
+        "take their Hypothesis strategy's shapes (default: 3, as in the book's gradient_check.py)",
+    )
+    compare.add_argument(
+        "--dtype",
+        choices=("all", "float32", "float64"),
+        default="all",
+        help="dtype the manual code and finite differences run in; JAX always runs in float64 (default: all)",
+    )
+    compare.add_argument(
+        "--h",
+        type=positive_float,
+        default=1e-4,
+        metavar="STEP",
+        help="finite-difference step (default: 1e-4, the book's)",
+    )
+    compare.add_argument(
+        "--seed",
+        type=non_negative_int,
+        default=0,
+        help="seed of the random cases and weights: the same seed gives the same cases (default: 0)",
+    )
+    compare.add_argument(
+        "--numerical",
+        choices=("directional", "full"),
+        default="directional",
+        help="directional: K random directional derivatives per quantity, two forward passes "
+        "each; full: the book's per-entry numerical gradient and its gradient_check.py lines "
+        "(default: directional)",
+    )
+    compare.add_argument(
+        "--directions",
+        type=positive_int,
+        default=8,
+        metavar="K",
+        help="random directions per differentiated quantity in directional mode (default: 8)",
+    )
+    compare.add_argument(
+        "--eager",
+        action="store_true",
+        help="also time jax.vjp without jit; its first call compiles every primitive (about 7 s more for everything)",
+    )
     compare.add_argument("--json", action="store_true", help="print the results as JSON on stdout instead of tables")
-    compare.add_argument("--plot", metavar="PATH",
-                         help="also write a PNG of the network's finite-difference error vs step h "
-                         "(float64 and float32, log-log, 27 steps x 8 random directions), with the manual-vs-JAX "
-                         "error as floor lines; needs matplotlib: pip install 'manual-bp[plot]'")
+    compare.add_argument(
+        "--plot",
+        metavar="PATH",
+        help="also write a PNG of the network's finite-difference error vs step h "
+        "(float64 and float32, log-log, 27 steps x 8 random directions), with the manual-vs-JAX "
+        "error as floor lines; needs matplotlib: pip install 'manual-bp[plot]'",
+    )
     return compare

@@ -51,7 +51,9 @@ def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
     missing = _missing_extra(args.command)
     if missing:
-        print(f"manual-bp: the oracle extra is not installed (no module {missing!r}); run: {EXTRA_HINT}", file=sys.stderr)
+        print(
+            f"manual-bp: the oracle extra is not installed (no module {missing!r}); run: {EXTRA_HINT}", file=sys.stderr
+        )
         return 2
     if args.command == "compare":
         from oracle.cli.compare import run_compare

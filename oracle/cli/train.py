@@ -74,10 +74,17 @@ def build_network(settings: dict, x_shape: tuple, num_classes: int):
 
     if settings["network"] == "multi-layer":
         dropout = settings["dropout"]
-        return MultiLayerNet(features, [settings["hidden"]] * settings["hidden_layers"], num_classes,
-                             weight_init_std=settings["weight_init_std"], weight_decay_lambda=settings["weight_decay"],
-                             use_dropout=dropout is not None, dropout_ratio=dropout or 0.5,
-                             use_batchnorm=settings["batchnorm"], **common)
+        return MultiLayerNet(
+            features,
+            [settings["hidden"]] * settings["hidden_layers"],
+            num_classes,
+            weight_init_std=settings["weight_init_std"],
+            weight_decay_lambda=settings["weight_decay"],
+            use_dropout=dropout is not None,
+            dropout_ratio=dropout or 0.5,
+            use_batchnorm=settings["batchnorm"],
+            **common,
+        )
     side = x_shape[-1]
     conv = {"filter_num": 16, "filter_size": 3, "pad": 1, "stride": 1} if side <= 8 else None
     return SimpleConvNet(tuple(x_shape), conv, settings["hidden"], num_classes, settings["weight_init_std"], **common)
@@ -107,8 +114,10 @@ def _plot(path: str, history, settings: dict) -> None:
     right.set(xlabel="epoch", ylabel="accuracy", ylim=(max(0.0, lowest - 0.05), 1.005), title="Accuracy")
     right.grid(alpha=0.3)
     right.legend(loc="lower right")
-    figure.suptitle(f"{settings['network']} on {settings['dataset']}: {settings['optimizer']} lr={settings['lr']}, "
-                    f"hidden={settings['hidden']}, batch={settings['batch_size']}, seed={settings['seed']}")
+    figure.suptitle(
+        f"{settings['network']} on {settings['dataset']}: {settings['optimizer']} lr={settings['lr']}, "
+        f"hidden={settings['hidden']}, batch={settings['batch_size']}, seed={settings['seed']}"
+    )
     figure.tight_layout()
     figure.savefig(path, dpi=110)
     plt.close(figure)
@@ -143,27 +152,46 @@ def _check_outputs(args) -> None:
 def _train(args, err: Console) -> int:
     settings = resolve_settings(args)
     _check_outputs(args)
-    (x_train, t_train), (x_test, t_test) = load_dataset(args.dataset, args.data_dir,
-                                                        flatten=settings["network"] != "simple-conv")
+    (x_train, t_train), (x_test, t_test) = load_dataset(
+        args.dataset, args.data_dir, flatten=settings["network"] != "simple-conv"
+    )
     num_classes = int(max(t_train.max(), t_test.max())) + 1
     network = build_network(settings, x_train.shape[1:], num_classes)
     optimizer = OPTIMIZERS[settings["optimizer"]](lr=settings["lr"])
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     started = time.perf_counter()
     with Progress(*columns, console=err, transient=True) as progress:
-        trainer = Trainer(network, optimizer, x_train, t_train, x_test, t_test, epochs=settings["epochs"],
-                          batch_size=settings["batch_size"], seed=settings["seed"])
+        trainer = Trainer(
+            network,
+            optimizer,
+            x_train,
+            t_train,
+            x_test,
+            t_test,
+            epochs=settings["epochs"],
+            batch_size=settings["batch_size"],
+            seed=settings["seed"],
+        )
         task = progress.add_task("training", total=settings["epochs"] * trainer.steps_per_epoch)
 
         def on_step(epoch, step, loss):
-            progress.update(task, advance=1, description=f"epoch {epoch}/{settings['epochs']} loss {loss:.4f}"
-                            + (f" test acc {trainer.history.test_acc[-1]:.3f}" if trainer.history.test_acc else ""))
+            progress.update(
+                task,
+                advance=1,
+                description=f"epoch {epoch}/{settings['epochs']} loss {loss:.4f}"
+                + (f" test acc {trainer.history.test_acc[-1]:.3f}" if trainer.history.test_acc else ""),
+            )
 
         trainer.on_step = on_step
         history = trainer.fit()
     seconds = time.perf_counter() - started
-    final = {"train_acc": history.train_acc[-1], "test_acc": history.test_acc[-1],
-             "train_loss": history.train_loss[-1], "test_loss": history.test_loss[-1], "seconds": round(seconds, 3)}
+    final = {
+        "train_acc": history.train_acc[-1],
+        "test_acc": history.test_acc[-1],
+        "train_loss": history.train_loss[-1],
+        "test_loss": history.test_loss[-1],
+        "seconds": round(seconds, 3),
+    }
     if args.save:
         save_params(args.save, network.params)
     if args.plot:
@@ -172,13 +200,20 @@ def _train(args, err: Console) -> int:
         print(json.dumps({"settings": settings, "final": final, "history": history.as_dict()}, indent=2))
     else:
         out = Console(soft_wrap=True)
-        out.print(f"{settings['network']} on {settings['dataset']} ({len(x_train)} train / {len(x_test)} test): "
-                  f"{settings['optimizer']} lr={settings['lr']}, hidden={settings['hidden']}, "
-                  f"batch={settings['batch_size']}, {settings['epochs']} epochs, {settings['dtype']}, seed={settings['seed']}",
-                  markup=False, highlight=False)
-        out.print(f"final train accuracy {final['train_acc']:.4f}, test accuracy {final['test_acc']:.4f} "
-                  f"(loss {final['train_loss']:.4f} / {final['test_loss']:.4f}) in {seconds:.1f} s",
-                  markup=False, highlight=False)
+        out.print(
+            f"{settings['network']} on {settings['dataset']} ({len(x_train)} train / {len(x_test)} test): "
+            f"{settings['optimizer']} lr={settings['lr']}, hidden={settings['hidden']}, "
+            f"batch={settings['batch_size']}, {settings['epochs']} epochs, {settings['dtype']}, "
+            f"seed={settings['seed']}",
+            markup=False,
+            highlight=False,
+        )
+        out.print(
+            f"final train accuracy {final['train_acc']:.4f}, test accuracy {final['test_acc']:.4f} "
+            f"(loss {final['train_loss']:.4f} / {final['test_loss']:.4f}) in {seconds:.1f} s",
+            markup=False,
+            highlight=False,
+        )
         for path, what in ((args.save, "parameters"), (args.plot, "plot")):
             if path:
                 out.print(f"{what} written to {path}", markup=False, highlight=False)

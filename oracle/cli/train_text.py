@@ -37,8 +37,15 @@ def _settings(args) -> dict:
         value = getattr(args, key, None)
         if value is not None:
             settings[key] = value
-    settings.update(network=args.network, corpus=args.corpus, dtype=args.dtype, seed=args.seed,
-                    time_size=args.time_size, window=args.window, max_grad=args.max_grad)
+    settings.update(
+        network=args.network,
+        corpus=args.corpus,
+        dtype=args.dtype,
+        seed=args.seed,
+        time_size=args.time_size,
+        window=args.window,
+        max_grad=args.max_grad,
+    )
     return settings
 
 
@@ -50,7 +57,7 @@ def _cbow_epochs(model, corpus, settings, optimizer, rng, report):
     for epoch in range(1, settings["epochs"] + 1):
         order, total = rng.permutation(len(target)), 0.0
         for step in range(steps):
-            index = order[step * batch:(step + 1) * batch]
+            index = order[step * batch : (step + 1) * batch]
             loss = float(model.forward(contexts[index], target[index]))
             model.backward()
             optimizer.update(model.params, model.grads)
@@ -66,8 +73,9 @@ def _rnnlm_epochs(model, train, held_out, settings, optimizer, report):
     jump = len(xs) // batch
     steps = max(1, jump // steps_t)
     if jump < steps_t:
-        raise _Usage(f"the corpus ({len(train)} training words) is too short for --batch-size {batch} x "
-                     f"--time-size {steps_t}")
+        raise _Usage(
+            f"the corpus ({len(train)} training words) is too short for --batch-size {batch} x --time-size {steps_t}"
+        )
     offsets, time_idx, history = np.arange(batch) * jump, 0, []
     for epoch in range(1, settings["epochs"] + 1):
         total = 0.0
@@ -105,6 +113,7 @@ def _run(args, err: Console) -> int:
     train, held_out = corpus[:split], corpus[split:]
     rng = np.random.default_rng(settings["seed"])
     hidden = settings["hidden"]
+    model: CBOW | Rnnlm | BetterRnnlm
     if args.network == "cbow":
         model = CBOW(vocab, hidden, settings["window"], train, rng=rng, dtype=settings["dtype"])
     elif args.network == "rnnlm":
@@ -133,16 +142,33 @@ def _run(args, err: Console) -> int:
     if args.plot:
         _plot(args.plot, history, settings)
     if args.json:
-        print(json.dumps({"settings": settings, "vocabulary": vocab, "words": len(corpus), "history": history,
-                          "seconds": round(seconds, 3)}, indent=2))
+        print(
+            json.dumps(
+                {
+                    "settings": settings,
+                    "vocabulary": vocab,
+                    "words": len(corpus),
+                    "history": history,
+                    "seconds": round(seconds, 3),
+                },
+                indent=2,
+            )
+        )
         return 0
     out = Console(soft_wrap=True)
-    out.print(f"{args.network} on {args.corpus} ({len(corpus)} words, vocabulary {vocab}): {settings['optimizer']} "
-              f"lr={settings['lr']}, hidden={hidden}, batch={settings['batch_size']}, {steps} steps per epoch, "
-              f"seed={settings['seed']}", markup=False, highlight=False)
+    out.print(
+        f"{args.network} on {args.corpus} ({len(corpus)} words, vocabulary {vocab}): {settings['optimizer']} "
+        f"lr={settings['lr']}, hidden={hidden}, batch={settings['batch_size']}, {steps} steps per epoch, "
+        f"seed={settings['seed']}",
+        markup=False,
+        highlight=False,
+    )
     for entry in history:
-        out.print("  ".join(f"{k} {v:.4g}" if isinstance(v, float) else f"{k} {v}" for k, v in entry.items()),
-                  markup=False, highlight=False)
+        out.print(
+            "  ".join(f"{k} {v:.4g}" if isinstance(v, float) else f"{k} {v}" for k, v in entry.items()),
+            markup=False,
+            highlight=False,
+        )
     out.print(f"done in {seconds:.1f} s", markup=False, highlight=False)
     return 0
 

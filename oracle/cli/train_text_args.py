@@ -17,11 +17,25 @@ TEXT_DEFAULTS = {
 
 def add_text_arguments(train) -> None:
     """The options only the text networks read (``--network cbow|rnnlm|better-rnnlm``)."""
-    train.add_argument("--corpus", metavar="FILE",
-                       help="cbow / rnnlm / better-rnnlm: a text file, one sentence per line (ptb.train.txt works)")
-    train.add_argument("--time-size", type=positive_int, default=35, metavar="T",
-                       help="rnnlm / better-rnnlm: time steps per truncated-BPTT block (default: 35)")
-    train.add_argument("--window", type=positive_int, default=2, metavar="W",
-                       help="cbow: context words per side (default: 2)")
-    train.add_argument("--max-grad", type=positive_float, default=0.25, metavar="NORM",
-                       help="rnnlm / better-rnnlm: clip gradients to this global norm (default: 0.25)")
+    train.add_argument(
+        "--corpus",
+        metavar="FILE",
+        help="cbow / rnnlm / better-rnnlm: a text file, one sentence per line (ptb.train.txt works)",
+    )
+    train.add_argument(
+        "--time-size",
+        type=positive_int,
+        default=35,
+        metavar="T",
+        help="rnnlm / better-rnnlm: time steps per truncated-BPTT block (default: 35)",
+    )
+    train.add_argument(
+        "--window", type=positive_int, default=2, metavar="W", help="cbow: context words per side (default: 2)"
+    )
+    train.add_argument(
+        "--max-grad",
+        type=positive_float,
+        default=0.25,
+        metavar="NORM",
+        help="rnnlm / better-rnnlm: clip gradients to this global norm (default: 0.25)",
+    )

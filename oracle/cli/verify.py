@@ -25,6 +25,7 @@ from rich.table import Table
 from oracle.cli.verify_args import DTYPE_CHOICES
 from oracle.verify.catalog import CATALOG, find_entry
 from oracle.verify.reference import enable_compilation_cache
+from oracle.verify.rows import as_catalog
 from oracle.verify.runner import run_entry
 
 __all__ = ["load_catalog", "run_verify"]
@@ -44,6 +45,8 @@ def load_catalog(spec: str | None):
         if not path.is_file():
             raise ValueError(f"--catalog file {target} does not exist")
         module_spec = importlib.util.spec_from_file_location(path.stem, path)
+        if module_spec is None or module_spec.loader is None:
+            raise ValueError(f"--catalog file {target} cannot be imported as a Python module")
         module = importlib.util.module_from_spec(module_spec)
         sys.modules[path.stem] = module
         module_spec.loader.exec_module(module)
@@ -51,24 +54,38 @@ def load_catalog(spec: str | None):
         module = importlib.import_module(target)
     if not hasattr(module, attribute):
         raise ValueError(f"--catalog: {target} has no attribute {attribute!r}")
-    return tuple(getattr(module, attribute))
+    return as_catalog(getattr(module, attribute), f"--catalog {spec}")
 
 
 def _replay_hint(result, args) -> str:
-    command = f"manual-bp verify --layer {result.layer} --dtype {result.dtype} --seed {result.seed} --examples {args.examples}"
+    command = (
+        f"manual-bp verify --layer {result.layer} --dtype {result.dtype} --seed {result.seed} "
+        f"--examples {args.examples}"
+    )
     if args.catalog:
         command += f" --catalog {args.catalog}"
-    return (f"replay: {command}\n"
-            f"or in Python: from numpy import array, float32, float64, int64; from oracle import Case, find_entry, verify_case; "
-            f"verify_case(find_entry({result.layer!r}{', CATALOG' if args.catalog else ''}), <the case above>)")
+    return (
+        f"replay: {command}\n"
+        "or in Python: from numpy import array, float32, float64, int64; "
+        "from oracle import Case, find_entry, verify_case; "
+        f"verify_case(find_entry({result.layer!r}{', CATALOG' if args.catalog else ''}), <the case above>)"
+    )
 
 
 def _table(results) -> Table:
     """One row per layer and dtype; the columns are described in the README ("Reading the table")."""
     table = Table(title="manual-bp verify: hand-written backward vs jax.vjp")
-    for column, justify in (("layer", "left"), ("dtype", "left"), ("examples", "right"), ("err/tol", "right"),
-                            ("of", "left"), ("max abs err", "right"), ("max rel err", "right"), ("result", "left")):
-        table.add_column(column, justify=justify, no_wrap=True)
+    for column, justify in (
+        ("layer", "left"),
+        ("dtype", "left"),
+        ("examples", "right"),
+        ("err/tol", "right"),
+        ("of", "left"),
+        ("max abs err", "right"),
+        ("max rel err", "right"),
+        ("result", "left"),
+    ):
+        table.add_column(column, justify="right" if justify == "right" else "left", no_wrap=True)
     for r in results:
         if r.passed:
             examples, ratio, of = str(r.examples), f"{r.worst_ratio:.2g}", r.worst_quantity or "-"
@@ -77,8 +94,9 @@ def _table(results) -> Table:
             compared = r.failed_quantity == r.worst_quantity and r.worst_ratio > 1
             examples, ratio, of = f"{r.examples} + 1", f"{r.worst_ratio:.2g}" if compared else "-", r.failed_quantity
             verdict = "[bold red]FAIL"
-        table.add_row(r.layer, r.dtype, examples, ratio, of, f"{r.max_abs_error:.2e}", f"{r.max_rel_error:.2e}",
-                      verdict)
+        table.add_row(
+            r.layer, r.dtype, examples, ratio, of, f"{r.max_abs_error:.2e}", f"{r.max_rel_error:.2e}", verdict
+        )
     return table
 
 
@@ -103,8 +121,14 @@ def _run_serial(progress, overall, entries, dtypes, args) -> list:
                 progress.advance(task)
                 progress.advance(overall)
 
-            result = run_entry(entry, dtype, examples=args.examples, seed_value=args.seed,
-                               shrink=not args.no_shrink, on_example=advance)
+            result = run_entry(
+                entry,
+                dtype,
+                examples=args.examples,
+                seed_value=args.seed,
+                shrink=not args.no_shrink,
+                on_example=advance,
+            )
             progress.update(task, visible=False)
             progress.advance(overall, args.examples - result.examples)
             results.append(result)
@@ -115,8 +139,10 @@ def _run_parallel(progress, overall, entries, dtypes, args, jobs) -> list:
     """Rows in ``jobs`` spawned workers (never forked: JAX runs threads); results in catalog order."""
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        futures = [pool.submit(_verify_row, args.catalog, entry.name, dtypes, args.examples, args.seed,
-                               not args.no_shrink) for entry in entries]
+        futures = [
+            pool.submit(_verify_row, args.catalog, entry.name, dtypes, args.examples, args.seed, not args.no_shrink)
+            for entry in entries
+        ]
         for future in futures:
             future.add_done_callback(lambda _: progress.advance(overall, args.examples * len(dtypes)))
         return [result for future in futures for result in future.result()]
@@ -151,8 +177,18 @@ def run_verify(args) -> int:
     elapsed = time.perf_counter() - started
     failed = [r for r in results if not r.passed]
     if args.json:
-        print(json.dumps({"passed": not failed, "seconds": round(elapsed, 3), "seed": args.seed,
-                          "examples": args.examples, "results": [r.as_dict() for r in results]}, indent=2))
+        print(
+            json.dumps(
+                {
+                    "passed": not failed,
+                    "seconds": round(elapsed, 3),
+                    "seed": args.seed,
+                    "examples": args.examples,
+                    "results": [r.as_dict() for r in results],
+                },
+                indent=2,
+            )
+        )
     else:
         out.print(_table(results))
         for r in failed:

@@ -39,8 +39,9 @@ def unit_directions(shape: tuple, count: int, rng: np.random.Generator) -> np.nd
     return v / np.where(norms > 0, norms, 1.0).reshape((count,) + (1,) * len(shape))
 
 
-def directional_derivatives(loss: Callable[[dict], float], point: dict, names, *, h: float, directions: int,
-                            rng: np.random.Generator) -> tuple:
+def directional_derivatives(
+    loss: Callable[[dict], float], point: dict, names, *, h: float, directions: int, rng: np.random.Generator
+) -> tuple:
     """``(numerical, moves, steps)`` for the quantities ``names`` of ``point``.
 
     - ``loss(values)``: ``F`` at ``{name: array}``, the names of ``point`` (all of them given);

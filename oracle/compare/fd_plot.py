@@ -40,13 +40,15 @@ def plot_fd_error(curves: dict, path, *, title: str, h: float) -> None:
     axes = figure.add_subplot()
     for dtype, curve in curves.items():
         color = COLORS.get(dtype)
-        axes.loglog(curve["steps"], curve["numerical"], "o-", color=color, markersize=3.5,
-                    label=f"finite differences, {dtype}")
+        axes.loglog(
+            curve["steps"], curve["numerical"], "o-", color=color, markersize=3.5, label=f"finite differences, {dtype}"
+        )
         floor = curve["manual"]
         shown = floor if floor > 0 else EPS.get(dtype, 1e-16) / 10
         exact = "" if floor > 0 else " (exactly 0, drawn at eps/10)"
-        axes.axhline(shown, color=color, linestyle="--", linewidth=1.2,
-                     label=f"hand-written backward vs JAX, {dtype}{exact}")
+        axes.axhline(
+            shown, color=color, linestyle="--", linewidth=1.2, label=f"hand-written backward vs JAX, {dtype}{exact}"
+        )
     axes.axvline(h, color="gray", linestyle=":", linewidth=1.2, label=f"h = {h:g} (this run)")
     axes.set_xlabel("finite-difference step h")
     axes.set_ylabel("relative error of directional derivatives")

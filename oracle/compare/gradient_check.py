@@ -1,8 +1,9 @@
 """Three gradients side by side: hand-written backward, ``jax.vjp`` (exact), central differences.
 
 The engine of ``manual-bp compare`` (``oracle.compare.network_check`` does the same for
-``TwoLayerNet``). For one case of a catalog layer it computes every gradient three ways and reports, per differentiated quantity, the error of
-each pair, the time each method takes, and how many ReLU kinks a finite difference crossed.
+``TwoLayerNet``). For one case of a catalog layer it computes every gradient three ways and reports,
+per differentiated quantity, the error of each pair, the time each method takes, and how many ReLU
+kinks a finite difference crossed.
 
 - manual: ``layer.backward(dout)`` after ``layer.forward``;
 - JAX: ``oracle.reference.reference_vjp`` of the oracle function, float64, jitted;
@@ -63,7 +64,7 @@ MODES = ("directional", "full")  # how the numerical gradient is taken: K random
 # Argument shapes of the chapter-5 layers' cases, for a batch of N samples (--batch).
 # Broadcasting is exercised by the binary layers (y of shape (3,) against x of (N, 3)).
 # Other catalog layers take their shapes from their Hypothesis strategy (see layer_case).
-CASE_SHAPES = {
+CASE_SHAPES: dict[str, dict[str, tuple]] = {
     "AddLayer": {"x": ("N", 3), "y": (3,)},
     "MulLayer": {"x": ("N", 3), "y": (3,)},
     "ReLU": {"x": ("N", 5)},
@@ -109,8 +110,10 @@ class GradientCheck:
 
     def as_dict(self) -> dict:
         data = dataclasses.asdict(self)
-        data["errors"] = {pair: {q: {"max_abs": a, "max_rel": r} for q, (a, r) in quantities.items()}
-                          for pair, quantities in self.errors.items()}
+        data["errors"] = {
+            pair: {q: {"max_abs": a, "max_rel": r} for q, (a, r) in quantities.items()}
+            for pair, quantities in self.errors.items()
+        }
         data["max_rel"] = {pair: self.max_rel(pair) for pair in PAIRS}
         return data
 
@@ -156,8 +159,10 @@ def directional_pairwise_errors(manual: dict, jax_grads: dict, numerical: dict, 
         "numerical_vs_jax": {q: _errors(numerical[q], along_jax[q]) for q in jax_grads},
         "numerical_vs_manual": {q: _errors(numerical[q], along_manual[q]) for q in jax_grads},
     }
-    directional = {q: {"numerical": numerical[q].tolist(), "manual": along_manual[q].tolist(),
-                       "jax": along_jax[q].tolist()} for q in jax_grads}
+    directional = {
+        q: {"numerical": numerical[q].tolist(), "manual": along_manual[q].tolist(), "jax": along_jax[q].tolist()}
+        for q in jax_grads
+    }
     return errors, directional
 
 
@@ -200,8 +205,13 @@ def _drawn_case(entry: CatalogEntry, dtype, seed: int) -> Case:
     drawn = []
 
     @hypothesis.seed(seed)
-    @hypothesis.settings(max_examples=1, database=None, phases=[hypothesis.Phase.generate], deadline=None,
-                         suppress_health_check=list(hypothesis.HealthCheck))
+    @hypothesis.settings(
+        max_examples=1,
+        database=None,
+        phases=[hypothesis.Phase.generate],
+        deadline=None,
+        suppress_health_check=list(hypothesis.HealthCheck),
+    )
     @hypothesis.given(entry.cases(np.dtype(dtype)))
     def draw(case):
         drawn.append(case)
@@ -302,8 +312,16 @@ def _manual_layer_grads(entry: CatalogEntry, case: Case) -> dict:
     return grads
 
 
-def check_layer(entry: CatalogEntry, case: Case, *, h: float = 1e-4, numerical: str = "directional",
-                directions: int = 8, rng: np.random.Generator | None = None, eager: bool = False) -> GradientCheck:
+def check_layer(
+    entry: CatalogEntry,
+    case: Case,
+    *,
+    h: float = 1e-4,
+    numerical: str = "directional",
+    directions: int = 8,
+    rng: np.random.Generator | None = None,
+    eager: bool = False,
+) -> GradientCheck:
     """Check one case of a catalog layer three ways (see the module docstring).
 
     - ``h`` (default ``1e-4``, the book's): the finite-difference step;
@@ -323,8 +341,9 @@ def check_layer(entry: CatalogEntry, case: Case, *, h: float = 1e-4, numerical: 
     function = bind(entry.function, **case.config) if case.config else entry.function
     several = isinstance(case.dout, tuple)
     manual = _manual_layer_grads(entry, case)
-    (_, refs), first_jit = timed(lambda: reference_vjp(function, [arguments[k] for k in names], differentiable,
-                                                         case.dout))
+    (_, refs), first_jit = timed(
+        lambda: reference_vjp(function, [arguments[k] for k in names], differentiable, case.dout)
+    )
     jax_grads = dict(zip(diff_names, refs))
 
     def forward_at(values: dict):
@@ -343,11 +362,18 @@ def check_layer(entry: CatalogEntry, case: Case, *, h: float = 1e-4, numerical: 
         errors, directional, book = pairwise_errors(manual, jax_grads, grads), {}, mean_abs_differences(grads, manual)
         kinks, units = kink_count(entry, case, h=h)
     else:
-        def projected(values: dict) -> float:
-            return np.vdot(flat_cotangent, np.asarray(forward_at(values), np.float64))
 
-        fd, moves, steps = directional_derivatives(projected, arguments, diff_names, h=h, directions=directions,
-                                                   rng=np.random.default_rng(0) if rng is None else rng)
+        def projected(values: dict) -> float:
+            return float(np.vdot(flat_cotangent, np.asarray(forward_at(values), np.float64)))
+
+        fd, moves, steps = directional_derivatives(
+            projected,
+            arguments,
+            diff_names,
+            h=h,
+            directions=directions,
+            rng=np.random.default_rng(0) if rng is None else rng,
+        )
         numerical_seconds = time.perf_counter() - start
         (errors, directional), book = directional_pairwise_errors(manual, jax_grads, fd, moves), {}
         kinks, units = kink_count(entry, case, h=h, steps=steps.get("x"))
@@ -361,9 +387,23 @@ def check_layer(entry: CatalogEntry, case: Case, *, h: float = 1e-4, numerical: 
         with jax.enable_x64(True):
             return jax.block_until_ready(eager_vjp(args64, cotangent)[1])
 
-    seconds.update(jax_timings(first_jit, lambda: reference_vjp(function, args64, differentiable, cotangent),
-                               call_eager if eager else None))
+    seconds.update(
+        jax_timings(
+            first_jit, lambda: reference_vjp(function, args64, differentiable, cotangent), call_eager if eager else None
+        )
+    )
     seconds["numerical"] = numerical_seconds
-    return GradientCheck(entry.name, np.dtype(dtype).name, h, errors, seconds, kinks, units, book,
-                         within_tolerance(manual, jax_grads, dtype), numerical,
-                         directions if numerical == "directional" else 0, directional)
+    return GradientCheck(
+        entry.name,
+        np.dtype(dtype).name,
+        h,
+        errors,
+        seconds,
+        kinks,
+        units,
+        book,
+        within_tolerance(manual, jax_grads, dtype),
+        numerical,
+        directions if numerical == "directional" else 0,
+        directional,
+    )

@@ -39,9 +39,18 @@ def network_case(sizes: tuple, dtype, rng: np.random.Generator, *, batch: int) -
     return net, x, t
 
 
-def check_network(net: TwoLayerNet, x, t, *, h: float = 1e-4, numerical: str = "directional", directions: int = 8,
-                  rng: np.random.Generator | None = None, eager: bool = False,
-                  on_param: Callable[[str, int], None] | None = None) -> GradientCheck:
+def check_network(
+    net: TwoLayerNet,
+    x,
+    t,
+    *,
+    h: float = 1e-4,
+    numerical: str = "directional",
+    directions: int = 8,
+    rng: np.random.Generator | None = None,
+    eager: bool = False,
+    on_param: Callable[[str, int], None] | None = None,
+) -> GradientCheck:
     """Check ``TwoLayerNet.gradient`` three ways on ``(x, t)``; JAX is ``jax.grad`` of ``two_layer_net``.
 
     - ``numerical`` (default ``"directional"``): ``directions`` (default 8) random directional
@@ -64,8 +73,9 @@ def check_network(net: TwoLayerNet, x, t, *, h: float = 1e-4, numerical: str = "
     if numerical == "full":
         grads = {}
         for name in PARAM_NAMES:
-            grads[name] = numerical_gradient(lambda value, name=name: net.loss_with({name: value}, x, t),
-                                             net.params[name], h=h)
+            grads[name] = numerical_gradient(
+                lambda value, name=name: net.loss_with({name: value}, x, t), net.params[name], h=h
+            )
             if on_param is not None:
                 on_param(name, net.params[name].size)
         numerical_seconds = time.perf_counter() - start
@@ -73,9 +83,14 @@ def check_network(net: TwoLayerNet, x, t, *, h: float = 1e-4, numerical: str = "
         book = mean_abs_differences(grads, manual)
         kinks = net.finite_difference_kinks(x, h=h)
     else:
-        fd, moves, steps = directional_derivatives(lambda values: net.loss_with(values, x, t), net.params, PARAM_NAMES,
-                                                   h=h, directions=directions,
-                                                   rng=np.random.default_rng(0) if rng is None else rng)
+        fd, moves, steps = directional_derivatives(
+            lambda values: net.loss_with(values, x, t),
+            net.params,
+            PARAM_NAMES,
+            h=h,
+            directions=directions,
+            rng=np.random.default_rng(0) if rng is None else rng,
+        )
         numerical_seconds = time.perf_counter() - start
         (errors, directional), book = directional_pairwise_errors(manual, jax_grads, fd, moves), {}
         kinks = _directional_kinks(net, x, steps)
@@ -89,13 +104,25 @@ def check_network(net: TwoLayerNet, x, t, *, h: float = 1e-4, numerical: str = "
             return jax.block_until_ready(eager_grad(params64, x64, t_int))
 
     seconds = {"manual": time_call(lambda: net.gradient(x, t))}
-    seconds.update(jax_timings(first_jit, lambda: two_layer_net_gradient(net.params, x, t),
-                               call_eager if eager else None))
+    seconds.update(
+        jax_timings(first_jit, lambda: two_layer_net_gradient(net.params, x, t), call_eager if eager else None)
+    )
     seconds["numerical"] = numerical_seconds
     sizes = ", ".join(map(str, net.sizes))
-    return GradientCheck(f"TwoLayerNet({sizes})", net.dtype.name, h, errors, seconds, int(kinks.sum()), int(kinks.size),
-                         book, within_tolerance(manual, jax_grads, net.dtype), numerical,
-                         directions if numerical == "directional" else 0, directional)
+    return GradientCheck(
+        f"TwoLayerNet({sizes})",
+        net.dtype.name,
+        h,
+        errors,
+        seconds,
+        int(kinks.sum()),
+        int(kinks.size),
+        book,
+        within_tolerance(manual, jax_grads, net.dtype),
+        numerical,
+        directions if numerical == "directional" else 0,
+        directional,
+    )
 
 
 def _directional_kinks(net: TwoLayerNet, x, steps: dict) -> np.ndarray:
@@ -136,14 +163,14 @@ def directional_errors(net: TwoLayerNet, x, t, steps, *, rng: np.random.Generato
         exact.append(sum(float(np.vdot(jax_grads[k], v[k])) for k in PARAM_NAMES))
         along_manual.append(sum(float(np.vdot(np.asarray(manual[k], np.float64), v[k])) for k in PARAM_NAMES))
         moves.append(v)
-    exact = np.array(exact)
+    exact_array = np.array(exact)
 
     def loss_at(v: dict, step: float) -> float:
         moved = {k: (net.params[k].astype(np.float64) + step * v[k]).astype(net.dtype) for k in PARAM_NAMES}
         return float(net.loss_with(moved, x, t))
 
     def relative(estimate) -> float:
-        return float(np.linalg.norm(np.asarray(estimate) - exact) / np.linalg.norm(exact))
+        return float(np.linalg.norm(np.asarray(estimate) - exact_array) / np.linalg.norm(exact_array))
 
     errors = [relative([(loss_at(v, h) - loss_at(v, -h)) / (2 * h) for v in moves]) for h in steps]
     return {"steps": [float(h) for h in steps], "numerical": errors, "manual": relative(along_manual)}

@@ -30,8 +30,9 @@ def seeded_negative_sampling_loss(h, target, W, negatives, corpus, seed, *, powe
     return negative_sampling_loss(h, target, negatives, W)
 
 
-def seeded_negative_sampling_layer(W, negatives, corpus, seed, *, power=0.75, sample_size=5,
-                                   layer=NegativeSamplingLoss):
+def seeded_negative_sampling_layer(
+    W, negatives, corpus, seed, *, power=0.75, sample_size=5, layer=NegativeSamplingLoss
+):
     """The catalog's layer: ``layer(W, corpus, power, sample_size, rng=np.random.default_rng(seed))``.
 
     The case drew ``negatives`` from a ``UnigramSampler`` with that same seeded Generator, so the

@@ -7,8 +7,11 @@ __all__ = ["avg_pooling", "pooling"]
 
 
 def _window(pool_h, pool_w, stride, pad) -> dict:
-    return dict(window_dimensions=(1, 1, pool_h, pool_w), window_strides=(1, 1, stride, stride),
-                padding=((0, 0), (0, 0), (pad, pad), (pad, pad)))
+    return dict(
+        window_dimensions=(1, 1, pool_h, pool_w),
+        window_strides=(1, 1, stride, stride),
+        padding=((0, 0), (0, 0), (pad, pad), (pad, pad)),
+    )
 
 
 def pooling(x, *, pool_h, pool_w, stride=2, pad=0):

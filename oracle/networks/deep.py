@@ -51,13 +51,21 @@ def simple_conv_net(params, x, t, *, stride=1, pad=0):
 
 # One jitted value-and-grad per set of hyperparameters, created once (a jit made per call
 # would recompile every call).
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _multi_layer_net_vg(activation, weight_decay_lambda, dropout_ratio):
-    return jax.jit(jax.value_and_grad(functools.partial(
-        multi_layer_net, activation=activation, weight_decay_lambda=weight_decay_lambda, dropout_ratio=dropout_ratio)))
+    return jax.jit(
+        jax.value_and_grad(
+            functools.partial(
+                multi_layer_net,
+                activation=activation,
+                weight_decay_lambda=weight_decay_lambda,
+                dropout_ratio=dropout_ratio,
+            )
+        )
+    )
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _simple_conv_net_vg(stride, pad):
     return jax.jit(jax.value_and_grad(functools.partial(simple_conv_net, stride=stride, pad=pad)))
 
@@ -80,8 +88,9 @@ def _run(value_and_grad, params, *args) -> tuple:
     return float(loss), grads
 
 
-def multi_layer_net_gradient(params, x, t, masks=None, *, activation="relu", weight_decay_lambda=0.0,
-                             dropout_ratio=0.5) -> tuple:
+def multi_layer_net_gradient(
+    params, x, t, masks=None, *, activation="relu", weight_decay_lambda=0.0, dropout_ratio=0.5
+) -> tuple:
     """``(loss, {name: dloss/dparam})`` of ``multi_layer_net`` in float64 (jitted, scoped x64).
 
     Parameters and ``x`` are converted to float64 (float32 values are exact in float64).

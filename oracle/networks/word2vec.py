@@ -27,5 +27,6 @@ def skip_gram(params, contexts, target, negatives):
     """``sum_i negative_sampling_loss(W_in[target], contexts[:, i], negatives[i], W_out)``;
     ``negatives (2 * window, N, K)``: the samples of each context position's loss."""
     h = params["W_in"][target]
-    return sum(negative_sampling_loss(h, contexts[:, i], negatives[i], params["W_out"])
-               for i in range(contexts.shape[1]))
+    return sum(
+        negative_sampling_loss(h, contexts[:, i], negatives[i], params["W_out"]) for i in range(contexts.shape[1])
+    )

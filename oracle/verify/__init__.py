@@ -6,7 +6,9 @@
 - ``strategies``: the Hypothesis strategies that draw cases (``Case``);
 - ``binding``: hyperparameters bound to an oracle function once;
 - ``catalog``: one ``CatalogEntry`` per layer, pairing it with its oracle and strategy;
-- ``runner``: one catalog row and dtype through Hypothesis (``run_entry``).
+- ``runner``: one catalog row and dtype through Hypothesis (``run_entry``);
+- ``rows``: ``row``, a catalog row declared from shapes, and ``as_catalog``, the check that a value is a catalog;
+- ``pytest_plugin``: ``layer_tests`` and the ``pytest11`` plugin (one Hypothesis test per row and dtype).
 
 Imports only ``oracle.layers`` and ``manual_bp`` below it. The public names are re-exported,
 lazily, from ``oracle``.

@@ -25,7 +25,7 @@ def bind(function: Callable, **hyperparameters) -> Callable:
     return _bind(function, tuple(sorted(hyperparameters.items())))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _bind(function: Callable, items: tuple) -> Callable:
     hyperparameters = dict(items)
 
@@ -35,6 +35,6 @@ def _bind(function: Callable, items: tuple) -> Callable:
     settings = ", ".join(f"{key}={value!r}" for key, value in hyperparameters.items())
     bound.__name__ = bound.__qualname__ = f"{function.__name__}[{settings}]"
     bound.__doc__ = f"``{function.__name__}(*args, {settings})``.\n\n{function.__doc__ or ''}"
-    bound.hyperparameters = dict(hyperparameters)
-    bound.unbound = function
+    bound.hyperparameters = dict(hyperparameters)  # type: ignore[attr-defined]
+    bound.unbound = function  # type: ignore[attr-defined]
     return bound

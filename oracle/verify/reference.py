@@ -38,7 +38,7 @@ def vjp_of_differentiable(function, differentiable: tuple):
     return run
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _jitted_vjp(function, differentiable: tuple):
     return jax.jit(vjp_of_differentiable(function, differentiable))
 
@@ -51,8 +51,9 @@ def enable_compilation_cache(directory: str | None = None) -> str | None:
     configured one. Returns the directory in use, or None. ``manual-bp verify`` calls it; a
     second run then loads most compiled VJPs instead of compiling them.
     """
-    if jax.config.jax_compilation_cache_dir:
-        return jax.config.jax_compilation_cache_dir
+    configured = jax.config.jax_compilation_cache_dir  # type: ignore[attr-defined]  # a flag, not in the stub
+    if configured:
+        return configured
     if directory is None:
         default = os.path.join(os.path.expanduser("~"), ".cache", "manual-bp", "jax")
         directory = os.environ.get("MANUAL_BP_JAX_CACHE", default)

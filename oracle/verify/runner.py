@@ -62,9 +62,16 @@ def run_entry(
     phases = [Phase.explicit, Phase.generate] + ([Phase.shrink] if shrink else [])
 
     @seed(seed_value)
-    @settings(max_examples=examples, deadline=None, database=None, phases=phases, verbosity=Verbosity.quiet,
-              derandomize=False,  # the seed decides, whatever the ambient profile (CI derandomizes)
-              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large], print_blob=False)
+    @settings(
+        max_examples=examples,
+        deadline=None,
+        database=None,
+        phases=phases,
+        verbosity=Verbosity.quiet,
+        derandomize=False,  # the seed decides, whatever the ambient profile (CI derandomizes)
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+        print_blob=False,
+    )
     @given(case=with_layouts(entry.cases(dtype)))
     def check(case):
         try:

@@ -82,8 +82,9 @@ def sigmoid_with_loss_cases(draw, dtype, *, shapes=((4,), (2, 3)), max_value: fl
     shape = draw(st.sampled_from(shapes))
     x = draw(float_arrays(dtype, shape, max_value=max_value, large=large))
     labels = hnp.arrays(np.int64, shape, elements=st.integers(0, 1))
-    soft = hnp.arrays(np.dtype(dtype), shape,
-                      elements=st.floats(0, 1, width=np.dtype(dtype).itemsize * 8, allow_subnormal=False))
+    soft = hnp.arrays(
+        np.dtype(dtype), shape, elements=st.floats(0, 1, width=np.dtype(dtype).itemsize * 8, allow_subnormal=False)
+    )
     t = draw(st.one_of(labels, soft))
     return Case({"x": x, "t": t}, {}, draw(cotangents(dtype, ())))
 
@@ -113,16 +114,20 @@ def negative_sampling_cases(draw, dtype, *, batch_sizes=(3,), corpus_extra: int 
 
 def _recurrent_params(draw, dtype, d: int, h: int, gates: int, suffix: str = "") -> dict:
     value = RECURRENT_VALUE
-    return {"Wx" + suffix: draw(float_arrays(dtype, (d, gates * h), max_value=value)),
-            "Wh" + suffix: draw(float_arrays(dtype, (h, gates * h), max_value=value)),
-            "b" + suffix: draw(float_arrays(dtype, (gates * h,), max_value=value))}
+    return {
+        "Wx" + suffix: draw(float_arrays(dtype, (d, gates * h), max_value=value)),
+        "Wh" + suffix: draw(float_arrays(dtype, (h, gates * h), max_value=value)),
+        "b" + suffix: draw(float_arrays(dtype, (gates * h,), max_value=value)),
+    }
 
 
 @st.composite
 def _cell_cases(draw, dtype, *, gates: int, cell_state: bool, sizes=CELL_SIZES):
     n, d, h = draw(st.sampled_from(sizes))
-    inputs = {"x": draw(float_arrays(dtype, (n, d), max_value=RECURRENT_VALUE)),
-              "h_prev": draw(float_arrays(dtype, (n, h), max_value=RECURRENT_VALUE))}
+    inputs = {
+        "x": draw(float_arrays(dtype, (n, d), max_value=RECURRENT_VALUE)),
+        "h_prev": draw(float_arrays(dtype, (n, h), max_value=RECURRENT_VALUE)),
+    }
     if cell_state:
         inputs["c_prev"] = draw(float_arrays(dtype, (n, h), max_value=RECURRENT_VALUE))
     dout = draw(cotangents(dtype, (n, h)))
@@ -165,8 +170,12 @@ def time_recurrent_cases(draw, dtype, *, gates: int, cell_state: bool = False, s
     inputs = {"xs": xs, "h": state()}
     if cell_state:
         inputs["c"] = state()
-    return Case(inputs, _recurrent_params(draw, dtype, d, h, gates), draw(cotangents(dtype, (n, t, h))),
-                config={"stateful": stateful})
+    return Case(
+        inputs,
+        _recurrent_params(draw, dtype, d, h, gates),
+        draw(cotangents(dtype, (n, t, h))),
+        config={"stateful": stateful},
+    )
 
 
 @st.composite
@@ -197,8 +206,9 @@ def time_affine_cases(draw, dtype, *, shapes=((2, 3, 3), (1, 4, 2)), outputs=(4,
 
 
 @st.composite
-def time_softmax_with_loss_cases(draw, dtype, *, shapes=((2, 3), (1, 2)), classes: int = 4,
-                                 max_value: float = 10.0, large: float = 1e4):
+def time_softmax_with_loss_cases(
+    draw, dtype, *, shapes=((2, 3), (1, 2)), classes: int = 4, max_value: float = 10.0, large: float = 1e4
+):
     """Scores ``xs (N, T, V)`` (some huge), labels ``ts (N, T)`` with ignored positions, scalar ``dout``.
 
     ``config``: ``ignore_label`` (-1, the book's, or -100, PyTorch's). The ``(1, 2)`` bucket makes

@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import sys
+from typing import Any
 
 import numpy as np
 from hypothesis import strategies as st
@@ -56,9 +57,9 @@ class Case:
       oracle receives their arrays as trailing, non-differentiated arguments.
     """
 
-    inputs: dict
-    params: dict
-    dout: object
+    inputs: dict[str, Any]
+    params: dict[str, Any]
+    dout: Any  # an array, or a tuple of them (one cotangent per output)
     config: dict = dataclasses.field(default_factory=dict)
     forward: dict = dataclasses.field(default_factory=dict)
     before: tuple = ()
@@ -70,16 +71,20 @@ class Case:
             forward = f", forward={self.forward!r}" if self.forward else ""
             before = f", before={self.before!r}" if self.before else ""
             layout = f", layout={self.layout!r}" if self.layout else ""
-            return (f"Case(inputs={self.inputs!r}, params={self.params!r}, dout={self.dout!r}"
-                    f"{config}{forward}{before}{layout})")
+            return (
+                f"Case(inputs={self.inputs!r}, params={self.params!r}, dout={self.dout!r}"
+                f"{config}{forward}{before}{layout})"
+            )
 
     def laid_out(self) -> Case:
         """This case with ``layout`` applied: each named array (an input, a parameter or
         ``dout``) replaced by the same values in that memory layout (see ``relayout``)."""
         if not self.layout:
             return self
+
         def apply(arrays: dict) -> dict:
             return {k: relayout(v, self.layout[k]) if k in self.layout else v for k, v in arrays.items()}
+
         dout = relayout(self.dout, self.layout["dout"]) if "dout" in self.layout else self.dout
         return dataclasses.replace(self, inputs=apply(self.inputs), params=apply(self.params), dout=dout, layout={})
 
@@ -180,7 +185,7 @@ _FOURS = st.integers(0, 3)
 _COUNTS = st.integers(0, SPECIAL_ENTRIES)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _slots(size: int, values: int):
     """One draw per special entry: ``slot = index * values + which value`` (0: the first value at index 0)."""
     return st.integers(0, size * values - 1)
@@ -234,8 +239,13 @@ def float_arrays(dtype, shape, **elements):
     unknown = set(elements) - {"max_value", "large", "kinks"}
     if unknown:
         raise TypeError(f"float_arrays got unexpected keyword(s): {', '.join(sorted(unknown))}")
-    return _seeded_arrays(dtype, shape, float(elements.get("max_value", 1e3)), elements.get("large"),
-                          tuple(elements.get("kinks", (0.0, 1.0, -1.0))))
+    return _seeded_arrays(
+        dtype,
+        shape,
+        float(elements.get("max_value", 1e3)),
+        elements.get("large"),
+        tuple(elements.get("kinks", (0.0, 1.0, -1.0))),
+    )
 
 
 def informative(dout: np.ndarray) -> np.ndarray:
@@ -321,8 +331,9 @@ def binary_cases(draw, dtype, *, pairs=BROADCAST_PAIRS, max_value: float = 1e3, 
 
 
 @st.composite
-def elementwise_cases(draw, dtype, *, shapes=ELEMENTWISE_SHAPES, max_value: float = 10.0, large: float = 1e4,
-                      configs=None):
+def elementwise_cases(
+    draw, dtype, *, shapes=ELEMENTWISE_SHAPES, max_value: float = 10.0, large: float = 1e4, configs=None
+):
     """``x`` of a shape from ``shapes`` (a 1-D one is a single sample) with many exact zeros and some
     large entries; ``dout`` alike.
 
@@ -339,10 +350,20 @@ def elementwise_cases(draw, dtype, *, shapes=ELEMENTWISE_SHAPES, max_value: floa
 
 # (config, shape) buckets: each is one JAX compile; the default configuration on every shape,
 # the others on one shape each.
-LEAKY_RELU_BUCKETS = (*(({"alpha": 0.01}, s) for s in ELEMENTWISE_SHAPES), ({"alpha": 0.0}, (2, 3)),
-                      ({"alpha": 0.3}, (2, 3, 2)), ({"alpha": -0.5}, (5,)), ({"alpha": 2.0}, (2, 3)))
-SOFTMAX_BUCKETS = (*(({"axis": -1}, s) for s in ELEMENTWISE_SHAPES), ({"axis": 0}, (2, 3)),
-                   ({"axis": 1}, (2, 3, 2)), ({"axis": 0}, (2, 3, 2)), ({"axis": -2}, (2, 3)))
+LEAKY_RELU_BUCKETS = (
+    *(({"alpha": 0.01}, s) for s in ELEMENTWISE_SHAPES),
+    ({"alpha": 0.0}, (2, 3)),
+    ({"alpha": 0.3}, (2, 3, 2)),
+    ({"alpha": -0.5}, (5,)),
+    ({"alpha": 2.0}, (2, 3)),
+)
+SOFTMAX_BUCKETS = (
+    *(({"axis": -1}, s) for s in ELEMENTWISE_SHAPES),
+    ({"axis": 0}, (2, 3)),
+    ({"axis": 1}, (2, 3, 2)),
+    ({"axis": 0}, (2, 3, 2)),
+    ({"axis": -2}, (2, 3)),
+)
 
 
 def leaky_relu_cases(dtype, **kwargs):
@@ -356,8 +377,16 @@ def softmax_cases(dtype, **kwargs):
 
 
 @st.composite
-def affine_cases(draw, dtype, *, batch_sizes=BATCH_SIZES, features=AFFINE_FEATURES, outputs=AFFINE_OUTPUTS,
-                 max_value: float = 1e2, mixed: bool = False):
+def affine_cases(
+    draw,
+    dtype,
+    *,
+    batch_sizes=BATCH_SIZES,
+    features=AFFINE_FEATURES,
+    outputs=AFFINE_OUTPUTS,
+    max_value: float = 1e2,
+    mixed: bool = False,
+):
     """``x`` of shape ``(N, *feature)``, ``W`` of ``(prod(feature), M)``, ``b`` of ``(M,)``, ``dout`` ``(N, M)``.
 
     - ``batch_sizes`` (default ``BATCH_SIZES``), ``features`` (default ``AFFINE_FEATURES``),
@@ -378,8 +407,9 @@ SOFTMAX_WITH_LOSS_BUCKETS = (((4,), 3), ((), 3), ((1,), 2), ((2,), 5), ((3,), 1)
 
 
 @st.composite
-def softmax_with_loss_cases(draw, dtype, *, batch_sizes=None, num_classes=None, max_value: float = 10.0,
-                            large: float = 1e4):
+def softmax_with_loss_cases(
+    draw, dtype, *, batch_sizes=None, num_classes=None, max_value: float = 10.0, large: float = 1e4
+):
     """Scores ``x`` of ``(N, C)`` or one sample ``(C,)``, labels ``t``, scalar ``dout``.
 
     ``t``: integer indices, one-hot, probability rows, or dense rows of any non-negative sum
@@ -415,26 +445,46 @@ __all__ += [  # appended: the chapter-5 list above stays as it was
 # (x shape, W shape, stride, pad), simplest first. Overlapping windows (3x3 and 2x3 at stride
 # 1), non-square filters both ways, padding 1 and 2, a 1x1 filter skipping cells at stride 2
 # and a 2x2 one at stride 3 (stride > filter: cells no window covers). One compile each.
-CONV_BUCKETS = (((2, 2, 5, 5), (3, 2, 3, 3), 1, 0), ((1, 3, 4, 5), (2, 3, 2, 3), 1, 0),
-                ((1, 3, 4, 5), (2, 3, 2, 3), 2, 1), ((2, 2, 4, 4), (2, 2, 1, 1), 2, 1),
-                ((1, 2, 6, 5), (2, 2, 3, 2), 1, 2), ((1, 1, 7, 7), (2, 1, 2, 2), 3, 0))
+CONV_BUCKETS = (
+    ((2, 2, 5, 5), (3, 2, 3, 3), 1, 0),
+    ((1, 3, 4, 5), (2, 3, 2, 3), 1, 0),
+    ((1, 3, 4, 5), (2, 3, 2, 3), 2, 1),
+    ((2, 2, 4, 4), (2, 2, 1, 1), 2, 1),
+    ((1, 2, 6, 5), (2, 2, 3, 2), 1, 2),
+    ((1, 1, 7, 7), (2, 1, 2, 2), 3, 0),
+)
 CONV_GEOMETRIES = tuple((x, w) for x, w, s, p in CONV_BUCKETS if (s, p) == (1, 0))
 CONV_GEOMETRIES_STRIDED = (((1, 3, 4, 5), (2, 3, 2, 3)), ((2, 2, 4, 4), (2, 2, 1, 1)))
 # (x shape, pool_h, pool_w, stride, pad): the book's 2x2/2, overlapping 3x3/2/1, non-square
 # 2x3 at stride 1, 3x2 padded at stride 1, stride 3 > window 2.
-POOL_BUCKETS = (((2, 2, 4, 4), 2, 2, 2, 0), ((1, 3, 5, 6), 3, 3, 2, 1), ((1, 2, 5, 6), 2, 3, 1, 0),
-                ((1, 2, 4, 5), 3, 2, 1, 1), ((2, 1, 7, 7), 2, 2, 3, 0))
+POOL_BUCKETS = (
+    ((2, 2, 4, 4), 2, 2, 2, 0),
+    ((1, 3, 5, 6), 3, 3, 2, 1),
+    ((1, 2, 5, 6), 2, 3, 1, 0),
+    ((1, 2, 4, 5), 3, 2, 1, 1),
+    ((2, 1, 7, 7), 2, 2, 3, 0),
+)
 POOL_SHAPES = ((2, 2, 4, 4), (1, 3, 5, 6))
 BATCH_NORM_SHAPES = ((4, 3), (1, 3), (2, 2, 2, 3))
 # (x shape, momentum, eps, train_flg): training on every shape; a large eps (it changes the
 # forward where the variance is small); inference after one training forward (running
 # statistics from it, two momenta).
-BATCH_NORM_BUCKETS = (*((s, 0.9, 1e-6, True) for s in BATCH_NORM_SHAPES), ((4, 3), 0.9, 1e-2, True),
-                      ((4, 3), 0.9, 1e-6, False), ((2, 2, 2, 3), 0.5, 1e-3, False))
+BATCH_NORM_BUCKETS = (
+    *((s, 0.9, 1e-6, True) for s in BATCH_NORM_SHAPES),
+    ((4, 3), 0.9, 1e-2, True),
+    ((4, 3), 0.9, 1e-6, False),
+    ((2, 2, 2, 3), 0.5, 1e-3, False),
+)
 # (x shape, dropout_ratio, train_flg): ratios 0.5, 0 (keep all), 0.2, 0.8; inference after a
 # training forward.
-DROPOUT_BUCKETS = (*((s, 0.5, True) for s in ELEMENTWISE_SHAPES), ((2, 3), 0.0, True), ((2, 3, 2), 0.2, True),
-                   ((5,), 0.8, True), ((2, 3), 0.5, False), ((2, 3, 2), 0.2, False))
+DROPOUT_BUCKETS = (
+    *((s, 0.5, True) for s in ELEMENTWISE_SHAPES),
+    ((2, 3), 0.0, True),
+    ((2, 3, 2), 0.2, True),
+    ((5,), 0.8, True),
+    ((2, 3), 0.5, False),
+    ((2, 3, 2), 0.2, False),
+)
 
 
 def _windows(size: int, window: int, stride: int, pad: int) -> int:
@@ -442,8 +492,16 @@ def _windows(size: int, window: int, stride: int, pad: int) -> int:
 
 
 @st.composite
-def convolution_cases(draw, dtype, *, stride: int | None = None, pad: int | None = None, geometries=None,
-                      max_value: float = 10.0, mixed: bool = False):
+def convolution_cases(
+    draw,
+    dtype,
+    *,
+    stride: int | None = None,
+    pad: int | None = None,
+    geometries=None,
+    max_value: float = 10.0,
+    mixed: bool = False,
+):
     """Images ``x (N, C, H, W)``, filters ``W (FN, C, FH, FW)``, ``b (FN,)``, ``dout (N, FN, OH, OW)``,
     and the configuration ``{"stride", "pad"}`` drawn from ``CONV_BUCKETS``.
 
@@ -467,8 +525,17 @@ def convolution_cases(draw, dtype, *, stride: int | None = None, pad: int | None
 
 
 @st.composite
-def pooling_cases(draw, dtype, *, pool_h: int | None = None, pool_w: int | None = None, stride: int | None = None,
-                  pad: int | None = None, shapes=POOL_SHAPES, max_value: float = 10.0):
+def pooling_cases(
+    draw,
+    dtype,
+    *,
+    pool_h: int | None = None,
+    pool_w: int | None = None,
+    stride: int | None = None,
+    pad: int | None = None,
+    shapes=POOL_SHAPES,
+    max_value: float = 10.0,
+):
     """Images ``x (N, C, H, W)`` full of ties, ``dout (N, C, OH, OW)`` and the window
     ``{"pool_h", "pool_w", "stride", "pad"}`` drawn from ``POOL_BUCKETS`` into ``Case.config``.
 
@@ -514,13 +581,15 @@ def batch_norm_cases(draw, dtype, *, shapes=None, max_value: float = 10.0, mixed
     if train:
         return Case({"x": x}, {"gamma": gamma, "beta": beta}, dout, config=config)
     before = ({"x": draw_array(draw, dtype, shape, max_value=max_value)},)
-    return Case({"x": x}, {"gamma": gamma, "beta": beta}, dout, config=config, forward={"train_flg": False},
-                before=before)
+    return Case(
+        {"x": x}, {"gamma": gamma, "beta": beta}, dout, config=config, forward={"train_flg": False}, before=before
+    )
 
 
 @st.composite
-def dropout_cases(draw, dtype, *, dropout_ratio: float | None = None, shapes=ELEMENTWISE_SHAPES,
-                  max_value: float = 10.0):
+def dropout_cases(
+    draw, dtype, *, dropout_ratio: float | None = None, shapes=ELEMENTWISE_SHAPES, max_value: float = 10.0
+):
     """``x``, a Generator ``seed`` and the ``mask`` that ``Dropout`` draws from ``np.random.default_rng(seed)``;
     ``dropout_ratio`` (``Case.config``) and ``train_flg`` (``Case.forward``) from ``DROPOUT_BUCKETS``.
 
@@ -547,8 +616,9 @@ def dropout_cases(draw, dtype, *, dropout_ratio: float | None = None, shapes=ELE
     if train:
         return Case({"x": x}, {"mask": mask, "seed": seed}, dout, config=config)
     before = ({"x": draw_array(draw, dtype, shape, max_value=max_value)},)
-    return Case({"x": x}, {"mask": mask, "seed": seed}, dout, config=config, forward={"train_flg": False},
-                before=before)
+    return Case(
+        {"x": x}, {"mask": mask, "seed": seed}, dout, config=config, forward={"train_flg": False}, before=before
+    )
 
 
 @st.composite

@@ -129,8 +129,10 @@ def parameter_gradients(layer, names) -> dict:
     has a ``grads`` mapping with that name, else the book's attribute ``layer.d<name>``
     (``None`` where neither exists)."""
     grads = getattr(layer, "grads", None)
-    return {name: grads[name] if isinstance(grads, Mapping) and name in grads else getattr(layer, "d" + name, None)
-            for name in names}
+    return {
+        name: grads[name] if isinstance(grads, Mapping) and name in grads else getattr(layer, "d" + name, None)
+        for name in names
+    }
 
 
 def _scribble(value) -> bool:
@@ -149,6 +151,8 @@ def _same(got, clean) -> bool:
         return got is None and clean is None
     got, clean = np.asarray(got), np.asarray(clean)
     return got.shape == clean.shape and np.array_equal(got, clean, equal_nan=True)
+
+
 def _map(function, value):
     """``function`` of a value, or of each entry of a tuple of them (several outputs)."""
     return tuple(function(v) for v in value) if isinstance(value, tuple) else function(value)
@@ -170,8 +174,9 @@ def _snapshot(grads: dict) -> dict:
 class _Checker:
     """Runs the checks of one example and collects the failures."""
 
-    def __init__(self, name, layer_factory, function, inputs, params, nondiff, tolerance, forward=None, before=(),
-                 state=()):
+    def __init__(
+        self, name, layer_factory, function, inputs, params, nondiff, tolerance, forward=None, before=(), state=()
+    ):
         self.name, self.layer_factory, self.function = name, layer_factory, function
         self.forward_flags, self.before = dict(forward or {}), tuple(dict(b) for b in before)
         self.inputs, self.params, self.nondiff = dict(inputs), dict(params), frozenset(nondiff)
@@ -224,8 +229,9 @@ class _Checker:
             for stage, cotangent in zip(STAGES, (dout, dout, zero)):
                 returned = layer.backward(*_cotangent_args(cotangent))
                 state_grads = {"d" + k: getattr(layer, "d" + k, None) for k in self.state if k not in self.nondiff}
-                calls.append(({**_snapshot(self.unpack(returned)), **_snapshot(state_grads)},
-                              _snapshot(self.param_grads(layer))))
+                calls.append(
+                    ({**_snapshot(self.unpack(returned)), **_snapshot(state_grads)}, _snapshot(self.param_grads(layer)))
+                )
         except Exception as error:  # noqa: BLE001 - a crashing layer is a failed verification
             return out, calls, (stage, error)
         return out, calls, None
@@ -233,8 +239,10 @@ class _Checker:
     def unpack(self, returned) -> dict:
         if not self.diff_inputs:
             if returned is not None:
-                self.fail("backward", f"returned {type(returned).__name__}; a layer whose inputs are all data "
-                          "(ids, labels) returns None")
+                self.fail(
+                    "backward",
+                    f"returned {type(returned).__name__}; a layer whose inputs are all data (ids, labels) returns None",
+                )
             return {}
         if len(self.diff_inputs) == 1:
             if isinstance(returned, tuple):
@@ -243,8 +251,10 @@ class _Checker:
             return {"d" + self.diff_inputs[0]: returned}
         if not isinstance(returned, tuple) or len(returned) != len(self.diff_inputs):
             got = f"a tuple of {len(returned)}" if isinstance(returned, tuple) else type(returned).__name__
-            self.fail("backward", f"must return a tuple of {len(self.diff_inputs)} gradients "
-                      f"({', '.join(self.diff_inputs)}), got {got}")
+            self.fail(
+                "backward",
+                f"must return a tuple of {len(self.diff_inputs)} gradients ({', '.join(self.diff_inputs)}), got {got}",
+            )
             return {"d" + k: None for k in self.diff_inputs}
         return {"d" + k: g for k, g in zip(self.diff_inputs, returned)}
 
@@ -258,10 +268,13 @@ class _Checker:
             return
         arrays = [(k, v) for k, v in params.items() if isinstance(v, np.ndarray)]
         for i, (first, a) in enumerate(arrays):
-            for second, b in arrays[i + 1:]:
+            for second, b in arrays[i + 1 :]:
                 if np.shares_memory(a, b):
-                    self.fail("params", f"{first!r} and {second!r} are the same array (or views of it): list a "
-                              "shared or tied parameter once and sum its gradients inside the layer")
+                    self.fail(
+                        "params",
+                        f"{first!r} and {second!r} are the same array (or views of it): list a "
+                        "shared or tied parameter once and sum its gradients inside the layer",
+                    )
 
     def find_mutation(self, dout, zero, error) -> None:
         """A write hit a read-only argument: rerun on writable copies to name which one."""
@@ -273,14 +286,27 @@ class _Checker:
         originals.update({f"before[{i}].{k}": v for i, b in enumerate(self.before) for k, v in b.items()})
         copies = {k: np.array(v, copy=True) if isinstance(v, np.ndarray) else v for k, v in originals.items()}
         before = tuple({k: copies[f"before[{i}].{k}"] for k in b} for i, b in enumerate(self.before))
-        copied_dout = tuple(copies[f"dout[{i}]"] for i in range(len(dout))) if isinstance(dout, tuple) else copies["dout"]
-        self.run_layer({k: copies[k] for k in self.inputs}, {k: copies[k] for k in self.params},
-                       copied_dout, _zeros_like(copied_dout), before)
-        written = [k for k, v in originals.items()
-                   if isinstance(v, np.ndarray) and not np.array_equal(v, copies[k], equal_nan=True)]
+        copied_dout = (
+            tuple(copies[f"dout[{i}]"] for i in range(len(dout))) if isinstance(dout, tuple) else copies["dout"]
+        )
+        self.run_layer(
+            {k: copies[k] for k in self.inputs},
+            {k: copies[k] for k in self.params},
+            copied_dout,
+            _zeros_like(copied_dout),
+            before,
+        )
+        written = [
+            k
+            for k, v in originals.items()
+            if isinstance(v, np.ndarray) and not np.array_equal(v, copies[k], equal_nan=True)
+        ]
         what = ", ".join(written) if written else "one of its arguments"
-        self.fail("mutation:", f"forward/backward wrote into {what} (read-only here: {error}); "
-                  "never write into an array the caller passed, build a new one (np.where, not a[mask] = 0)")
+        self.fail(
+            "mutation:",
+            f"forward/backward wrote into {what} (read-only here: {error}); "
+            "never write into an array the caller passed, build a new one (np.where, not a[mask] = 0)",
+        )
 
     # -- the checks ------------------------------------------------------------------------
     def check_quantity(self, quantity: str, got, expected: np.ndarray, dtype, of: str) -> None:
@@ -289,7 +315,9 @@ class _Checker:
             return
         got_array = np.asarray(got)
         if got_array.shape != expected.shape:
-            self.fail(quantity, f"has shape {tuple(got_array.shape)}, expected {tuple(expected.shape)} (the shape of {of})")
+            self.fail(
+                quantity, f"has shape {tuple(got_array.shape)}, expected {tuple(expected.shape)} (the shape of {of})"
+            )
             return
         if dtype is not None and got_array.dtype != dtype:
             self.fail(quantity, f"has dtype {got_array.dtype}, expected {dtype} (the dtype of {of})")
@@ -308,13 +336,25 @@ class _Checker:
                 continue
             first, second, zero = np.asarray(first), np.asarray(second), np.asarray(zero, dtype=np.float64)
             if first.shape != second.shape or not np.array_equal(first, second, equal_nan=True):
-                self.fail(label, "differs on a second backward call with the same dout: backward must not "
-                          "change state it reads (a cache, or its own output)")
+                self.fail(
+                    label,
+                    "differs on a second backward call with the same dout: backward must not "
+                    "change state it reads (a cache, or its own output)",
+                )
             if np.any(zero != 0):
-                hint = ("; with initial states: does a gradient from the previous block's backward cross the "
-                        "block boundary? truncated BPTT starts every backward from 0") if self.state else ""
-                self.fail(label, f"is not zero for a zero dout (max |{label}| = {np.max(np.abs(zero)):.3g}): "
-                          f"backward must be linear in dout (does it ignore dout?){hint}")
+                hint = (
+                    (
+                        "; with initial states: does a gradient from the previous block's backward cross the "
+                        "block boundary? truncated BPTT starts every backward from 0"
+                    )
+                    if self.state
+                    else ""
+                )
+                self.fail(
+                    label,
+                    f"is not zero for a zero dout (max |{label}| = {np.max(np.abs(zero)):.3g}): "
+                    f"backward must be linear in dout (does it ignore dout?){hint}",
+                )
 
     def check_caller_owned(self, inputs, params, before, dout, clean: dict) -> None:
         """Rerun as a careless caller would: write into the forward output before ``backward``,
@@ -325,9 +365,12 @@ class _Checker:
                 first = self.unpack(layer.backward(*_cotangent_args(dout)))
                 changed = [k for k, g in first.items() if not _same(g, clean[k])]
                 if changed:
-                    self.fail("caller-owned forward output:", f"writing into the array forward returned changed "
-                              f"{', '.join(changed)} of the next backward: forward returned its own cache (the "
-                              "book's Sigmoid returns self.out); return a copy, or keep one for backward")
+                    self.fail(
+                        "caller-owned forward output:",
+                        f"writing into the array forward returned changed "
+                        f"{', '.join(changed)} of the next backward: forward returned its own cache (the "
+                        "book's Sigmoid returns self.out); return a copy, or keep one for backward",
+                    )
                     return
             else:
                 first = self.unpack(layer.backward(*_cotangent_args(dout)))
@@ -339,10 +382,16 @@ class _Checker:
         changed = [k for k, g in second.items() if not _same(g, clean[k])]
         undone = [k for k, g in scribbled.items() if not np.all(np.isnan(g))]
         if changed or undone:
-            what = (f"changed {', '.join(changed)} of the next backward" if changed else
-                    f"was undone by the next backward ({', '.join(undone)} is an internal buffer it overwrites)")
-            self.fail("caller-owned returned gradient:", f"writing into a gradient backward returned {what}: "
-                      "backward must return a new array each call, not a buffer it keeps")
+            what = (
+                f"changed {', '.join(changed)} of the next backward"
+                if changed
+                else f"was undone by the next backward ({', '.join(undone)} is an internal buffer it overwrites)"
+            )
+            self.fail(
+                "caller-owned returned gradient:",
+                f"writing into a gradient backward returned {what}: "
+                "backward must return a new array each call, not a buffer it keeps",
+            )
 
     def run(self, dout) -> None:
         if isinstance(dout, tuple):  # one cotangent per output
@@ -353,8 +402,9 @@ class _Checker:
         frozen_in = {k: _frozen(v) for k, v in self.inputs.items()}
         frozen_params = {k: _frozen(v) for k, v in self.params.items()}
         frozen_before = tuple({k: _frozen(v) for k, v in b.items()} for b in self.before)
-        out, calls, error = self.run_layer(frozen_in, frozen_params, _map(_frozen, dout), _map(_frozen, zero),
-                                           frozen_before)
+        out, calls, error = self.run_layer(
+            frozen_in, frozen_params, _map(_frozen, dout), _map(_frozen, zero), frozen_before
+        )
         if error is not None:
             stage, exception = error
             if isinstance(exception, ValueError) and "read-only" in str(exception):
@@ -439,7 +489,8 @@ def verify_layer(
     checker.run(dout)
     if checker.failures:
         case = ", ".join(_describe(k, v) for k, v in {**checker.inputs, **params, "dout": dout}.items())
-        raise VerificationError("\n".join(checker.failures) + f"\n(case: {case})",
-                                checker.comparisons, checker.failed) from checker.error
+        raise VerificationError(
+            "\n".join(checker.failures) + f"\n(case: {case})", checker.comparisons, checker.failed
+        ) from checker.error
     out_dtype = _result_dtype([v for k, v in {**checker.inputs, **params}.items() if k not in checker.nondiff])
-    return Verification(name, out_dtype, checker.comparisons)
+    return Verification(str(name), out_dtype, checker.comparisons)

@@ -29,13 +29,17 @@ def test_verify_json_is_machine_readable(capsys):
 
 
 def test_a_broken_layer_fails_with_the_shrunk_case_and_a_replay_command(capsys):
-    code = main(["verify", "--catalog", BROKEN, "--layer", "ReLU[KinkAtZeroReLU]", "--dtype", "float64",
-                 "--examples", "50"])
+    code = main(
+        ["verify", "--catalog", BROKEN, "--layer", "ReLU[KinkAtZeroReLU]", "--dtype", "float64", "--examples", "50"]
+    )
     out = capsys.readouterr().out
     assert code == 1
     assert "FAIL" in out and "ReLU[KinkAtZeroReLU]: dx does not match the JAX oracle (float64)" in out
     assert "shrunk counterexample:\nCase(inputs={'x': array(" in out
-    assert f"replay: manual-bp verify --layer ReLU[KinkAtZeroReLU] --dtype float64 --seed 0 --examples 50 --catalog {BROKEN}" in out
+    assert (
+        "replay: manual-bp verify --layer ReLU[KinkAtZeroReLU] --dtype float64 --seed 0 --examples 50 "
+        f"--catalog {BROKEN}" in out
+    )
 
 
 def test_a_broken_layer_fails_in_json_too(capsys):
@@ -71,13 +75,15 @@ def test_missing_extra_is_explained_in_one_line():
     code = "import sys; sys.modules['jax'] = None; from oracle.cli import main; sys.exit(main(['verify']))"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 2
-    assert done.stderr.strip() == ("manual-bp: the oracle extra is not installed (no module 'jax'); "
-                                   "run: pip install 'manual-bp[oracle]'")
+    assert done.stderr.strip() == (
+        "manual-bp: the oracle extra is not installed (no module 'jax'); run: pip install 'manual-bp[oracle]'"
+    )
 
 
 def test_help_works_and_lists_the_options():
-    done = subprocess.run([sys.executable, "-m", "oracle.cli", "verify", "--help"], capture_output=True, text=True,
-                          timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "oracle.cli", "verify", "--help"], capture_output=True, text=True, timeout=60
+    )
     assert done.returncode == 0
     for option in ("--layer", "--examples", "--dtype", "--seed", "--json", "--catalog"):
         assert option in done.stdout

@@ -39,11 +39,29 @@ def test_same_seed_gives_identical_results(capsys):
 
 
 def test_options_override_the_datasets_defaults(capsys):
-    _, report = _run_json(capsys, "--epochs", "1", "--optimizer", "sgd", "--lr", "0.5", "--hidden", "20",
-                          "--batch-size", "100", "--dtype", "float32")
+    _, report = _run_json(
+        capsys,
+        "--epochs",
+        "1",
+        "--optimizer",
+        "sgd",
+        "--lr",
+        "0.5",
+        "--hidden",
+        "20",
+        "--batch-size",
+        "100",
+        "--dtype",
+        "float32",
+    )
     settings = report["settings"]
-    assert (settings["optimizer"], settings["lr"], settings["hidden"], settings["batch_size"], settings["dtype"]) == \
-        ("sgd", 0.5, 20, 100, "float32")
+    assert (settings["optimizer"], settings["lr"], settings["hidden"], settings["batch_size"], settings["dtype"]) == (
+        "sgd",
+        0.5,
+        20,
+        100,
+        "float32",
+    )
 
 
 def test_save_and_plot_write_their_files(capsys, tmp_path):
@@ -133,13 +151,22 @@ def test_mnist_5k_trains_the_two_layer_net_on_real_28x28_digits(capsys):
     assert report["final"]["test_acc"] >= 0.75  # two epochs of 40 steps; far above chance (0.1)
 
 
-@pytest.mark.parametrize(("network", "shapes", "settings"), [
-    ("two-layer", {"W1": (784, 50), "W2": (50, 10)}, {"optimizer": "sgd", "lr": 0.1, "weight_init_std": 0.01}),
-    ("multi-layer", {"W1": (784, 100), "W4": (100, 100), "W5": (100, 10)},
-     {"optimizer": "adam", "lr": 0.001, "hidden_layers": 4, "weight_init_std": "he"}),
-    ("simple-conv", {"W1": (30, 1, 5, 5), "W2": (30 * 12 * 12, 100), "W3": (100, 10)},
-     {"optimizer": "adam", "lr": 0.001, "weight_init_std": 0.01}),
-])
+@pytest.mark.parametrize(
+    ("network", "shapes", "settings"),
+    [
+        ("two-layer", {"W1": (784, 50), "W2": (50, 10)}, {"optimizer": "sgd", "lr": 0.1, "weight_init_std": 0.01}),
+        (
+            "multi-layer",
+            {"W1": (784, 100), "W4": (100, 100), "W5": (100, 10)},
+            {"optimizer": "adam", "lr": 0.001, "hidden_layers": 4, "weight_init_std": "he"},
+        ),
+        (
+            "simple-conv",
+            {"W1": (30, 1, 5, 5), "W2": (30 * 12 * 12, 100), "W3": (100, 10)},
+            {"optimizer": "adam", "lr": 0.001, "weight_init_std": 0.01},
+        ),
+    ],
+)
 def test_mnist_5k_defaults_build_the_books_architectures_at_28x28(network, shapes, settings):
     from oracle.cli.main import build_parser
     from oracle.cli.train import build_network, resolve_settings

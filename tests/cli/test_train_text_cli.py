@@ -20,8 +20,24 @@ def corpus(tmp_path):
 
 @pytest.mark.parametrize("network", ["cbow", "rnnlm", "better-rnnlm"])
 def test_text_networks_train_and_report_every_epoch(network, corpus, capsys):
-    status = main(["train", "--network", network, "--corpus", str(corpus), "--epochs", "2", "--hidden", "8",
-                   "--time-size", "5", "--batch-size", "10", "--json"])
+    status = main(
+        [
+            "train",
+            "--network",
+            network,
+            "--corpus",
+            str(corpus),
+            "--epochs",
+            "2",
+            "--hidden",
+            "8",
+            "--time-size",
+            "5",
+            "--batch-size",
+            "10",
+            "--json",
+        ]
+    )
     report = json.loads(capsys.readouterr().out)
     assert status == 0 and [e["epoch"] for e in report["history"]] == [1, 2]
     key = "loss" if network == "cbow" else "train_perplexity"
@@ -31,8 +47,25 @@ def test_text_networks_train_and_report_every_epoch(network, corpus, capsys):
 
 
 def test_plot_is_written(corpus, tmp_path, capsys):
-    status = main(["train", "--network", "rnnlm", "--corpus", str(corpus), "--epochs", "1", "--hidden", "8",
-                   "--time-size", "5", "--batch-size", "10", "--plot", str(tmp_path / "ppl.png")])
+    status = main(
+        [
+            "train",
+            "--network",
+            "rnnlm",
+            "--corpus",
+            str(corpus),
+            "--epochs",
+            "1",
+            "--hidden",
+            "8",
+            "--time-size",
+            "5",
+            "--batch-size",
+            "10",
+            "--plot",
+            str(tmp_path / "ppl.png"),
+        ]
+    )
     assert status == 0 and (tmp_path / "ppl.png").stat().st_size > 0
     assert "train_perplexity" in capsys.readouterr().out
 

@@ -68,7 +68,9 @@ def test_manual_matches_jax_to_rounding_and_finite_differences_only_loosely(ever
         errors = result["errors"]
         for quantity, along in result["directional"].items():
             manual_error = np.max(np.abs(np.subtract(along["manual"], along["jax"])))
-            gap = abs(errors["numerical_vs_manual"][quantity]["max_abs"] - errors["numerical_vs_jax"][quantity]["max_abs"])
+            gap = abs(
+                errors["numerical_vs_manual"][quantity]["max_abs"] - errors["numerical_vs_jax"][quantity]["max_abs"]
+            )
             assert gap <= manual_error * (1 + 1e-9) + 1e-300, (result["name"], quantity)
 
 
@@ -91,8 +93,9 @@ def test_the_default_takes_8_directional_derivatives_per_quantity_of_each_method
 
 
 def test_full_mode_takes_every_entry_and_gives_the_books_figures(capsys):
-    _, report = run_json(capsys, "--network", "two-layer", "--layer", "Affine", "--dtype", "float64",
-                         "--numerical", "full")
+    _, report = run_json(
+        capsys, "--network", "two-layer", "--layer", "Affine", "--dtype", "float64", "--numerical", "full"
+    )
     for result in report["results"]:
         assert (result["numerical_mode"], result["directions"], result["directional"]) == ("full", 0, {})
         assert result["max_rel"]["numerical_vs_jax"] < 1e-6
@@ -106,7 +109,9 @@ def test_every_timing_is_reported_and_positive_and_eager_jax_only_when_asked(eve
         seconds = result["seconds"]
         assert set(seconds) == {"manual", "jax_eager", "jax_jit", "jax_compile", "numerical"}
         assert seconds["jax_eager"] is None
-        assert all(seconds[k] >= 0 for k in ("jax_jit", "jax_compile")) and seconds["numerical"] > 0 > -seconds["manual"]
+        assert (
+            all(seconds[k] >= 0 for k in ("jax_jit", "jax_compile")) and seconds["numerical"] > 0 > -seconds["manual"]
+        )
     _, report = run_json(capsys, "--layer", "ReLU", "--network", "two-layer", "--dtype", "float64", "--eager")
     assert all(r["seconds"]["jax_eager"] > 0 for r in report["results"])
 
@@ -258,8 +263,9 @@ def test_plot_without_matplotlib_fails_in_one_line_naming_the_extra(capsys, monk
     monkeypatch.setitem(sys.modules, "matplotlib", None)  # import matplotlib now raises ImportError
     assert main(["compare", "--layer", "ReLU", "--plot", str(tmp_path / "x.png")]) == 2
     err = capsys.readouterr().err.strip()
-    assert err == ("manual-bp compare: --plot needs matplotlib, which is not installed; "
-                   "run: pip install 'manual-bp[plot]'")
+    assert err == (
+        "manual-bp compare: --plot needs matplotlib, which is not installed; run: pip install 'manual-bp[plot]'"
+    )
     assert not (tmp_path / "x.png").exists()
 
 
@@ -269,7 +275,9 @@ def test_plot_into_a_missing_directory_fails_before_any_work(capsys, tmp_path):
 
 
 def test_cli_module_still_imports_only_the_standard_library():
-    code = ("import sys, oracle.cli; "
-            "print(sorted(m for m in ('numpy', 'jax', 'rich', 'hypothesis', 'matplotlib') if m in sys.modules))")
+    code = (
+        "import sys, oracle.cli; "
+        "print(sorted(m for m in ('numpy', 'jax', 'rich', 'hypothesis', 'matplotlib') if m in sys.modules))"
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"

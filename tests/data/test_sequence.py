@@ -22,8 +22,10 @@ from manual_bp.data.sequence import ADDITION_WIDTHS, DATE_WIDTHS, split_lines
 
 # The first lines of the book's dataset/addition.txt, as its loader sees them.
 BOOK_ADDITION = "16+75  _91  \n52+607 _659 \n75+22  _97  \n63+22  _85  \n795+3  _798 \n706+796_1502\n8+4    _12  \n"
-BOOK_DATES = ("september 27, 1994           _1994-09-27\n2/10/93                      _1993-02-10\n"
-              "TUESDAY, SEPTEMBER 25, 1984  _1984-09-25\nJUN 17, 2013                 _2013-06-17\n")
+BOOK_DATES = (
+    "september 27, 1994           _1994-09-27\n2/10/93                      _1993-02-10\n"
+    "TUESDAY, SEPTEMBER 25, 1984  _1984-09-25\nJUN 17, 2013                 _2013-06-17\n"
+)
 DATE_PATTERNS = {  # the first that matches ("may 9, 1973" is long and short at once)
     "short": re.compile(r"^[a-z]{3} \d{1,2}, \d{4}$", re.IGNORECASE),
     "long": re.compile(r"^[a-z]+ \d{1,2}, \d{4}$", re.IGNORECASE),
@@ -64,9 +66,13 @@ def test_date_answers_are_the_questions_in_iso_format_in_every_format_and_case()
         assert datetime.date(1970, 1, 1) <= date <= datetime.date(2017, 12, 31)
         if form == "weekday":
             assert text.split(",")[0].lower() == date.strftime("%A").lower()
-        case = "numeric" if form == "numeric" else ("lower" if text.islower() else "upper" if text.isupper() else "title")
+        case = (
+            "numeric" if form == "numeric" else ("lower" if text.islower() else "upper" if text.isupper() else "title")
+        )
         seen.add((form, case))
-    assert seen == {(f, c) for f in ("long", "short", "weekday") for c in ("lower", "upper", "title")} | {("numeric", "numeric")}
+    assert seen == {(f, c) for f in ("long", "short", "weekday") for c in ("lower", "upper", "title")} | {
+        ("numeric", "numeric")
+    }
 
 
 def test_generation_is_deterministic_per_data_seed():
@@ -105,8 +111,21 @@ def test_a_book_file_loads_with_the_books_ids(tmp_path):
     path.write_text(BOOK_ADDITION)
     (x, t), (x_test, t_test), vocab = load_sequence_file(path, seed=0)
     # the book's ids: first appearance, question then answer, line by line
-    assert vocab.char_to_id == {"1": 0, "6": 1, "+": 2, "7": 3, "5": 4, " ": 5, "_": 6, "9": 7, "2": 8, "0": 9,
-                                "3": 10, "8": 11, "4": 12}
+    assert vocab.char_to_id == {
+        "1": 0,
+        "6": 1,
+        "+": 2,
+        "7": 3,
+        "5": 4,
+        " ": 5,
+        "_": 6,
+        "9": 7,
+        "2": 8,
+        "0": 9,
+        "3": 10,
+        "8": 11,
+        "4": 12,
+    }
     assert len(x) == 7 - 7 // 10 and x.shape[1] == 7 and t.shape[1] == 5
     texts = {vocab.decode(q) + vocab.decode(a) for q, a in zip(np.vstack([x, x_test]), np.vstack([t, t_test]))}
     assert texts == set(BOOK_ADDITION.splitlines())
@@ -164,12 +183,15 @@ def test_vocabulary_encodes_and_decodes_and_names_unknown_characters():
         vocab.decode(np.array([0.0]))
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("16+75  _91  \n52+607 591 \n", r"line 2 \('52\+607 591 '\) has no question before '_'"),
-    ("16+75  _91  \n52+607_659 \n", r"line 2: its question has 6 characters, line 1's has 7"),
-    ("16+75  _91  \n52+607 _659\n", r"line 2: its answer has 4 characters, line 1's has 5"),
-    ("", r"no problems"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("16+75  _91  \n52+607 591 \n", r"line 2 \('52\+607 591 '\) has no question before '_'"),
+        ("16+75  _91  \n52+607_659 \n", r"line 2: its question has 6 characters, line 1's has 7"),
+        ("16+75  _91  \n52+607 _659\n", r"line 2: its answer has 4 characters, line 1's has 5"),
+        ("", r"no problems"),
+    ],
+)
 def test_a_malformed_file_is_rejected_naming_the_line(tmp_path, text, message):
     path = tmp_path / "bad.txt"
     path.write_text(text)

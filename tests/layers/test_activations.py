@@ -1,4 +1,5 @@
-"""ReLU, Sigmoid, Tanh, LeakyReLU and Softmax: kinks, saturation, stability at large magnitudes, any softmax axis, no mutation, errors."""
+"""ReLU, Sigmoid, Tanh, LeakyReLU and Softmax: kinks, saturation, stability at large magnitudes, any softmax axis,
+no mutation, errors."""
 
 import dataclasses
 import warnings
@@ -17,8 +18,11 @@ from oracle.verify.strategies import Case, elementwise_cases
 from oracle.verify.verifier import verify_layer
 
 KINKS = Case({"x": np.array([0.0, -0.0, 1.0, -1.0, 0.0])}, {}, np.array([1.5, -2.0, 0.5, 3.0, -1.0]))
-KINKS_F32 = Case({"x": np.array([[0.0, 0.0, 5e-8], [-5e-8, 0.0, 1e4]], np.float32)}, {},
-                 np.array([[2.0, -1.0, 1.0], [4.0, 0.25, -3.0]], np.float32))
+KINKS_F32 = Case(
+    {"x": np.array([[0.0, 0.0, 5e-8], [-5e-8, 0.0, 1e4]], np.float32)},
+    {},
+    np.array([[2.0, -1.0, 1.0], [4.0, 0.25, -3.0]], np.float32),
+)
 
 
 @given(case=elementwise_cases(np.float64))
@@ -91,7 +95,9 @@ def test_float32_in_gives_float32_out_and_gradient(layer):
 def test_dout_of_the_wrong_shape_is_rejected(layer):
     node = layer()
     node.forward(np.zeros((2, 3)))
-    with pytest.raises(ValueError, match=r"dout must have shape \(2, 3\) \(the shape of the forward output\), got \(3, 2\)"):
+    with pytest.raises(
+        ValueError, match=r"dout must have shape \(2, 3\) \(the shape of the forward output\), got \(3, 2\)"
+    ):
         node.backward(np.zeros((3, 2)))
 
 
@@ -116,8 +122,11 @@ def test_oracle_relu_pins_the_kink_convention():
 
 
 KINKS = Case({"x": np.array([0.0, -0.0, 1.0, -1.0, 0.0])}, {}, np.array([1.5, -2.0, 0.5, 3.0, -1.0]))
-HUGE_F32 = Case({"x": np.array([[1e4, -1e4, 0.0], [20.0, -20.0, 5e-8]], np.float32)}, {},
-                np.array([[2.0, -1.0, 1.0], [4.0, 0.25, -3.0]], np.float32))
+HUGE_F32 = Case(
+    {"x": np.array([[1e4, -1e4, 0.0], [20.0, -20.0, 5e-8]], np.float32)},
+    {},
+    np.array([[2.0, -1.0, 1.0], [4.0, 0.25, -3.0]], np.float32),
+)
 AXES = (0, 1, -2)
 SOFTMAX_ORACLES = {axis: bind(softmax, axis=axis) for axis in AXES}
 ALPHA_ORACLE = bind(leaky_relu, alpha=-0.5)
@@ -146,8 +155,9 @@ def test_leaky_relu_gradient_at_exactly_zero_is_alpha():
 
 
 def test_leaky_relu_with_another_alpha_matches_oracle():
-    entry = dataclasses.replace(find_entry("LeakyReLU"), layer=lambda: LeakyReLU(alpha=-0.5), function=ALPHA_ORACLE,
-                                cases=elementwise_cases)
+    entry = dataclasses.replace(
+        find_entry("LeakyReLU"), layer=lambda: LeakyReLU(alpha=-0.5), function=ALPHA_ORACLE, cases=elementwise_cases
+    )
     assert run_entry(entry, np.float64, examples=20).passed
 
 
@@ -160,9 +170,13 @@ def test_softmax_matches_oracle_at_large_magnitudes(case):
 
 @pytest.mark.parametrize("axis", AXES)
 def test_softmax_along_any_axis_matches_oracle(axis):
-    entry = dataclasses.replace(find_entry("Softmax"), name=f"Softmax(axis={axis})", layer=lambda: Softmax(axis),
-                                function=SOFTMAX_ORACLES[axis],
-                                cases=lambda dtype: elementwise_cases(dtype, shapes=((2, 3, 2),)))
+    entry = dataclasses.replace(
+        find_entry("Softmax"),
+        name=f"Softmax(axis={axis})",
+        layer=lambda: Softmax(axis),
+        function=SOFTMAX_ORACLES[axis],
+        cases=lambda dtype: elementwise_cases(dtype, shapes=((2, 3, 2),)),
+    )
     result = run_entry(entry, np.float64, examples=20)
     assert result.passed, result.failure
 

@@ -9,10 +9,14 @@ from oracle.verify.catalog import find_entry, verify_case
 from oracle.verify.strategies import Case, affine_cases
 
 RNG = np.random.default_rng(0)
-IMAGE_CASE = Case({"x": RNG.normal(size=(2, 2, 2))}, {"W": RNG.normal(size=(4, 3)), "b": RNG.normal(size=3)},
-                  RNG.normal(size=(2, 3)))
-ZEROS_CASE = Case({"x": np.zeros((4, 4), np.float32)}, {"W": np.ones((4, 3), np.float32), "b": np.zeros(3, np.float32)},
-                  np.array([[1, 2, 3]] * 4, np.float32))
+IMAGE_CASE = Case(
+    {"x": RNG.normal(size=(2, 2, 2))}, {"W": RNG.normal(size=(4, 3)), "b": RNG.normal(size=3)}, RNG.normal(size=(2, 3))
+)
+ZEROS_CASE = Case(
+    {"x": np.zeros((4, 4), np.float32)},
+    {"W": np.ones((4, 3), np.float32), "b": np.zeros(3, np.float32)},
+    np.array([[1, 2, 3]] * 4, np.float32),
+)
 
 
 @given(case=affine_cases(np.float32))
@@ -88,8 +92,11 @@ def test_float32_throughout():
 
 def test_feature_mismatch_names_both_shapes():
     layer = Affine(np.ones((3, 2)), np.zeros(2))
-    with pytest.raises(ValueError, match=r"x must have shape \(N, 3\) or \(N, ...\) with 3 features per sample "
-                                         r"\(W has shape \(3, 2\)\), got \(4, 5\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"x must have shape \(N, 3\) or \(N, ...\) with 3 features per sample "
+        r"\(W has shape \(3, 2\)\), got \(4, 5\)",
+    ):
         layer.forward(np.ones((4, 5)))
 
 
@@ -99,7 +106,9 @@ def test_a_single_sample_gets_a_hint():
 
 
 def test_bias_of_the_wrong_shape_is_rejected():
-    with pytest.raises(ValueError, match=r"b must have shape \(2,\) \(one bias per output column of W \(3, 2\)\), got \(3,\)"):
+    with pytest.raises(
+        ValueError, match=r"b must have shape \(2,\) \(one bias per output column of W \(3, 2\)\), got \(3,\)"
+    ):
         Affine(np.ones((3, 2)), np.zeros(3))
 
 
@@ -111,7 +120,9 @@ def test_weight_must_be_a_matrix():
 def test_dout_of_the_wrong_shape_is_rejected():
     layer = Affine(np.ones((3, 2)), np.zeros(2))
     layer.forward(np.ones((4, 3)))
-    with pytest.raises(ValueError, match=r"dout must have shape \(4, 2\) \(the shape of the forward output\), got \(2, 4\)"):
+    with pytest.raises(
+        ValueError, match=r"dout must have shape \(4, 2\) \(the shape of the forward output\), got \(2, 4\)"
+    ):
         layer.backward(np.ones((2, 4)))
 
 

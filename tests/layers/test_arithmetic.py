@@ -85,7 +85,9 @@ def test_unbroadcastable_shapes_are_named(layer):
 def test_dout_of_the_wrong_shape_is_rejected(layer):
     node = layer()
     node.forward(np.ones((2, 3)), np.ones(3))
-    with pytest.raises(ValueError, match=r"dout must have shape \(2, 3\) \(the shape of the forward output\), got \(3,\)"):
+    with pytest.raises(
+        ValueError, match=r"dout must have shape \(2, 3\) \(the shape of the forward output\), got \(3,\)"
+    ):
         node.backward(np.ones(3))
 
 

@@ -26,11 +26,20 @@ CASES = {AttentionWeight: attention_weight_cases, Attention: attention_cases, Ti
 rng = np.random.default_rng(0)
 # Row 0: the mask leaves one step, and the masked scores are far larger (the softmax must not let
 # them in); row 1: unmasked. A catalog shape (N, T, H) = (2, 4, 3): its oracle is compiled already.
-ONE_REAL_STEP = Case({"hs": np.array([[[9.0, 9.0, 9.0], [0.5, -1.0, 2.0], [9.0, 9.0, 9.0], [8.0, 9.0, 9.0]],
-                                      [[1.0, 0.0, -1.0], [0.5, -1.0, 2.0], [0.0, 0.0, 0.0], [3.0, 1.0, 1.0]]]),
-                      "h": np.array([[3.0, 3.0, 3.0], [1.0, -2.0, 0.5]]),
-                      "mask": np.array([[False, True, False, False], [True, True, True, True]])},
-                     {}, np.array([[2.0, -0.5, 1.0], [0.25, 3.0, -1.0]]))
+ONE_REAL_STEP = Case(
+    {
+        "hs": np.array(
+            [
+                [[9.0, 9.0, 9.0], [0.5, -1.0, 2.0], [9.0, 9.0, 9.0], [8.0, 9.0, 9.0]],
+                [[1.0, 0.0, -1.0], [0.5, -1.0, 2.0], [0.0, 0.0, 0.0], [3.0, 1.0, 1.0]],
+            ]
+        ),
+        "h": np.array([[3.0, 3.0, 3.0], [1.0, -2.0, 0.5]]),
+        "mask": np.array([[False, True, False, False], [True, True, True, True]]),
+    },
+    {},
+    np.array([[2.0, -0.5, 1.0], [0.25, 3.0, -1.0]]),
+)
 # One shape per layer for the tests beyond the catalog: every new shape is a JAX compile.
 ONE_SHAPE = {AttentionWeight: ((2, 4, 3),), Attention: ((2, 4, 3),), TimeAttention: ((2, 4, 3, 3),)}
 
@@ -84,8 +93,12 @@ def test_masked_steps_get_exactly_zero_weight_and_zero_gradient(case):
     np.testing.assert_allclose(layer.attention_weight.sum(axis=1), 1.0, rtol=1e-12)
 
 
-@given(hs=float_arrays(np.float64, (3, 5, 2), max_value=3.0), h=float_arrays(np.float64, (3, 2), max_value=3.0),
-       lengths=st.lists(st.integers(1, 5), min_size=3, max_size=3), dc=float_arrays(np.float64, (3, 2)))
+@given(
+    hs=float_arrays(np.float64, (3, 5, 2), max_value=3.0),
+    h=float_arrays(np.float64, (3, 2), max_value=3.0),
+    lengths=st.lists(st.integers(1, 5), min_size=3, max_size=3),
+    dc=float_arrays(np.float64, (3, 2)),
+)
 def test_a_padded_row_attends_as_if_the_padding_were_not_there(hs, h, lengths, dc):
     mask = np.arange(5)[None, :] < np.array(lengths)[:, None]
     layer = Attention()
@@ -93,8 +106,8 @@ def test_a_padded_row_attends_as_if_the_padding_were_not_there(hs, h, lengths, d
     dhs, dh = layer.backward(dc)
     for n, length in enumerate(lengths):
         alone = Attention()
-        c_n = alone.forward(hs[n:n + 1, :length], h[n:n + 1])
-        dhs_n, dh_n = alone.backward(dc[n:n + 1])
+        c_n = alone.forward(hs[n : n + 1, :length], h[n : n + 1])
+        dhs_n, dh_n = alone.backward(dc[n : n + 1])
         np.testing.assert_allclose(c[n], c_n[0], rtol=1e-12, atol=1e-12)
         np.testing.assert_allclose(dhs[n, :length], dhs_n[0], rtol=1e-12, atol=1e-12)
         np.testing.assert_allclose(dh[n], dh_n[0], rtol=1e-12, atol=1e-12)
@@ -204,16 +217,22 @@ HS, H = np.zeros((2, 3, 4)), np.zeros((2, 4))
 @pytest.mark.parametrize("layer_class", MASKED, ids=lambda c: c.__name__)
 def test_a_non_boolean_mask_is_a_type_error(layer_class):
     second = H if layer_class is not TimeAttention else np.zeros((2, 1, 4))
-    with pytest.raises(TypeError, match=r"mask must be a boolean array \(True where the encoder step is real\), "
-                                        r"got dtype int64"):
+    with pytest.raises(
+        TypeError,
+        match=r"mask must be a boolean array \(True where the encoder step is real\), "
+        r"got dtype int64",
+    ):
         layer_class().forward(HS, second, np.ones((2, 3), dtype=np.int64))
 
 
 @pytest.mark.parametrize("layer_class", MASKED, ids=lambda c: c.__name__)
 def test_a_mask_of_the_wrong_shape_names_both_shapes(layer_class):
     second = H if layer_class is not TimeAttention else np.zeros((2, 1, 4))
-    with pytest.raises(ValueError, match=r"mask must have shape \(2, 3\) \(\(N, T\): one flag per encoder step\), "
-                                         r"got \(3, 2\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"mask must have shape \(2, 3\) \(\(N, T\): one flag per encoder step\), "
+        r"got \(3, 2\)",
+    ):
         layer_class().forward(HS, second, np.ones((3, 2), dtype=bool))
 
 
@@ -227,13 +246,17 @@ def test_a_row_with_every_step_masked_is_rejected(layer_class):
 def test_shapes_are_checked_at_the_boundary():
     with pytest.raises(ValueError, match=r"hs must have shape \(N, T, H\) \(batch, steps, hidden\), got \(3, 4\)"):
         Attention().forward(np.zeros((3, 4)), H)
-    with pytest.raises(ValueError, match=r"h must have shape \(2, 4\) \(\(N, H\): one state per row of hs\), got \(2, 3\)"):
+    with pytest.raises(
+        ValueError, match=r"h must have shape \(2, 4\) \(\(N, H\): one state per row of hs\), got \(2, 3\)"
+    ):
         AttentionWeight().forward(HS, np.zeros((2, 3)))
     with pytest.raises(ValueError, match=r"a must have shape \(2, 3\)"):
         WeightSum().forward(HS, np.zeros((2, 4)))
     with pytest.raises(ValueError, match=r"hs_dec must have shape \(2, T_d, 4\) .* got \(2, 5, 3\)"):
         TimeAttention().forward(HS, np.zeros((2, 5, 3)))
-    with pytest.raises(ValueError, match=r"hs must have at least 1 step \(T >= 1\) to attend to, got shape \(2, 0, 4\)"):
+    with pytest.raises(
+        ValueError, match=r"hs must have at least 1 step \(T >= 1\) to attend to, got shape \(2, 0, 4\)"
+    ):
         Attention().forward(np.zeros((2, 0, 4)), H)
     with pytest.raises(ValueError, match=r"hs_enc must have at least 1 step"):
         TimeAttention().forward(np.zeros((2, 0, 4)), np.zeros((2, 1, 4)))

@@ -18,15 +18,23 @@ from oracle.verify.verifier import VerificationError, verify_layer
 RNG = np.random.default_rng(0)
 # Strides and paddings beyond the catalog's two rows, each bound once (the jitted VJP is cached
 # per function object): stride 3 > filter 2, padding wider than the filter, stride 2 with pad 2.
-GEOMETRIES = {(3, 0): ((1, 2, 7, 8), (2, 2, 2, 2)), (1, 3): ((1, 1, 3, 3), (2, 1, 2, 2)),
-              (2, 2): ((2, 2, 5, 4), (3, 2, 3, 3))}
+GEOMETRIES = {
+    (3, 0): ((1, 2, 7, 8), (2, 2, 2, 2)),
+    (1, 3): ((1, 1, 3, 3), (2, 1, 2, 2)),
+    (2, 2): ((2, 2, 5, 4), (3, 2, 3, 3)),
+}
 ORACLES = {geometry: bind(convolution, stride=geometry[0], pad=geometry[1]) for geometry in GEOMETRIES}
 STRIDE2, PAD1 = bind(convolution, stride=2), bind(convolution, pad=1)
-OVERLAPPING = Case({"x": RNG.normal(size=(2, 2, 5, 5))}, {"W": RNG.normal(size=(3, 2, 3, 3)), "b": RNG.normal(size=3)},
-                   RNG.normal(size=(2, 3, 3, 3)))
-ZEROS_F32 = Case({"x": np.zeros((1, 3, 4, 5), np.float32)},
-                 {"W": np.ones((2, 3, 2, 3), np.float32), "b": np.zeros(2, np.float32)},
-                 np.arange(18, dtype=np.float32).reshape(1, 2, 3, 3))
+OVERLAPPING = Case(
+    {"x": RNG.normal(size=(2, 2, 5, 5))},
+    {"W": RNG.normal(size=(3, 2, 3, 3)), "b": RNG.normal(size=3)},
+    RNG.normal(size=(2, 3, 3, 3)),
+)
+ZEROS_F32 = Case(
+    {"x": np.zeros((1, 3, 4, 5), np.float32)},
+    {"W": np.ones((2, 3, 2, 3), np.float32), "b": np.zeros(2, np.float32)},
+    np.arange(18, dtype=np.float32).reshape(1, 2, 3, 3),
+)
 
 
 @given(case=convolution_cases(np.float64))
@@ -42,9 +50,13 @@ def test_any_stride_and_padding_matches_oracle(geometry, dtype):
     stride, pad = geometry
     x_shape, w_shape = GEOMETRIES[geometry]
     strategy = convolution_cases(dtype, stride=stride, pad=pad, geometries=((x_shape, w_shape),))
-    entry = dataclasses.replace(find_entry("Convolution"), name=f"Convolution-s{stride}p{pad}",
-                                layer=lambda W, b: Convolution(W, b, stride, pad), function=ORACLES[geometry],
-                                cases=lambda dtype: strategy)
+    entry = dataclasses.replace(
+        find_entry("Convolution"),
+        name=f"Convolution-s{stride}p{pad}",
+        layer=lambda W, b: Convolution(W, b, stride, pad),
+        function=ORACLES[geometry],
+        cases=lambda dtype: strategy,
+    )
     result = run_entry(entry, dtype, examples=20)
     assert result.passed, result.failure
 
@@ -55,7 +67,7 @@ def test_forward_is_the_cross_correlation_written_as_loops():
     xp = np.pad(x, [(0, 0), (0, 0), (1, 1), (1, 1)])
     expected = np.empty((2, 3, 3, 3))
     for n, f, i, j in np.ndindex(*expected.shape):
-        expected[n, f, i, j] = np.sum(W[f] * xp[n, :, 2 * i:2 * i + 3, 2 * j:2 * j + 2]) + b[f]
+        expected[n, f, i, j] = np.sum(W[f] * xp[n, :, 2 * i : 2 * i + 3, 2 * j : 2 * j + 2]) + b[f]
     np.testing.assert_allclose(out, expected, rtol=1e-13, atol=1e-13)
     assert out.flags.c_contiguous
 
@@ -90,8 +102,13 @@ def test_each_forward_returns_a_fresh_array_even_when_buffers_are_reused():
 def test_buffers_follow_a_change_of_batch_size():
     layer = Convolution(RNG.normal(size=(2, 1, 2, 2)), np.zeros(2), pad=1)
     for n in (3, 1, 3):
-        verify_layer(lambda W, b: layer, PAD1, {"x": RNG.normal(size=(n, 1, 4, 4))}, {"W": layer.W, "b": layer.b},
-                     RNG.normal(size=(n, 2, 5, 5)))
+        verify_layer(
+            lambda W, b: layer,
+            PAD1,
+            {"x": RNG.normal(size=(n, 1, 4, 4))},
+            {"W": layer.W, "b": layer.b},
+            RNG.normal(size=(n, 2, 5, 5)),
+        )
 
 
 def test_float32_throughout():
@@ -103,16 +120,22 @@ def test_float32_throughout():
 
 def test_channel_mismatch_names_both_shapes():
     layer = Convolution(np.ones((2, 3, 3, 3)), np.zeros(2))
-    with pytest.raises(ValueError, match=r"x must have shape \(N, 3, H, W\) \(3 input channels: W has shape "
-                                         r"\(2, 3, 3, 3\)\), got \(1, 1, 5, 5\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"x must have shape \(N, 3, H, W\) \(3 input channels: W has shape "
+        r"\(2, 3, 3, 3\)\), got \(1, 1, 5, 5\)",
+    ):
         layer.forward(np.ones((1, 1, 5, 5)))
 
 
 def test_weights_must_be_4d_and_biases_one_per_filter():
     with pytest.raises(ValueError, match=r"W must have shape \(FN, C, FH, FW\) .*got \(3, 3\)"):
         Convolution(np.ones((3, 3)), np.zeros(3))
-    with pytest.raises(ValueError, match=r"b must have shape \(2,\) \(one bias per filter of W \(2, 1, 3, 3\)\), "
-                                         r"got \(3,\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"b must have shape \(2,\) \(one bias per filter of W \(2, 1, 3, 3\)\), "
+        r"got \(3,\)",
+    ):
         Convolution(np.ones((2, 1, 3, 3)), np.zeros(3))
 
 

@@ -16,8 +16,10 @@ from oracle.verify.strategies import Case, dropout_cases
 
 DROPOUT = find_entry("Dropout")
 RATIOS = (0.0, 0.2, 0.9)
-ORACLES = {p: bind(lambda x, mask, seed, *, dropout_ratio: dropout(x, mask, dropout_ratio=dropout_ratio),
-                   dropout_ratio=p) for p in RATIOS}
+ORACLES = {
+    p: bind(lambda x, mask, seed, *, dropout_ratio: dropout(x, mask, dropout_ratio=dropout_ratio), dropout_ratio=p)
+    for p in RATIOS
+}
 
 
 def _case(x, seed, dout):
@@ -37,9 +39,13 @@ def test_dropout_matches_oracle_mask_for_mask(case):
 
 @pytest.mark.parametrize("ratio", RATIOS)
 def test_any_ratio_matches_oracle(ratio):
-    entry = dataclasses.replace(DROPOUT, name=f"Dropout({ratio})", function=ORACLES[ratio],
-                                layer=lambda mask, seed: Dropout(ratio, rng=np.random.default_rng(seed)),
-                                cases=lambda dtype: dropout_cases(dtype, dropout_ratio=ratio))
+    entry = dataclasses.replace(
+        DROPOUT,
+        name=f"Dropout({ratio})",
+        function=ORACLES[ratio],
+        layer=lambda mask, seed: Dropout(ratio, rng=np.random.default_rng(seed)),
+        cases=lambda dtype: dropout_cases(dtype, dropout_ratio=ratio),
+    )
     result = run_entry(entry, np.float64, examples=20)
     assert result.passed, result.failure
 
@@ -110,6 +116,9 @@ def test_dout_of_the_wrong_shape_is_rejected_and_backward_needs_forward():
     with pytest.raises(RuntimeError, match="Dropout.backward called before Dropout.forward"):
         layer.backward(np.ones(2))
     layer.forward(np.ones((2, 3)))
-    with pytest.raises(ValueError, match=r"dout must have shape \(2, 3\) \(the shape of the forward output\), "
-                                         r"got \(3,\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"dout must have shape \(2, 3\) \(the shape of the forward output\), "
+        r"got \(3,\)",
+    ):
         layer.backward(np.ones(3))

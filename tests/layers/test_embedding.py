@@ -54,11 +54,14 @@ def test_time_embedding_reuses_one_vocabulary_sized_gradient_buffer():
     assert not buffer[[1, 2]].any()  # the previous block's rows were cleared
 
 
-@pytest.mark.parametrize(("idx", "error", "match"), [
-    (np.array([0, 5]), ValueError, r"idx must hold ids in \[0, 5\), got 5"),
-    (np.array([-1]), ValueError, "got -1"),
-    (np.array([0.0]), TypeError, "idx must be an integer array"),
-])
+@pytest.mark.parametrize(
+    ("idx", "error", "match"),
+    [
+        (np.array([0, 5]), ValueError, r"idx must hold ids in \[0, 5\), got 5"),
+        (np.array([-1]), ValueError, "got -1"),
+        (np.array([0.0]), TypeError, "idx must be an integer array"),
+    ],
+)
 def test_bad_ids_are_named(idx, error, match):
     with pytest.raises(error, match=match):
         Embedding(W).forward(idx)

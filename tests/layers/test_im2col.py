@@ -28,7 +28,7 @@ def book_im2col(x, filter_h, filter_w, stride=1, pad=0):
     col = np.zeros((n, c, filter_h, filter_w, out_h, out_w), dtype=x.dtype)
     for y in range(filter_h):
         for xx in range(filter_w):
-            col[:, :, y, xx, :, :] = img[:, :, y:y + stride * out_h:stride, xx:xx + stride * out_w:stride]
+            col[:, :, y, xx, :, :] = img[:, :, y : y + stride * out_h : stride, xx : xx + stride * out_w : stride]
     return col.transpose(0, 4, 5, 1, 2, 3).reshape(n * out_h * out_w, -1)
 
 
@@ -84,21 +84,29 @@ def test_im2col_keeps_float32_and_never_writes_its_input():
     assert col2im(col, x.shape, 3, 3, 1, 1).dtype == np.float32
 
 
-@pytest.mark.parametrize(("size", "filter_size", "stride", "pad", "expected"),
-                         [(28, 5, 1, 0, 24), (28, 3, 1, 1, 28), (5, 3, 2, 1, 3), (6, 2, 3, 0, 2), (7, 2, 2, 0, 3)])
+@pytest.mark.parametrize(
+    ("size", "filter_size", "stride", "pad", "expected"),
+    [(28, 5, 1, 0, 24), (28, 3, 1, 1, 28), (5, 3, 2, 1, 3), (6, 2, 3, 0, 2), (7, 2, 2, 0, 3)],
+)
 def test_conv_output_size_floors_like_the_book(size, filter_size, stride, pad, expected):
     assert conv_output_size(size, filter_size, stride, pad) == expected
 
 
 def test_a_filter_larger_than_the_padded_input_names_both_sizes():
-    with pytest.raises(ValueError, match=r"window 5x5 \(stride 1, pad 0\) does not fit images of shape \(1, 1, 4, 4\): "
-                                         r"filter size 5 is larger than the padded input 4 \+ 2\*0 = 4"):
+    with pytest.raises(
+        ValueError,
+        match=r"window 5x5 \(stride 1, pad 0\) does not fit images of shape \(1, 1, 4, 4\): "
+        r"filter size 5 is larger than the padded input 4 \+ 2\*0 = 4",
+    ):
         im2col(np.zeros((1, 1, 4, 4)), 5, 5)
 
 
 def test_col_of_the_wrong_shape_names_the_expected_one():
-    with pytest.raises(ValueError, match=r"col must have shape \(4, 9\) \(im2col of images \(1, 1, 4, 4\) with a 3x3 "
-                                         r"window, stride 1, pad 0\), got \(9, 4\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"col must have shape \(4, 9\) \(im2col of images \(1, 1, 4, 4\) with a 3x3 "
+        r"window, stride 1, pad 0\), got \(9, 4\)",
+    ):
         col2im(np.zeros((9, 4)), (1, 1, 4, 4), 3, 3)
 
 
@@ -107,8 +115,10 @@ def test_images_must_be_4d():
         im2col(np.zeros((4, 4)), 2, 2)
 
 
-@pytest.mark.parametrize(("stride", "pad", "message"), [(0, 0, "stride must be at least 1, got 0"),
-                                                        (1, -1, "pad must be at least 0, got -1")])
+@pytest.mark.parametrize(
+    ("stride", "pad", "message"),
+    [(0, 0, "stride must be at least 1, got 0"), (1, -1, "pad must be at least 0, got -1")],
+)
 def test_bad_stride_or_pad_is_rejected(stride, pad, message):
     with pytest.raises(ValueError, match=message):
         im2col(np.zeros((1, 1, 4, 4)), 2, 2, stride, pad)

@@ -1,4 +1,5 @@
-"""SoftmaxWithLoss and MeanSquaredError: labels of both kinds, one sample, dout, stability, the loss/gradient pair, t not differentiated, errors."""
+"""SoftmaxWithLoss and MeanSquaredError: labels of both kinds, one sample, dout, stability, the loss/gradient pair,
+t not differentiated, errors."""
 
 import warnings
 
@@ -94,8 +95,11 @@ def test_negative_labels_are_rejected():
 
 
 def test_labels_of_the_wrong_shape_are_named():
-    with pytest.raises(ValueError, match=r"t must be class indices of shape \(2,\) or one-hot targets of shape "
-                                         r"\(2, 3\) \(x has shape \(2, 3\)\), got \(3,\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"t must be class indices of shape \(2,\) or one-hot targets of shape "
+        r"\(2, 3\) \(x has shape \(2, 3\)\), got \(3,\)",
+    ):
         SoftmaxWithLoss().forward(np.zeros((2, 3)), np.array([0, 1, 2]))
 
 
@@ -179,6 +183,8 @@ def test_logits_further_apart_than_the_largest_float_give_the_rounded_loss_witho
     assert layer.forward(x, np.array([1])) == np.inf  # the true loss, 2e308, rounds to inf
     np.testing.assert_array_equal(layer.backward(), [[1.0, -1.0, 0.0]])
     assert layer.forward(x, np.array([[0.5, 0.0, 0.5]])) == 5e307  # a zero target ignores the -inf log p
+
+
 # -- SigmoidWithLoss (the sequel) ------------------------------------------------------------
 
 

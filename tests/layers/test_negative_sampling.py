@@ -57,8 +57,14 @@ def test_loss_lists_W_once_and_matches_the_oracle_on_the_negatives_it_drew():
     def made(W_):
         return NegativeSamplingLoss(W_, CORPUS, sample_size=3, seed=2)
 
-    verify_layer(made, lambda h_, t_, W_: negative_sampling_loss(h_, t_, negatives, W_),
-                 {"h": h, "target": target}, {"W": W}, np.float64(0.7), nondiff={"target"})
+    verify_layer(
+        made,
+        lambda h_, t_, W_: negative_sampling_loss(h_, t_, negatives, W_),
+        {"h": h, "target": target},
+        {"W": W},
+        np.float64(0.7),
+        nondiff={"target"},
+    )
     layer.forward(h, target)
     np.testing.assert_array_equal(layer.ids[:, 1:], negatives)
 

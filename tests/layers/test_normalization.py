@@ -15,15 +15,22 @@ from oracle.verify.verifier import verify_layer
 
 BATCH_NORM = find_entry("BatchNormalization")
 RNG = np.random.default_rng(0)
-ONE_SAMPLE = Case({"x": np.array([[1.0, -2.0, 3.0]])},
-                  {"gamma": np.array([2.0, 1.0, -1.0]), "beta": np.array([0.5, 0.0, 1.0])}, np.array([[1.0, 2.0, 3.0]]))
+ONE_SAMPLE = Case(
+    {"x": np.array([[1.0, -2.0, 3.0]])},
+    {"gamma": np.array([2.0, 1.0, -1.0]), "beta": np.array([0.5, 0.0, 1.0])},
+    np.array([[1.0, 2.0, 3.0]]),
+)
 CHANNELS_FIRST = np.stack([np.full((2, 2, 3), 7.25), RNG.normal(size=(2, 2, 3))]).astype(np.float32)  # (C, N, H, W)
-CONSTANT_CHANNEL_F32 = Case({"x": CHANNELS_FIRST.transpose(1, 0, 2, 3)},
-                            {"gamma": np.array([3.0, -2.0], np.float32), "beta": np.array([1.0, 0.5], np.float32)},
-                            RNG.normal(size=(2, 2, 2, 3)).astype(np.float32))
-NEARLY_CONSTANT = Case({"x": np.array([[1.0, 5.0], [1.0 + 2**-40, 5.0], [1.0, 5.0 - 2**-48], [1.0, 5.0]])},
-                       {"gamma": np.array([1.5, -2.0]), "beta": np.array([0.0, 1.0])},
-                       np.array([[1.0, -1.0], [2.0, 0.5], [-3.0, 0.25], [0.5, 2.0]]))
+CONSTANT_CHANNEL_F32 = Case(
+    {"x": CHANNELS_FIRST.transpose(1, 0, 2, 3)},
+    {"gamma": np.array([3.0, -2.0], np.float32), "beta": np.array([1.0, 0.5], np.float32)},
+    RNG.normal(size=(2, 2, 2, 3)).astype(np.float32),
+)
+NEARLY_CONSTANT = Case(
+    {"x": np.array([[1.0, 5.0], [1.0 + 2**-40, 5.0], [1.0, 5.0 - 2**-48], [1.0, 5.0]])},
+    {"gamma": np.array([1.5, -2.0]), "beta": np.array([0.0, 1.0])},
+    np.array([[1.0, -1.0], [2.0, 0.5], [-3.0, 0.25], [0.5, 2.0]]),
+)
 
 
 @given(case=batch_norm_cases(np.float32))
@@ -89,17 +96,28 @@ class InferenceBatchNorm(BatchNormalization):
 
 def batch_normalization_inference(x, gamma, beta, running_mean, running_var):
     shape = (1, -1) + (1,) * (x.ndim - 2)
-    return (gamma.reshape(shape) * (x - running_mean.reshape(shape)) / jax.numpy.sqrt(running_var.reshape(shape) + 1e-6)
-            + beta.reshape(shape))
+    return gamma.reshape(shape) * (x - running_mean.reshape(shape)) / jax.numpy.sqrt(
+        running_var.reshape(shape) + 1e-6
+    ) + beta.reshape(shape)
 
 
 @pytest.mark.parametrize("shape", [(3, 2), (2, 2, 2, 3)])
 def test_inference_mode_backward_treats_running_statistics_as_constants(shape):
     x, dout = RNG.normal(size=shape), RNG.normal(size=shape)
-    params = {"gamma": RNG.normal(size=2), "beta": RNG.normal(size=2), "running_mean": RNG.normal(size=2),
-              "running_var": RNG.uniform(0.5, 2, size=2)}
-    verify_layer(InferenceBatchNorm, batch_normalization_inference, {"x": x}, params, dout,
-                 nondiff=("running_mean", "running_var"))
+    params = {
+        "gamma": RNG.normal(size=2),
+        "beta": RNG.normal(size=2),
+        "running_mean": RNG.normal(size=2),
+        "running_var": RNG.uniform(0.5, 2, size=2),
+    }
+    verify_layer(
+        InferenceBatchNorm,
+        batch_normalization_inference,
+        {"x": x},
+        params,
+        dout,
+        nondiff=("running_mean", "running_var"),
+    )
 
 
 def test_compact_backward_equals_the_books_node_per_line_chain():
@@ -135,8 +153,11 @@ def test_float32_in_gives_float32_out_and_gradients():
 
 
 def test_input_with_the_wrong_feature_count_names_both_shapes():
-    with pytest.raises(ValueError, match=r"x must have shape \(N, 3\) or \(N, 3, H, W\) \(gamma has shape \(3,\)\), "
-                                         r"got \(4, 5\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"x must have shape \(N, 3\) or \(N, 3, H, W\) \(gamma has shape \(3,\)\), "
+        r"got \(4, 5\)",
+    ):
         BatchNormalization(np.ones(3), np.zeros(3)).forward(np.ones((4, 5)))
 
 
@@ -145,8 +166,10 @@ def test_beta_must_match_gamma():
         BatchNormalization(np.ones(3), np.zeros(2))
 
 
-@pytest.mark.parametrize(("kwargs", "message"), [({"momentum": 1.5}, r"momentum must lie in \[0, 1\], got 1.5"),
-                                                 ({"eps": 0.0}, "eps must be positive")])
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [({"momentum": 1.5}, r"momentum must lie in \[0, 1\], got 1.5"), ({"eps": 0.0}, "eps must be positive")],
+)
 def test_bad_hyperparameters_are_rejected(kwargs, message):
     with pytest.raises(ValueError, match=message):
         BatchNormalization(np.ones(2), np.zeros(2), **kwargs)

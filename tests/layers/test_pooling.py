@@ -16,9 +16,12 @@ from oracle.verify.runner import run_entry
 from oracle.verify.strategies import Case, float_arrays, pooling_cases
 
 # The catalog row draws its window; these hand-picked cases fix it at 3x3, stride 2, pad 1.
-MAX_3X3 = dataclasses.replace(find_entry("Pooling"), name="Pooling-3x3s2p1",
-                              layer=functools.partial(Pooling, 3, 3, stride=2, pad=1),
-                              function=bind(pooling, pool_h=3, pool_w=3, stride=2, pad=1))
+MAX_3X3 = dataclasses.replace(
+    find_entry("Pooling"),
+    name="Pooling-3x3s2p1",
+    layer=functools.partial(Pooling, 3, 3, stride=2, pad=1),
+    function=bind(pooling, pool_h=3, pool_w=3, stride=2, pad=1),
+)
 # (pool_h, pool_w, stride, pad) beyond the catalog rows: stride larger than the window, a
 # non-square overlapping window with padding, stride 1.
 WINDOWS = ((2, 2, 3, 0), (3, 2, 1, 1), (2, 3, 1, 0))
@@ -26,9 +29,15 @@ MAX_ORACLES = {w: bind(pooling, pool_h=w[0], pool_w=w[1], stride=w[2], pad=w[3])
 AVG_ORACLES = {w: bind(avg_pooling, pool_h=w[0], pool_w=w[1], stride=w[2], pad=w[3]) for w in WINDOWS}
 ALL_TIED = Case({"x": np.ones((1, 1, 4, 4))}, {}, np.arange(1.0, 5.0).reshape(1, 1, 2, 2))
 NEGATIVE_PADDED = Case({"x": -np.arange(1.0, 17.0).reshape(1, 1, 4, 4)}, {}, np.arange(1.0, 5.0).reshape(1, 1, 2, 2))
-ZERO_TIES_F32 = Case({"x": np.array([[[[0.0, -0.0, 0.0, 0.0], [0.0, 0.0, -1.0, 0.0],
-                                       [2.0, 2.0, 0.0, 0.0], [2.0, 1.0, 0.0, 0.0]]]], np.float32)}, {},
-                     np.array([[[[1.5, -2.0], [3.0, 0.5]]]], np.float32))
+ZERO_TIES_F32 = Case(
+    {
+        "x": np.array(
+            [[[[0.0, -0.0, 0.0, 0.0], [0.0, 0.0, -1.0, 0.0], [2.0, 2.0, 0.0, 0.0], [2.0, 1.0, 0.0, 0.0]]]], np.float32
+        )
+    },
+    {},
+    np.array([[[[1.5, -2.0], [3.0, 0.5]]]], np.float32),
+)
 
 
 @given(case=pooling_cases(np.float64, pool_h=3, pool_w=3, stride=2, pad=1))
@@ -44,8 +53,13 @@ def test_max_pooling_matches_oracle_on_ties_and_padding(case):
 def test_any_window_stride_and_padding_matches_oracle(layer, oracles, window):
     pool_h, pool_w, stride, pad = window
     strategy = pooling_cases(np.float64, pool_h=pool_h, pool_w=pool_w, stride=stride, pad=pad, shapes=((1, 2, 5, 6),))
-    entry = dataclasses.replace(MAX_3X3, name=f"{layer.__name__}{window}", function=oracles[window],
-                                layer=lambda: layer(pool_h, pool_w, stride, pad), cases=lambda dtype: strategy)
+    entry = dataclasses.replace(
+        MAX_3X3,
+        name=f"{layer.__name__}{window}",
+        function=oracles[window],
+        layer=lambda: layer(pool_h, pool_w, stride, pad),
+        cases=lambda dtype: strategy,
+    )
     result = run_entry(entry, np.float64, examples=20)
     assert result.passed, result.failure
 
@@ -59,8 +73,11 @@ def _window_cells(x_shape, window, index):
     return [(r, c) for r in rows for c in cols]
 
 
-@given(x=float_arrays(np.float64, (1, 2, 5, 5), max_value=3.0, kinks=(0.0, 1.0, -1.0)),
-       window=st.sampled_from([(3, 3, 2, 1), (2, 2, 1, 0), (2, 2, 3, 1)]), value=st.floats(-5, 5).filter(bool))
+@given(
+    x=float_arrays(np.float64, (1, 2, 5, 5), max_value=3.0, kinks=(0.0, 1.0, -1.0)),
+    window=st.sampled_from([(3, 3, 2, 1), (2, 2, 1, 0), (2, 2, 3, 1)]),
+    value=st.floats(-5, 5).filter(bool),
+)
 def test_each_windows_gradient_sums_to_its_cotangent_and_sits_on_its_first_maximum(x, window, value):
     layer = Pooling(*window)
     out = layer.forward(x)

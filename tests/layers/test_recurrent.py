@@ -57,19 +57,24 @@ def test_gru_reset_gate_scales_h_before_the_product():
 
 def test_float32_stays_float32():
     rng = np.random.default_rng(0)
-    f32 = {k: v.astype(np.float32) for k, v in
-           {"Wx": rng.normal(size=(2, 3)), "Wh": rng.normal(size=(3, 3)), "b": rng.normal(size=3)}.items()}
+    f32 = {
+        k: v.astype(np.float32)
+        for k, v in {"Wx": rng.normal(size=(2, 3)), "Wh": rng.normal(size=(3, 3)), "b": rng.normal(size=3)}.items()
+    }
     layer = RNN(**f32)
     h = layer.forward(np.ones((1, 2), np.float32), np.zeros((1, 3), np.float32))
     dx, dh = layer.backward(np.ones_like(h))
     assert {h.dtype, dx.dtype, dh.dtype, layer.dWx.dtype, layer.dWh.dtype, layer.db.dtype} == {np.dtype(np.float32)}
 
 
-@pytest.mark.parametrize(("cls", "shapes", "match"), [
-    (LSTM, ((3, 8), (2, 6), (8,)), r"Wh must have shape \(H, 4\*H\) \(gates \[f, g, i, o\]\), got \(2, 6\)"),
-    (GRU, ((3, 5), (2, 6), (6,)), r"Wx must have shape \(D, 6\)"),
-    (RNN, ((3, 2), (2, 2), (3,)), r"b must have shape \(2,\)"),
-])
+@pytest.mark.parametrize(
+    ("cls", "shapes", "match"),
+    [
+        (LSTM, ((3, 8), (2, 6), (8,)), r"Wh must have shape \(H, 4\*H\) \(gates \[f, g, i, o\]\), got \(2, 6\)"),
+        (GRU, ((3, 5), (2, 6), (6,)), r"Wx must have shape \(D, 6\)"),
+        (RNN, ((3, 2), (2, 2), (3,)), r"b must have shape \(2,\)"),
+    ],
+)
 def test_parameter_shapes_are_checked_with_the_gate_layout(cls, shapes, match):
     with pytest.raises(ValueError, match=match):
         cls(*(np.zeros(s) for s in shapes))

@@ -71,8 +71,12 @@ def test_set_state_without_c_starts_the_cell_state_from_zeros():
 
 def test_the_gradient_of_the_initial_states_is_verified_for_a_stateful_lstm():
     params, xs = _params(4), RNG.normal(size=(N, T, D))
-    case = Case({"xs": xs, "h": RNG.normal(size=(N, H)), "c": RNG.normal(size=(N, H))},
-                dict(zip(("Wx", "Wh", "b"), params)), RNG.normal(size=(N, T, H)), config={"stateful": True})
+    case = Case(
+        {"xs": xs, "h": RNG.normal(size=(N, H)), "c": RNG.normal(size=(N, H))},
+        dict(zip(("Wx", "Wh", "b"), params)),
+        RNG.normal(size=(N, T, H)),
+        config={"stateful": True},
+    )
     verification = verify_case(find_entry("TimeLSTM"), case)
     assert {"dh", "dc", "dxs", "dWx", "dWh", "db"} <= set(verification.comparisons)
 
@@ -159,5 +163,11 @@ def test_dropout_masks_come_from_the_injected_generator_and_inference_passes_thr
 def test_time_lstm_verifies_from_a_stateless_zero_start():
     params, xs = _params(4), RNG.normal(size=(N, T, D))
     zeros = np.zeros((N, H))
-    verify_layer(TimeLSTM, time_lstm, {"xs": xs, "h": zeros, "c": zeros}, dict(zip(("Wx", "Wh", "b"), params)),
-                 RNG.normal(size=(N, T, H)), state=("h", "c"))
+    verify_layer(
+        TimeLSTM,
+        time_lstm,
+        {"xs": xs, "h": zeros, "c": zeros},
+        dict(zip(("Wx", "Wh", "b"), params)),
+        RNG.normal(size=(N, T, H)),
+        state=("h", "c"),
+    )

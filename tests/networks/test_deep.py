@@ -17,8 +17,9 @@ CONFIGS = {
     "relu-he": dict(activation="relu", weight_init_std="he"),
     "sigmoid-xavier-decay": dict(activation="sigmoid", weight_init_std="xavier", weight_decay_lambda=0.1),
     "relu-batchnorm": dict(weight_init_std=0.5, use_batchnorm=True),
-    "relu-dropout-batchnorm-decay": dict(use_dropout=True, dropout_ratio=0.3, use_batchnorm=True,
-                                         weight_decay_lambda=0.05),
+    "relu-dropout-batchnorm-decay": dict(
+        use_dropout=True, dropout_ratio=0.3, use_batchnorm=True, weight_decay_lambda=0.05
+    ),
 }
 
 
@@ -29,8 +30,13 @@ def inputs(shape):
     return float_arrays(np.float64, shape, max_value=10.0).map(lambda x: np.where(np.abs(x) < 1e-150, 0.0, x))
 
 
-CONV = dict(input_dim=(1, 6, 6), conv_param={"filter_num": 2, "filter_size": 3, "pad": 1, "stride": 1}, hidden_size=4,
-            output_size=3, weight_init_std=0.5)
+CONV = dict(
+    input_dim=(1, 6, 6),
+    conv_param={"filter_num": 2, "filter_size": 3, "pad": 1, "stride": 1},
+    hidden_size=4,
+    output_size=3,
+    weight_init_std=0.5,
+)
 
 
 def assert_gradients_equal(grads, reference):
@@ -41,22 +47,26 @@ def assert_gradients_equal(grads, reference):
 
 
 @pytest.mark.parametrize("config", CONFIGS)
-@given(seed=st.integers(0, 2**32 - 1), x=inputs((4, 4)),
-       t=st.lists(st.integers(0, 2), min_size=4, max_size=4))
+@given(seed=st.integers(0, 2**32 - 1), x=inputs((4, 4)), t=st.lists(st.integers(0, 2), min_size=4, max_size=4))
 def test_multi_layer_net_gradient_is_jax_grad_of_its_loss(config, seed, x, t):
     options = CONFIGS[config]
     net = MultiLayerNet(4, [5, 3], 3, seed=seed, **options)
     t = np.array(t)
     grads = net.gradient(x, t)
     loss, reference = multi_layer_net_gradient(
-        net.params, x, t, net.dropout_masks() if net.use_dropout else None, activation=net.activation,
-        weight_decay_lambda=net.weight_decay_lambda, dropout_ratio=net.dropout_ratio)
+        net.params,
+        x,
+        t,
+        net.dropout_masks() if net.use_dropout else None,
+        activation=net.activation,
+        weight_decay_lambda=net.weight_decay_lambda,
+        dropout_ratio=net.dropout_ratio,
+    )
     assert_gradients_equal(grads, reference)
     assert compare(net.loss_with({}, x, t), np.float64(loss), TOLERANCE).passed
 
 
-@given(seed=st.integers(0, 2**32 - 1), x=inputs((2, 1, 6, 6)),
-       t=st.lists(st.integers(0, 2), min_size=2, max_size=2))
+@given(seed=st.integers(0, 2**32 - 1), x=inputs((2, 1, 6, 6)), t=st.lists(st.integers(0, 2), min_size=2, max_size=2))
 def test_simple_conv_net_gradient_is_jax_grad_of_its_loss(seed, x, t):
     net = SimpleConvNet(**CONV, seed=seed)
     t = np.array(t)
@@ -68,8 +78,14 @@ def test_simple_conv_net_gradient_is_jax_grad_of_its_loss(seed, x, t):
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_simple_conv_net_on_8x8_digits(dtype):
-    net = SimpleConvNet(input_dim=(1, 8, 8), conv_param={"filter_num": 4, "filter_size": 3, "pad": 1}, hidden_size=10,
-                        output_size=10, seed=0, dtype=dtype)
+    net = SimpleConvNet(
+        input_dim=(1, 8, 8),
+        conv_param={"filter_num": 4, "filter_size": 3, "pad": 1},
+        hidden_size=10,
+        output_size=10,
+        seed=0,
+        dtype=dtype,
+    )
     x, t = np.random.default_rng(0).uniform(0, 16, size=(5, 1, 8, 8)), np.array([0, 1, 2, 3, 9])
     assert net.params["W2"].shape == (4 * 4 * 4, 10)
     assert net.predict(x).shape == (5, 10) and net.predict(x).dtype == dtype
@@ -82,14 +98,24 @@ def test_simple_conv_net_on_8x8_digits(dtype):
 def test_book_default_simple_conv_net_shapes():
     net = SimpleConvNet(seed=0)
     assert {k: v.shape for k, v in net.params.items()} == {
-        "W1": (30, 1, 5, 5), "b1": (30,), "W2": (4320, 100), "b2": (100,), "W3": (100, 10), "b3": (10,)}
+        "W1": (30, 1, 5, 5),
+        "b1": (30,),
+        "W2": (4320, 100),
+        "b2": (100,),
+        "W3": (100, 10),
+        "b3": (10,),
+    }
     assert list(net.layers) == ["Conv1", "Relu1", "Pool1", "Affine1", "Relu2", "Affine2"]
 
 
-@pytest.mark.parametrize("net", [
-    lambda: MultiLayerNet(4, [5, 3], 3, use_dropout=True, use_batchnorm=True, weight_decay_lambda=0.1, seed=1),
-    lambda: SimpleConvNet(**CONV, seed=1),
-], ids=["multi-layer", "conv"])
+@pytest.mark.parametrize(
+    "net",
+    [
+        lambda: MultiLayerNet(4, [5, 3], 3, use_dropout=True, use_batchnorm=True, weight_decay_lambda=0.1, seed=1),
+        lambda: SimpleConvNet(**CONV, seed=1),
+    ],
+    ids=["multi-layer", "conv"],
+)
 def test_backprop_agrees_with_numerical_gradient(net):
     net = net()
     shape = (3, 4) if isinstance(net, MultiLayerNet) else (3, 1, 6, 6)
@@ -133,22 +159,32 @@ def test_he_and_xavier_scale_the_initial_weights_by_fan_in():
     assert xavier.params["W2"].std() == pytest.approx(np.sqrt(1 / 300), rel=0.05)
 
 
-@pytest.mark.parametrize(("make", "error", "message"), [
-    (lambda: MultiLayerNet(4, [5], 3, activation="tanh"), ValueError, "activation must be 'relu' or 'sigmoid'"),
-    (lambda: MultiLayerNet(4, [5], 3, weight_init_std="lecun"), ValueError, "weight_init_std must be 'he', 'xavier'"),
-    (lambda: MultiLayerNet(4, [0], 3), ValueError, "hidden_size_list entries must be at least 1"),
-    (lambda: SimpleConvNet(input_dim=(1, 3, 3)), ValueError, r"conv_param .* does not fit input_dim \(1, 3, 3\)"),
-    (lambda: SimpleConvNet(conv_param={"filters": 3}), ValueError, "conv_param may only have keys"),
-    (lambda: SimpleConvNet(seed=1, rng=np.random.default_rng(1)), ValueError, "give seed or rng, not both"),
-])
+@pytest.mark.parametrize(
+    ("make", "error", "message"),
+    [
+        (lambda: MultiLayerNet(4, [5], 3, activation="tanh"), ValueError, "activation must be 'relu' or 'sigmoid'"),
+        (
+            lambda: MultiLayerNet(4, [5], 3, weight_init_std="lecun"),
+            ValueError,
+            "weight_init_std must be 'he', 'xavier'",
+        ),
+        (lambda: MultiLayerNet(4, [0], 3), ValueError, "hidden_size_list entries must be at least 1"),
+        (lambda: SimpleConvNet(input_dim=(1, 3, 3)), ValueError, r"conv_param .* does not fit input_dim \(1, 3, 3\)"),
+        (lambda: SimpleConvNet(conv_param={"filters": 3}), ValueError, "conv_param may only have keys"),
+        (lambda: SimpleConvNet(seed=1, rng=np.random.default_rng(1)), ValueError, "give seed or rng, not both"),
+    ],
+)
 def test_bad_configurations_are_rejected(make, error, message):
     with pytest.raises(error, match=message):
         make()
 
 
 def test_input_of_the_wrong_shape_names_the_expected_one():
-    with pytest.raises(ValueError, match=r"x must have shape \(N, 1, 8, 8\) \(input_dim\) or \(N, 64\), "
-                                         r"got \(2, 8, 8\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"x must have shape \(N, 1, 8, 8\) \(input_dim\) or \(N, 64\), "
+        r"got \(2, 8, 8\)",
+    ):
         SimpleConvNet(input_dim=(1, 8, 8), conv_param={"filter_size": 3}).predict(np.ones((2, 8, 8)))
     with pytest.raises(ValueError, match=r"x must have shape \(N, 4\)"):
         MultiLayerNet(4, [5], 3).predict(np.ones((2, 5)))
@@ -160,8 +196,9 @@ def test_predicting_in_batches_gives_the_same_scores_with_memory_bounded_by_the_
     x = np.random.default_rng(0).random((120, 1, 8, 8))
 
     def peak(batch_size):
-        net = SimpleConvNet(input_dim=(1, 8, 8), conv_param={"filter_num": 8, "filter_size": 3, "pad": 1},
-                            hidden_size=10, seed=0)  # fresh: layers keep their buffers between calls
+        net = SimpleConvNet(
+            input_dim=(1, 8, 8), conv_param={"filter_num": 8, "filter_size": 3, "pad": 1}, hidden_size=10, seed=0
+        )  # fresh: layers keep their buffers between calls
         tracemalloc.start()
         scores = net.predict(x, batch_size=batch_size)
         _, top = tracemalloc.get_traced_memory()
@@ -172,7 +209,9 @@ def test_predicting_in_batches_gives_the_same_scores_with_memory_bounded_by_the_
     np.testing.assert_allclose(batched, whole, rtol=1e-12, atol=1e-15)
     assert batched_peak < whole_peak / 5  # a twelfth of the samples at a time
     net = MultiLayerNet(64, [20], 10, use_batchnorm=True, use_dropout=True, seed=0)
-    np.testing.assert_allclose(net.predict(x.reshape(120, 64), batch_size=7), net.predict(x.reshape(120, 64)),
-                               rtol=1e-12, atol=1e-15)
-    assert net.accuracy(x.reshape(120, 64), np.zeros(120, int), batch_size=7) == \
-        net.accuracy(x.reshape(120, 64), np.zeros(120, int), batch_size=120)
+    np.testing.assert_allclose(
+        net.predict(x.reshape(120, 64), batch_size=7), net.predict(x.reshape(120, 64)), rtol=1e-12, atol=1e-15
+    )
+    assert net.accuracy(x.reshape(120, 64), np.zeros(120, int), batch_size=7) == net.accuracy(
+        x.reshape(120, 64), np.zeros(120, int), batch_size=120
+    )

@@ -14,8 +14,11 @@ from oracle.verify.tolerance import Tolerance, compare
 
 V, D, H, N, T = 6, 3, 3, 2, 4
 TOLERANCE = Tolerance(atol=1e-12, rtol=1e-9, ntol=1e-10)
-_GRADS = {simple_rnnlm: jax.jit(jax.grad(simple_rnnlm)), rnnlm: jax.jit(jax.grad(rnnlm)),
-          better_rnnlm: jax.jit(jax.grad(better_rnnlm, argnums=0), static_argnames="dropout_ratio")}
+_GRADS = {
+    simple_rnnlm: jax.jit(jax.grad(simple_rnnlm)),
+    rnnlm: jax.jit(jax.grad(rnnlm)),
+    better_rnnlm: jax.jit(jax.grad(better_rnnlm, argnums=0), static_argnames="dropout_ratio"),
+}
 
 
 def jax_grads(function, params, *data, **static):
@@ -26,8 +29,11 @@ def jax_grads(function, params, *data, **static):
 
 def mismatches(model, reference) -> list:
     assert set(model.grads) == set(reference) == set(model.params)
-    return [f"{name}:\n{compare(value, reference[name], TOLERANCE).report}" for name, value in model.grads.items()
-            if not compare(value, reference[name], TOLERANCE).passed]
+    return [
+        f"{name}:\n{compare(value, reference[name], TOLERANCE).report}"
+        for name, value in model.grads.items()
+        if not compare(value, reference[name], TOLERANCE).passed
+    ]
 
 
 def blocks(seed):

@@ -150,8 +150,12 @@ def book_check():
         return net.loss_with({"W1": W1}, x, t)
 
     numerical = {"W1": numerical_gradient(loss_at_W1_entries, net.params["W1"].flat[entries])}
-    numerical.update({name: numerical_gradient(lambda v, name=name: net.loss_with({name: v}, x, t), net.params[name])
-                      for name in ("b1", "W2", "b2")})
+    numerical.update(
+        {
+            name: numerical_gradient(lambda v, name=name: net.loss_with({name: v}, x, t), net.params[name])
+            for name in ("b1", "W2", "b2")
+        }
+    )
     picked = {name: (g.flat[entries] if name == "W1" else g) for name, g in backprop.items()}
     picked_exact = {name: (g.flat[entries] if name == "W1" else g) for name, g in exact.items()}
     return {

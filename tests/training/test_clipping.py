@@ -11,8 +11,11 @@ from manual_bp.training import clip_grads, global_norm
 from oracle.verify.strategies import float_arrays
 
 
-@given(a=float_arrays(np.float64, (3, 2), max_value=10.0), b=float_arrays(np.float64, (4,), max_value=10.0),
-       max_norm=st.floats(0.01, 50.0))
+@given(
+    a=float_arrays(np.float64, (3, 2), max_value=10.0),
+    b=float_arrays(np.float64, (4,), max_value=10.0),
+    max_norm=st.floats(0.01, 50.0),
+)
 def test_clip_grads_equals_optax_clip_by_global_norm(a, b, max_norm):
     grads = {"W": a, "b": b}
     frozen = {k: v.copy() for k, v in grads.items()}

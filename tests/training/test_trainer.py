@@ -51,8 +51,11 @@ def test_shuffling_visits_every_sample_once_per_epoch():
 def test_divergence_stops_with_a_clear_message():
     (x, t), _ = load_spiral()
     net = TwoLayerNet(2, 30, 3, weight_init_std=1.0, seed=0)
-    with pytest.raises(TrainingDiverged, match=r"the training loss became (nan|inf) at epoch \d+, step \d+: "
-                                               r"lower the learning rate \(now 1e\+300\)"):
+    with pytest.raises(
+        TrainingDiverged,
+        match=r"the training loss became (nan|inf) at epoch \d+, step \d+: "
+        r"lower the learning rate \(now 1e\+300\)",
+    ):
         Trainer(net, SGD(1e300), x, t, epochs=5).fit()
 
 

@@ -93,8 +93,10 @@ def test_labels_are_indices_in_range_or_rows_summing_to_one(t):
 
 
 def test_dense_targets_of_any_non_negative_row_sum_are_drawn_all_zero_rows_included():
-    t = find(labels(3, (4,), np.float64, any_sums=True),
-             lambda t: t.dtype.kind == "f" and np.any(t.sum(axis=-1) == 0) and np.any(t.sum(axis=-1) > 1.5))
+    t = find(
+        labels(3, (4,), np.float64, any_sums=True),
+        lambda t: t.dtype.kind == "f" and np.any(t.sum(axis=-1) == 0) and np.any(t.sum(axis=-1) > 1.5),
+    )
     assert np.all(t >= 0)
 
 

@@ -31,8 +31,13 @@ def test_hypothesis_search_rejects_every_planted_bug(bug, dtype):
 
 def test_the_correct_book_affine_passes():
     rng = np.random.default_rng(1)
-    verify_layer(BookAffine, affine, {"x": rng.normal(size=(3, 4))}, {"W": rng.normal(size=(4, 2)), "b": rng.normal(size=2)},
-                 rng.normal(size=(3, 2)))
+    verify_layer(
+        BookAffine,
+        affine,
+        {"x": rng.normal(size=(3, 4))},
+        {"W": rng.normal(size=(4, 2)), "b": rng.normal(size=2)},
+        rng.normal(size=(3, 2)),
+    )
 
 
 def test_report_names_layer_quantity_dtype_indices_and_tolerance():
@@ -43,7 +48,10 @@ def test_report_names_layer_quantity_dtype_indices_and_tolerance():
     message = str(caught.value)
     assert message.startswith("ReLU: dx does not match the JAX oracle (float32):")
     assert "2 of 4 entries out of tolerance" in message
-    assert "tolerance: |got - expected| <= atol + rtol*|expected| + ntol*max|expected| with atol=1e-06, rtol=1e-05" in message
+    assert (
+        "tolerance: |got - expected| <= atol + rtol*|expected| + ntol*max|expected| with atol=1e-06, rtol=1e-05"
+        in message
+    )
     assert "(1, 1)" in message and "(0, 0)" in message  # the two kinks, worst first
     assert "(case: x float32 (2, 2), dout float32 (2, 2))" in message
 
@@ -69,8 +77,13 @@ def test_wrong_gradient_shape_is_reported_as_such():
 
     rng = np.random.default_rng(0)
     with pytest.raises(VerificationError, match=r"FlatDx: dx has shape \(6,\), expected \(2, 3\) \(the shape of x\)"):
-        verify_layer(FlatDx, affine, {"x": rng.normal(size=(2, 3))}, {"W": rng.normal(size=(3, 2)), "b": np.zeros(2)},
-                     rng.normal(size=(2, 2)))
+        verify_layer(
+            FlatDx,
+            affine,
+            {"x": rng.normal(size=(2, 3))},
+            {"W": rng.normal(size=(3, 2)), "b": np.zeros(2)},
+            rng.normal(size=(2, 2)),
+        )
 
 
 def test_promoted_gradient_dtype_is_reported():
@@ -79,7 +92,9 @@ def test_promoted_gradient_dtype_is_reported():
             return super().backward(dout).astype(np.float64)
 
     x, dout = np.array([0.5], np.float32), np.array([2.0], np.float32)
-    with pytest.raises(VerificationError, match=r"Promoting: dx has dtype float64, expected float32 \(the dtype of x\)"):
+    with pytest.raises(
+        VerificationError, match=r"Promoting: dx has dtype float64, expected float32 \(the dtype of x\)"
+    ):
         verify_layer(Promoting, sigmoid, {"x": x}, dout=dout)
 
 
@@ -96,8 +111,13 @@ def test_missing_parameter_gradient_is_reported():
 
     rng = np.random.default_rng(0)
     with pytest.raises(VerificationError, match=r"NoDb: db is missing"):
-        verify_layer(NoDb, affine, {"x": rng.normal(size=(2, 3))}, {"W": rng.normal(size=(3, 2)), "b": np.zeros(2)},
-                     rng.normal(size=(2, 2)))
+        verify_layer(
+            NoDb,
+            affine,
+            {"x": rng.normal(size=(2, 3))},
+            {"W": rng.normal(size=(3, 2)), "b": np.zeros(2)},
+            rng.normal(size=(2, 2)),
+        )
 
 
 def test_a_crashing_backward_is_a_failure_not_an_error():
@@ -130,8 +150,13 @@ def test_tolerance_override_applies_and_is_not_scaled_by_size():
 
 def test_verification_reports_errors_of_every_quantity():
     rng = np.random.default_rng(2)
-    result = verify_layer(Affine, affine, {"x": rng.normal(size=(2, 3))}, {"W": rng.normal(size=(3, 2)), "b": np.ones(2)},
-                          rng.normal(size=(2, 2)))
+    result = verify_layer(
+        Affine,
+        affine,
+        {"x": rng.normal(size=(2, 3))},
+        {"W": rng.normal(size=(3, 2)), "b": np.ones(2)},
+        rng.normal(size=(2, 2)),
+    )
     assert set(result.comparisons) == {"forward", "dx", "dW", "db"}
     assert 0 <= result.max_rel_error < 1e-12 and result.worst_ratio < 1
 
