@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import json
 import multiprocessing
 import os
-import pathlib
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -25,7 +22,7 @@ from rich.table import Table
 from oracle.cli.verify_args import DTYPE_CHOICES
 from oracle.verify.catalog import CATALOG, find_entry
 from oracle.verify.reference import enable_compilation_cache
-from oracle.verify.rows import as_catalog
+from oracle.verify.rows import import_catalog
 from oracle.verify.runner import run_entry
 
 __all__ = ["load_catalog", "run_verify"]
@@ -37,24 +34,7 @@ def load_catalog(spec: str | None):
     """The built-in catalog, or ``module:NAME`` / ``path/to/file.py:NAME`` from the user."""
     if spec is None:
         return CATALOG
-    target, _, attribute = spec.rpartition(":")
-    if not target or not attribute:
-        raise ValueError(f"--catalog must look like MODULE:NAME or FILE.py:NAME, got {spec!r}")
-    if target.endswith(".py"):
-        path = pathlib.Path(target)
-        if not path.is_file():
-            raise ValueError(f"--catalog file {target} does not exist")
-        module_spec = importlib.util.spec_from_file_location(path.stem, path)
-        if module_spec is None or module_spec.loader is None:
-            raise ValueError(f"--catalog file {target} cannot be imported as a Python module")
-        module = importlib.util.module_from_spec(module_spec)
-        sys.modules[path.stem] = module
-        module_spec.loader.exec_module(module)
-    else:
-        module = importlib.import_module(target)
-    if not hasattr(module, attribute):
-        raise ValueError(f"--catalog: {target} has no attribute {attribute!r}")
-    return as_catalog(getattr(module, attribute), f"--catalog {spec}")
+    return import_catalog(spec, label="--catalog")
 
 
 def _replay_hint(result, args) -> str:

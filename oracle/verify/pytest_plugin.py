@@ -19,11 +19,8 @@ without the ``oracle`` extra: it imports only ``pytest`` and the standard librar
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import os
 import pathlib
-import sys
 import types
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
@@ -48,26 +45,9 @@ def load_catalog(spec: str, root: pathlib.Path | None = None) -> tuple:
     Raises ``ValueError`` naming what was found when ``spec`` is malformed, the module or file
     is missing, or the attribute is not a sequence of ``CatalogEntry``.
     """
-    from oracle.verify.rows import as_catalog
+    from oracle.verify.rows import import_catalog  # imports JAX: only when a catalog is named
 
-    target, _, attribute = spec.rpartition(":")
-    if not target or not attribute:
-        raise ValueError(f"a catalog must be given as MODULE:NAME or FILE.py:NAME, got {spec!r}")
-    if target.endswith(".py"):
-        path = pathlib.Path(target) if root is None else root / target
-        if not path.is_file():
-            raise ValueError(f"catalog file {target} does not exist")
-        module_spec = importlib.util.spec_from_file_location(path.stem, path)
-        if module_spec is None or module_spec.loader is None:
-            raise ValueError(f"catalog file {target} cannot be imported")
-        module = importlib.util.module_from_spec(module_spec)
-        sys.modules[path.stem] = module
-        module_spec.loader.exec_module(module)
-    else:
-        module = importlib.import_module(target)
-    if not hasattr(module, attribute):
-        raise ValueError(f"{target} has no attribute {attribute!r}")
-    return as_catalog(getattr(module, attribute), spec)
+    return import_catalog(spec, root=root)
 
 
 def _replay_lines(entry_name: str, case: Any) -> str:

@@ -17,6 +17,10 @@ values, constraints, drawn configurations) keep the full form, ``CatalogEntry(..
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
+import pathlib
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -28,7 +32,7 @@ from oracle.verify.binding import bind
 from oracle.verify.catalog import CatalogEntry
 from oracle.verify.strategies import Case, cotangents, float_arrays
 
-__all__ = ["as_catalog", "row"]
+__all__ = ["as_catalog", "import_catalog", "row"]
 
 DIMS = {"N": (1, 4)}
 
@@ -177,3 +181,32 @@ def _output_shape(function: Callable, spec: dict, shapes: dict, sizes: dict) -> 
     if not hasattr(out, "shape"):
         raise TypeError(f"the oracle {getattr(function, '__name__', function)!r} must return one array, got {out!r}")
     return tuple(out.shape)
+
+
+def import_catalog(spec: str, *, root: pathlib.Path | None = None, label: str = "catalog") -> tuple[CatalogEntry, ...]:
+    """The catalog named by ``spec``: ``package.module:NAME`` or ``path/to/file.py:NAME``.
+
+    - ``root`` (default: the working directory): where a relative file path is taken from;
+    - ``label`` (default ``"catalog"``): how messages name the option (``"--catalog"``).
+
+    Raises ``ValueError`` naming what was found when ``spec`` is malformed, the module or file
+    is missing, or the attribute is not a sequence of ``CatalogEntry``.
+    """
+    target, _, attribute = spec.rpartition(":")
+    if not target or not attribute:
+        raise ValueError(f"{label} must look like MODULE:NAME or FILE.py:NAME, got {spec!r}")
+    if target.endswith(".py"):
+        path = pathlib.Path(target) if root is None else root / target
+        if not path.is_file():
+            raise ValueError(f"{label} file {target} does not exist")
+        module_spec = importlib.util.spec_from_file_location(path.stem, path)
+        if module_spec is None or module_spec.loader is None:
+            raise ValueError(f"{label} file {target} cannot be imported as a Python module")
+        module = importlib.util.module_from_spec(module_spec)
+        sys.modules[path.stem] = module
+        module_spec.loader.exec_module(module)
+    else:
+        module = importlib.import_module(target)
+    if not hasattr(module, attribute):
+        raise ValueError(f"{label}: {target} has no attribute {attribute!r}")
+    return as_catalog(getattr(module, attribute), f"{label} {spec}" if label.startswith("-") else spec)
