@@ -9,6 +9,8 @@ by every negative-sampling loss) has its gradients summed inside the model, by c
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from manual_bp._checks import as_indices, float_dtype, generator, positive_int, shape_str
@@ -71,17 +73,9 @@ class SimpleCBOW:
         return None
 
 
-class CBOW:
-    """``loss = NegativeSamplingLoss(W_out)(h, target)``, ``h = mean_i W_in[contexts[:, i]]`` (``2 * window`` contexts).
-
-    Shapes: ``contexts`` ``(N, 2 * window)`` ids, ``target`` ``(N,)`` ids; ``W_in``, ``W_out`` ``(V, H)``
-    (``0.01 * N(0, 1)``). ``corpus`` (1-D ids), ``power`` (0.75) and ``sample_size`` (5) set the
-    sampler; one Generator (``seed``/``rng``) draws the weights, then every negative sample.
-
-    Backward: ``dh = loss.backward(dout) / (2 * window)``; ``dW_in`` = one scatter-add of ``dh`` to every
-    context id (an ``Embedding`` over the ``(N, 2 * window)`` block: repeated ids accumulate);
-    ``dW_out`` from the loss (its ``K + 1`` scores share it, summed inside it).
-    """
+class _NegativeSamplingModel:
+    """What ``CBOW`` and ``SkipGram`` share: ``W_in``/``W_out`` of ``(V, H)`` (``0.01 * N(0, 1)``), the
+    input ``Embedding`` and the negative-sampling losses, all drawing from one Generator."""
 
     def __init__(
         self,
@@ -104,9 +98,28 @@ class CBOW:
             "W_out": (0.01 * rng.standard_normal((vocab, hidden))).astype(dtype),
         }
         self.in_layer = Embedding(self.params["W_in"])
-        self.ns_loss = NegativeSamplingLoss(self.params["W_out"], corpus, power, sample_size, rng=rng)
+        self._build_losses(lambda: NegativeSamplingLoss(self.params["W_out"], corpus, power, sample_size, rng=rng))
         self.grads = {name: np.zeros_like(value) for name, value in self.params.items()}
         self.word_vecs = self.params["W_in"]
+
+    def _build_losses(self, new_loss: Callable[[], NegativeSamplingLoss]) -> None:
+        raise NotImplementedError
+
+
+class CBOW(_NegativeSamplingModel):
+    """``loss = NegativeSamplingLoss(W_out)(h, target)``, ``h = mean_i W_in[contexts[:, i]]`` (``2 * window`` contexts).
+
+    Shapes: ``contexts`` ``(N, 2 * window)`` ids, ``target`` ``(N,)`` ids; ``W_in``, ``W_out`` ``(V, H)``
+    (``0.01 * N(0, 1)``). ``corpus`` (1-D ids), ``power`` (0.75) and ``sample_size`` (5) set the
+    sampler; one Generator (``seed``/``rng``) draws the weights, then every negative sample.
+
+    Backward: ``dh = loss.backward(dout) / (2 * window)``; ``dW_in`` = one scatter-add of ``dh`` to every
+    context id (an ``Embedding`` over the ``(N, 2 * window)`` block: repeated ids accumulate);
+    ``dW_out`` from the loss (its ``K + 1`` scores share it, summed inside it).
+    """
+
+    def _build_losses(self, new_loss):
+        self.ns_loss = new_loss()
 
     def forward(self, contexts, target):
         contexts = _contexts(contexts, self.params["W_in"].shape[0], 2 * self.window)
@@ -121,7 +134,7 @@ class CBOW:
         return None
 
 
-class SkipGram:
+class SkipGram(_NegativeSamplingModel):
     """``loss = sum_i NegativeSamplingLoss(W_out)(W_in[target], contexts[:, i])`` over the ``2 * window`` contexts.
 
     Shapes and initialisation as ``CBOW``. The ``2 * window`` losses share ``W_out`` (the book lists
@@ -131,33 +144,8 @@ class SkipGram:
     ``dW_out = sum_i dW_out_i``.
     """
 
-    def __init__(
-        self,
-        vocab_size,
-        hidden_size,
-        window_size,
-        corpus,
-        *,
-        power=0.75,
-        sample_size=5,
-        seed=None,
-        rng=None,
-        dtype=np.float64,
-    ):
-        vocab, hidden = positive_int("vocab_size", vocab_size), positive_int("hidden_size", hidden_size)
-        self.window = positive_int("window_size", window_size)
-        rng, dtype = generator(seed, rng), float_dtype(dtype)
-        self.params = {
-            "W_in": (0.01 * rng.standard_normal((vocab, hidden))).astype(dtype),
-            "W_out": (0.01 * rng.standard_normal((vocab, hidden))).astype(dtype),
-        }
-        self.in_layer = Embedding(self.params["W_in"])
-        self.losses = [
-            NegativeSamplingLoss(self.params["W_out"], corpus, power, sample_size, rng=rng)
-            for _ in range(2 * self.window)
-        ]
-        self.grads = {name: np.zeros_like(value) for name, value in self.params.items()}
-        self.word_vecs = self.params["W_in"]
+    def _build_losses(self, new_loss):
+        self.losses = [new_loss() for _ in range(2 * self.window)]
 
     def forward(self, contexts, target):
         contexts = _contexts(contexts, self.params["W_in"].shape[0], 2 * self.window)
