@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from manual_bp._checks import as_indices, float_dtype, generator, positive_int, shape_str
+from manual_bp._checks import as_indices, float_dtype, generator, positive_int, require_forward, shape_str
 from manual_bp.layers.attention import TimeAttention, check_mask
 from manual_bp.layers.time_layers import TimeAffine, TimeEmbedding, TimeLSTM, TimeSoftmaxWithLoss
 
@@ -107,6 +107,7 @@ class Encoder(_Part):
         return hs[:, -1, :].copy()
 
     def backward(self, dh):
+        require_forward(self, self.hs_shape)
         dhs = np.zeros(self.hs_shape, np.result_type(dh, self.dtype))
         dhs[:, -1, :] = dh
         self.embed.backward(self.lstm.backward(dhs))

@@ -184,6 +184,7 @@ def _plot_accuracy(path: str, history: list, settings: dict) -> None:
         ylim=(-2, 102),
         title=f"{settings['network']} on {settings['task']}{' (reversed)' if settings['reverse'] else ''}",
     )
+    axis.xaxis.get_major_locator().set_params(integer=True)
     axis.grid(alpha=0.3)
     figure.tight_layout()
     figure.savefig(path, dpi=110)

@@ -233,3 +233,8 @@ def test_bad_arguments_are_named():
         model.generate(xs, V, 3)
     with pytest.raises(ValueError, match="hidden_size must be at least 1"):
         Seq2seq(V, D, 0)
+
+
+def test_encoder_backward_before_forward_is_an_error():
+    with pytest.raises(RuntimeError, match="Encoder.backward called before Encoder.forward"):
+        Encoder(V, D, H, seed=0).backward(np.zeros((N, H)))
