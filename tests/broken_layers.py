@@ -560,3 +560,37 @@ class TiedOnceBetterRnnlm(manual_bp.BetterRnnlm):
     def _collect(self):
         super()._collect()
         self.grads["embed_W"][...] = self.embed.dW
+
+
+class DroppedLastStepAttentionDecoder(manual_bp.networks.seq2seq.AttentionDecoder):
+    """The encoder's last state also started the decoder's LSTM, but that gradient (``lstm.dh``) is
+    dropped: only the attention path reaches ``hs``."""
+
+    def backward(self, dscore):
+        denc_hs = super().backward(dscore)
+        denc_hs[:, -1, :] -= self.lstm.dh
+        return denc_hs
+
+
+class DroppedLastStepAttentionSeq2seq(manual_bp.networks.seq2seq.AttentionSeq2seq):
+    decoder_class = DroppedLastStepAttentionDecoder
+
+
+class SwappedPeekyDecoder(manual_bp.networks.seq2seq.PeekyDecoder):
+    """Backward reads the affine input's halves in the wrong order: ``concat(dec_hs, h)`` instead of
+    ``concat(h, dec_hs)`` (forward is right)."""
+
+    def backward(self, dscore):
+        H = self.hidden
+        dout = self.affine.backward(dscore)
+        dout = np.concatenate([dout[:, :, H:], dout[:, :, :H]], axis=2)  # the planted swap
+        dpeek, dout = dout[:, :, :H], dout[:, :, H:]
+        dout = self.lstm.backward(dout)
+        dpeek = dpeek + dout[:, :, :H]
+        self.embed.backward(dout[:, :, H:])
+        self._collect()
+        return self.lstm.dh + dpeek.sum(axis=1)
+
+
+class SwappedPeekySeq2seq(manual_bp.networks.seq2seq.PeekySeq2seq):
+    decoder_class = SwappedPeekyDecoder

@@ -128,7 +128,16 @@ def run_train(args) -> int:
         from oracle.cli.train_text import run_train_text
 
         return run_train_text(args)
+    if args.network in ("seq2seq", "peeky", "attention"):  # the sequel's encoder-decoders on a toy task
+        from oracle.cli.train_seq2seq import run_train_seq2seq
+
+        return run_train_seq2seq(args)
     err = Console(stderr=True, soft_wrap=True)
+    given = [option for option, value in (("--task", args.task), ("--reverse", args.reverse)) if value]
+    given += ["--plot-attention"] if args.plot_attention else []
+    if given:
+        err.print(f"manual-bp train: {given[0]} needs --network seq2seq, peeky or attention", markup=False)
+        return 2
     try:
         return _train(args, err)
     except (UsageError, ImportError, FileNotFoundError, ValueError) as error:

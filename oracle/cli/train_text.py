@@ -44,7 +44,7 @@ def _settings(args) -> dict:
         seed=args.seed,
         time_size=args.time_size,
         window=args.window,
-        max_grad=args.max_grad,
+        max_grad=0.25 if args.max_grad is None else args.max_grad,
     )
     return settings
 

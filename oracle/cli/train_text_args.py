@@ -35,7 +35,7 @@ def add_text_arguments(train) -> None:
     train.add_argument(
         "--max-grad",
         type=positive_float,
-        default=0.25,
         metavar="NORM",
-        help="rnnlm / better-rnnlm: clip gradients to this global norm (default: 0.25)",
+        help="rnnlm / better-rnnlm: clip gradients to this global norm (default: 0.25; seq2seq / peeky / "
+        "attention: 5.0)",
     )
