@@ -188,16 +188,16 @@ class _LSTMBlock:
         self.xh = np.empty((t + 1, n, d + 1 + h), dtype)
         self.xh[:, :, d] = 1
         self.ax = np.empty((t, n, 4 * h), dtype)
-        self.gates = np.empty((4, t, n, h), dtype)
-        self.cs = np.empty((t + 1, n, h), dtype)
+        # [c, f, g, i, o]: c_{k-1} beside the gates of step k, so that [c, g] * [f, i] is one call
+        cells = np.empty((5, t + 1, n, h), dtype)
+        self.cs, self.gates = cells[0], cells[1:, :t]
         self.tanh_c = np.empty((t, n, h), dtype)
-        self.gi, self.hWh = np.empty((n, h), dtype), np.empty((n, 4 * h), dtype)
+        self.products, self.hWh = np.empty((2, n, h), dtype), np.empty((n, 4 * h), dtype)
         self.f, self.g, self.i, self.o = self.gates
         self.xs, self.hs = self.xh[:t, :, :d], self.xh[:, :, d + 1 :]
         self.steps = [
-            (self.ax[k], self.ax[k].reshape(n, 4, h), self.gates[:, k].transpose(1, 0, 2))
-            + (self.hs[k], self.hs[k + 1], self.cs[k], self.cs[k + 1], self.tanh_c[k])
-            + (self.f[k], self.g[k], self.i[k], self.o[k])
+            (self.ax[k], self.ax[k].reshape(n, 4, h), cells[1:, k].transpose(1, 0, 2), self.hs[k], self.hs[k + 1])
+            + (cells[0:3:2, k], cells[1:4:2, k], self.cs[k + 1], self.tanh_c[k], self.o[k])
             for k in range(t)
         ]
         self.backward: dict = {}  # the backward buffers, by dtype
@@ -275,7 +275,9 @@ class TimeLSTM(_TimeRecurrent):
         block = self._block
         if block is None or block.key != (t, n, d, H, dtype):
             block = self._block = _LSTMBlock(t, n, d, H, dtype)
-        half, shift, tmp, hWh, Wh_half = block.half_n, block.shift_n, block.gi, block.hWh, block.Wh_half
+        half, shift, hWh, Wh_half = block.half_n, block.shift_n, block.hWh, block.Wh_half
+        products = block.products
+        fc, ig = products
         # the sigmoid gates' columns of Wx, Wh, b halved (exact): a single tanh per step gives all four gates
         np.multiply(self.Wx, block.half, out=block.Wxb_half[:d])
         np.multiply(self.b, block.half, out=block.Wxb_half[d])
@@ -284,15 +286,14 @@ class TimeLSTM(_TimeRecurrent):
         np.matmul(block.xh[:t, :, : d + 1].reshape(t * n, d + 1), block.Wxb_half, out=block.ax.reshape(t * n, 4 * H))
         block.hs[0] = self._initial("h", self.h, n, dtype)
         block.cs[0] = self._initial("c", self.c, n, dtype)
-        for a, a3, gates, h, h_next, c, c_next, tanh_c, f, g, i, o in block.steps:
+        for a, a3, gates, h, h_next, cg, fi, c_next, tanh_c, o in block.steps:
             np.matmul(h, Wh_half, out=hWh)
             a += hWh
             np.tanh(a, out=a)
             a *= half
             np.add(a3, shift, out=gates)
-            np.multiply(f, c, out=c_next)
-            np.multiply(g, i, out=tmp)
-            c_next += tmp
+            np.multiply(cg, fi, out=products)  # [c f, g i]
+            np.add(fc, ig, out=c_next)
             np.tanh(c_next, out=tanh_c)
             np.multiply(o, tanh_c, out=h_next)
         self.shape, self.xs_dtype = (n, t), xs.dtype
