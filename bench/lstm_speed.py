@@ -4,7 +4,10 @@ The book's Rnnlm sizes: float32, batch 20, 35 time steps, 100 inputs, 100 hidden
 thread each (threadpoolctl for NumPy's BLAS, torch.set_num_threads(1)). Each side runs
 forward, then backward with the same random upstream gradient (input and weight gradients);
 medians of alternating blocks, in one run, so the ratio is of the same machine state.
-Also timed: a book-style TimeLSTM (one LSTM cell object per step, every product per step).
+Also timed: a book-style TimeLSTM (one LSTM cell object per step, every product per step), and
+the matrix products TimeLSTM does, alone on arrays of the same shapes (the floor of any NumPy
+implementation with those products; the rest of TimeLSTM's time is elementwise work and calls).
+The header names the BLAS and the kernels it picked for this CPU (``OPENBLAS_CORETYPE`` overrides).
 
 Run: ``python bench/lstm_speed.py [--repeat N]`` (needs ``pip install torch``).
 """
@@ -17,7 +20,7 @@ import time
 import tracemalloc
 
 import numpy as np
-from threadpoolctl import threadpool_limits
+from threadpoolctl import threadpool_info, threadpool_limits
 
 from manual_bp import LSTM, TimeEmbedding, TimeLSTM
 
@@ -61,6 +64,37 @@ def median_time(fn, calls: int, clock=time.perf_counter) -> float:
     return statistics.median(times)
 
 
+def blas_products(rng, dtype=np.float32):
+    """TimeLSTM's matrix products on fresh arrays of its shapes: forward ``[xs, 1] [Wx; b]`` and T steps of
+    ``h Wh``; backward T steps of ``dA Wh^T``, ``[xs, 1, hs]^T dA`` and ``dA Wx^T``."""
+    a = {
+        name: rng.standard_normal(shape).astype(dtype)
+        for name, shape in {
+            "x1": (T * N, D + 1),
+            "Wxb": (D + 1, 4 * H),
+            "h": (N, H),
+            "Wh": (H, 4 * H),
+            "WhT": (4 * H, H),
+            "dA": (T * N, 4 * H),
+            "xh": (T * N, D + 1 + H),
+            "Wx": (D, 4 * H),
+        }.items()
+    }
+    ax, step, dh = np.empty((T * N, 4 * H), dtype), np.empty((N, 4 * H), dtype), np.empty((N, H), dtype)
+    dxh, dxs = np.empty((D + 1 + H, 4 * H), dtype), np.empty((T * N, D), dtype)
+
+    def run():
+        np.matmul(a["x1"], a["Wxb"], out=ax)
+        for _ in range(T):
+            np.matmul(a["h"], a["Wh"], out=step)
+        for k in range(T):
+            np.matmul(a["dA"][k * N : (k + 1) * N], a["WhT"], out=dh)
+        np.matmul(a["xh"].T, a["dA"], out=dxh)
+        np.matmul(a["dA"], a["Wx"].T, out=dxs)
+
+    return run
+
+
 def lstm_ratio(repeat: int) -> None:
     import torch
 
@@ -91,7 +125,12 @@ def lstm_ratio(repeat: int) -> None:
         out, _ = model(x_t)
         out.backward(dhs_t)
 
-    sides = {"manual_bp TimeLSTM": run_ours, "book-style (cell per step)": run_book, "torch.nn.LSTM": run_torch}
+    sides = {
+        "manual_bp TimeLSTM": run_ours,
+        "book-style (cell per step)": run_book,
+        "its BLAS products alone": blas_products(rng),
+        "torch.nn.LSTM": run_torch,
+    }
     for fn in sides.values():  # warm up
         fn()
     # wall time, and the process's CPU time (on a shared machine the wall time includes waiting for a core)
@@ -102,9 +141,14 @@ def lstm_ratio(repeat: int) -> None:
             for clock, timer in clocks.items():
                 results[name, clock].append(median_time(fn, 20, timer))
     best = {key: min(values) for key, values in results.items()}
+    blas = ", ".join(
+        f"{i['internal_api']} {i['version']} ({i.get('architecture')} kernels)"
+        for i in threadpool_info()
+        if i["user_api"] == "blas"
+    )
     print(
         f"TimeLSTM forward + backward, float32, N={N}, T={T}, D={D}, H={H}, 1 thread; torch {torch.__version__}, "
-        f"numpy {np.__version__}; best of {repeat} alternating blocks of 20-call medians"
+        f"numpy {np.__version__} with {blas}; best of {repeat} alternating blocks of 20-call medians"
     )
     print(f"{'side':<28}{'wall ms':>9}{'vs torch':>10}{'cpu ms':>9}{'vs torch':>10}")
     for name in sides:
