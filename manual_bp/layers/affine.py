@@ -13,7 +13,16 @@ from manual_bp._checks import (
     shape_str,
 )
 
-__all__ = ["Affine", "MatMul"]
+__all__ = ["Affine", "MatMul", "affine_params"]
+
+
+def affine_params(W, b) -> tuple[np.ndarray, np.ndarray]:
+    """``(W, b)`` as float arrays, checked: ``W`` a matrix ``(D, M)``, ``b`` of shape ``(M,)``."""
+    W, b = as_float_array("W", W), as_float_array("b", b)
+    if W.ndim != 2:
+        raise ValueError(f"W must be a matrix of shape (D, M), got {shape_str(W.shape)}")
+    check_shape("b", b, (W.shape[1],), f"one bias per output column of W {shape_str(W.shape)}")
+    return W, b
 
 
 class Affine(HasParams):
@@ -34,11 +43,7 @@ class Affine(HasParams):
     param_names = ("W", "b")
 
     def __init__(self, W, b):
-        W, b = as_float_array("W", W), as_float_array("b", b)
-        if W.ndim != 2:
-            raise ValueError(f"W must be a matrix of shape (D, M), got {shape_str(W.shape)}")
-        check_shape("b", b, (W.shape[1],), f"one bias per output column of W {shape_str(W.shape)}")
-        self.W, self.b = W, b
+        self.W, self.b = affine_params(W, b)
         self.x2 = None  # x flattened to (N, D): dW needs it
         self.x_shape = None  # x's original shape: dx is returned in it
         self.x_dtype = None  # x's dtype: dx is returned in it

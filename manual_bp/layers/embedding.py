@@ -6,7 +6,7 @@ import numpy as np
 
 from manual_bp._checks import HasParams, as_float_array, as_indices, check_dout, require_forward, shape_str
 
-__all__ = ["Embedding", "EmbeddingDot", "scatter_add_rows"]
+__all__ = ["Embedding", "EmbeddingDot", "context_vectors", "scatter_add_rows"]
 
 
 def scatter_add_rows(out: np.ndarray, idx: np.ndarray, rows: np.ndarray) -> np.ndarray:
@@ -26,6 +26,16 @@ def _check_table(W) -> np.ndarray:
     if W.ndim != 2:
         raise ValueError(f"W must be an embedding table of shape (V, D), got {shape_str(W.shape)}")
     return W
+
+
+def context_vectors(h, W: np.ndarray) -> np.ndarray:
+    """``h`` as a float array of shape ``(N, D)``, one vector per row to dot with rows of ``W (V, D)``."""
+    h = as_float_array("h", h)
+    if h.ndim != 2 or h.shape[1] != W.shape[1]:
+        raise ValueError(
+            f"h must have shape (N, {W.shape[1]}) (W has shape {shape_str(W.shape)}), got {shape_str(h.shape)}"
+        )
+    return h
 
 
 class Embedding(HasParams):
@@ -80,12 +90,7 @@ class EmbeddingDot(HasParams):
         self.dW = None  # dL/dW, (V, D), one buffer reused
 
     def forward(self, h, idx):
-        h = as_float_array("h", h)
-        if h.ndim != 2 or h.shape[1] != self.W.shape[1]:
-            raise ValueError(
-                f"h must have shape (N, {self.W.shape[1]}) (W has shape {shape_str(self.W.shape)}), "
-                f"got {shape_str(h.shape)}"
-            )
+        h = context_vectors(h, self.W)
         idx = as_indices("idx", idx, self.W.shape[0])
         if idx.shape != (h.shape[0],):
             raise ValueError(f"idx must have shape ({h.shape[0]},) (one id per row of h), got {shape_str(idx.shape)}")

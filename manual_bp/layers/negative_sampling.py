@@ -15,7 +15,7 @@ from manual_bp._checks import (
     shape_str,
 )
 from manual_bp.functions import sigmoid
-from manual_bp.layers.embedding import scatter_add_rows
+from manual_bp.layers.embedding import context_vectors, scatter_add_rows
 from manual_bp.layers.losses import softplus
 
 __all__ = ["NegativeSamplingLoss", "UnigramSampler"]
@@ -110,12 +110,7 @@ class NegativeSamplingLoss(HasParams):
         self.dW = None  # dL/dW, (V, D), one buffer reused
 
     def forward(self, h, target):
-        h = as_float_array("h", h)
-        if h.ndim != 2 or h.shape[1] != self.W.shape[1]:
-            raise ValueError(
-                f"h must have shape (N, {self.W.shape[1]}) (W has shape {shape_str(self.W.shape)}), "
-                f"got {shape_str(h.shape)}"
-            )
+        h = context_vectors(h, self.W)
         target = as_indices("target", target, self.sampler.vocab_size)
         check_shape("target", target, (h.shape[0],), "one target id per row of h")
         negatives = self.sampler.get_negative_sample(target)

@@ -25,6 +25,7 @@ from manual_bp._checks import (
     shape_str,
 )
 from manual_bp.functions import log_softmax
+from manual_bp.layers.affine import affine_params
 from manual_bp.layers.dropout import dropout_mask
 from manual_bp.layers.embedding import scatter_add_rows
 from manual_bp.layers.recurrent import (
@@ -441,11 +442,7 @@ class TimeAffine(HasParams):
     param_names = ("W", "b")
 
     def __init__(self, W, b):
-        W, b = as_float_array("W", W), as_float_array("b", b)
-        if W.ndim != 2:
-            raise ValueError(f"W must be a matrix of shape (D, M), got {shape_str(W.shape)}")
-        check_shape("b", b, (W.shape[1],), f"one bias per output column of W {shape_str(W.shape)}")
-        self.W, self.b = W, b
+        self.W, self.b = affine_params(W, b)
         self.xs2 = None  # xs as (N*T, D): dW needs it
         self.xs_shape = self.xs_dtype = None
         self.dW = self.db = None
