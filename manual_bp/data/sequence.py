@@ -36,6 +36,7 @@ __all__ = [
     "ADDITION_WIDTHS",
     "DATE_FORMATS",
     "DATE_WIDTHS",
+    "MAX_ADDITION_SIZE",
     "START",
     "Vocabulary",
     "addition_lines",
@@ -56,6 +57,7 @@ DATE_WIDTHS = (29, 11)  # "Wednesday, September 27, 1994", "_1994-09-27"
 DATE_FORMATS = ("long", "short", "numeric", "weekday")  # see date_lines
 DATE_RANGE = (datetime.date(1970, 1, 1), datetime.date(2017, 12, 31))  # the years the book's date.txt covers
 SIZE = 50_000
+MAX_ADDITION_SIZE = 200_000  # distinct unordered pairs drawn as addition_lines does; see there
 MONTHS = (
     "january",
     "february",
@@ -141,20 +143,32 @@ def _size(size) -> int:
 
 
 def addition_lines(size: int = SIZE, *, data_seed: int = 0) -> list:
-    """``size`` addition problems ``"a+b"`` -> ``"_" + str(a + b)``, padded to ``ADDITION_WIDTHS``.
+    """``size`` distinct addition problems ``"a+b"`` -> ``"_" + str(a + b)``, padded to ``ADDITION_WIDTHS``.
 
-    Each operand has 1, 2 or 3 random digits, equally likely (leading zeros drop, so about
-    37 % of the operands have one digit, 33 % two and 30 % three). As in the book's file,
-    problems repeat: there are only 100 sums of two one-digit numbers, so many of the test
-    questions also occur in training.
+    Each operand has 1, 2 or 3 random digits, equally likely (leading zeros drop), and a draw
+    whose unordered pair ``{a, b}`` came before is dropped: no problem repeats, nor its commuted
+    form, so no test question is also a training question. This is how the book's
+    ``addition.txt`` was made (Keras's ``addition_rnn`` generator; its first lines hold about 50
+    of the 55 one-digit pairs, and no pair twice). The dropped repeats thin out the small
+    operands: about 15 % of the operands have one digit, 25 % two and 60 % three at the default
+    size. At most ``MAX_ADDITION_SIZE`` problems.
     """
     size = _size(size)
+    if size > MAX_ADDITION_SIZE:
+        raise ValueError(
+            f"size must be at most {MAX_ADDITION_SIZE:,} (distinct pairs of operands below 1000 run out), got {size:,}"
+        )
     rng = np.random.default_rng(data_seed)
-    digits = rng.integers(1, 4, size=(size, 2))
-    operands = rng.integers(0, 10**digits)  # k random digits = uniform below 10**k
-    return [
-        f"{a}+{b}".ljust(ADDITION_WIDTHS[0]) + f"{START}{a + b}".ljust(ADDITION_WIDTHS[1]) for a, b in operands.tolist()
-    ]
+    seen: set = set()
+    pairs: list = []
+    while len(pairs) < size:
+        digits = rng.integers(1, 4, size=(4096, 2))
+        for a, b in rng.integers(0, 10**digits).tolist():  # k random digits = uniform below 10**k
+            key = (a, b) if a <= b else (b, a)
+            if key not in seen:
+                seen.add(key)
+                pairs.append((a, b))
+    return [f"{a}+{b}".ljust(ADDITION_WIDTHS[0]) + f"{START}{a + b}".ljust(ADDITION_WIDTHS[1]) for a, b in pairs[:size]]
 
 
 def _date_question(date: datetime.date, form: str, case: int) -> str:

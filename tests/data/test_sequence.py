@@ -18,7 +18,7 @@ from manual_bp.data import (
     reverse_questions,
     write_sequence_file,
 )
-from manual_bp.data.sequence import ADDITION_WIDTHS, DATE_WIDTHS, split_lines
+from manual_bp.data.sequence import ADDITION_WIDTHS, DATE_WIDTHS, MAX_ADDITION_SIZE, split_lines
 
 # The first lines of the book's dataset/addition.txt, as its loader sees them.
 BOOK_ADDITION = "16+75  _91  \n52+607 _659 \n75+22  _97  \n63+22  _85  \n795+3  _798 \n706+796_1502\n8+4    _12  \n"
@@ -46,11 +46,27 @@ def test_addition_lines_have_the_books_widths_and_right_sums():
         assert answer == f"_{int(a) + int(b)}".ljust(5)
 
 
-def test_addition_operands_have_one_to_three_random_digits():
+def test_no_addition_problem_repeats_even_commuted_so_no_test_question_is_a_training_question():
     questions, _ = split_lines(addition_lines(20000, data_seed=0))
+    pairs = [tuple(sorted(int(side) for side in q.rstrip().split("+"))) for q in questions]
+    assert len(set(pairs)) == len(pairs)
+    (x, _), (x_test, _), _ = load_addition(size=5000, seed=3)
+    assert not {row.tobytes() for row in x} & {row.tobytes() for row in x_test}
+
+
+def test_addition_operands_have_one_to_three_random_digits_until_their_pairs_run_out():
+    questions, _ = split_lines(addition_lines(1000, data_seed=0))
     lengths = np.array([len(side) for q in questions for side in q.rstrip().split("+")])
-    # 1, 2 or 3 random digits, equally likely: P(3 digits) = 0.9 / 3, P(2) = (0.9 + 0.09) / 3, P(1) the rest
-    np.testing.assert_allclose([np.mean(lengths == k) for k in (1, 2, 3)], [0.37, 0.33, 0.30], atol=0.01)
+    # early on few draws repeat: 1, 2 or 3 digits almost as drawn (0.37, 0.33, 0.30)
+    np.testing.assert_allclose([np.mean(lengths == k) for k in (1, 2, 3)], [0.30, 0.35, 0.35], atol=0.04)
+    questions, _ = split_lines(addition_lines(20000, data_seed=0))
+    one_digit_pairs = [q for q in questions if max(len(side) for side in q.rstrip().split("+")) == 1]
+    assert len(one_digit_pairs) == 55  # all {a, b} with a, b < 10, each once, as in the book's file
+
+
+def test_addition_size_is_bounded_by_the_distinct_pairs():
+    with pytest.raises(ValueError, match="at most 200,000"):
+        addition_lines(MAX_ADDITION_SIZE + 1)
 
 
 def test_date_answers_are_the_questions_in_iso_format_in_every_format_and_case():
