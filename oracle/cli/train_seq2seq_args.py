@@ -35,7 +35,10 @@ def add_seq2seq_arguments(train) -> None:
         type=positive_int,
         default=50_000,
         metavar="N",
-        help="seq2seq / peeky / attention: problems generated, 90%% train / 10%% test (default: 50000)",
+        help=(
+            "seq2seq / peeky / attention: problems generated, 90%% train / 10%% test "
+            "(default: 50000; addition: at most 200000)"
+        ),
     )
     train.add_argument(
         "--plot-attention",

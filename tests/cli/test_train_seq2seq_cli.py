@@ -59,3 +59,9 @@ def test_plot_attention_needs_the_attention_model(tmp_path, capsys):
 def test_seq2seq_options_need_a_seq2seq_network(capsys):
     assert main(["train", "--network", "two-layer", "--task", "dates"]) == 2
     assert "--task needs --network seq2seq, peeky or attention" in capsys.readouterr().err
+
+
+def test_more_addition_problems_than_distinct_pairs_allow_is_refused(capsys):
+    status = main(["train", "--network", "seq2seq", "--task", "addition", "--size", "300000", "--epochs", "1"])
+    assert status != 0
+    assert "size must be at most 200,000" in capsys.readouterr().err
