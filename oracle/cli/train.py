@@ -7,19 +7,13 @@ import time
 
 import numpy as np
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-)
 
 from manual_bp.data.classification import load_digits, load_mnist, load_mnist_5k, load_spiral
 from manual_bp.networks.two_layer import TwoLayerNet
 from manual_bp.optimizers import OPTIMIZERS
 from manual_bp.training.checkpoint import check_save_path, save_params
 from manual_bp.training.trainer import Trainer, TrainingDiverged
+from oracle.cli.progress import TrainingProgress
 from oracle.cli.train_args import DATASET_DEFAULTS, NETWORK_DEFAULTS
 
 __all__ = ["build_network", "load_dataset", "resolve_settings", "run_train"]
@@ -167,31 +161,31 @@ def _train(args, err: Console) -> int:
     num_classes = int(max(t_train.max(), t_test.max())) + 1
     network = build_network(settings, x_train.shape[1:], num_classes)
     optimizer = OPTIMIZERS[settings["optimizer"]](lr=settings["lr"])
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     started = time.perf_counter()
-    with Progress(*columns, console=err, transient=True) as progress:
-        trainer = Trainer(
-            network,
-            optimizer,
-            x_train,
-            t_train,
-            x_test,
-            t_test,
-            epochs=settings["epochs"],
-            batch_size=settings["batch_size"],
-            seed=settings["seed"],
-        )
-        task = progress.add_task("training", total=settings["epochs"] * trainer.steps_per_epoch)
+    trainer = Trainer(
+        network,
+        optimizer,
+        x_train,
+        t_train,
+        x_test,
+        t_test,
+        epochs=settings["epochs"],
+        batch_size=settings["batch_size"],
+        seed=settings["seed"],
+    )
+    with TrainingProgress(err, settings["epochs"], settings["epochs"] * trainer.steps_per_epoch) as progress:
 
         def on_step(epoch, step, loss):
-            progress.update(
-                task,
-                advance=1,
-                description=f"epoch {epoch}/{settings['epochs']} loss {loss:.4f}"
-                + (f" test acc {trainer.history.test_acc[-1]:.3f}" if trainer.history.test_acc else ""),
-            )
+            shown = trainer.history.test_acc
+            progress.step(epoch, loss, f" test acc {shown[-1]:.3f}" if shown else "")
 
-        trainer.on_step = on_step
+        def on_epoch(epoch, history):
+            figures = {"train_loss": history.train_loss[-1], "train_acc": history.train_acc[-1]}
+            if history.test_acc:
+                figures |= {"test_loss": history.test_loss[-1], "test_acc": history.test_acc[-1]}
+            progress.epoch(epoch, figures)
+
+        trainer.on_step, trainer.on_epoch = on_step, on_epoch
         history = trainer.fit()
     seconds = time.perf_counter() - started
     final = {

@@ -16,13 +16,13 @@ import time
 
 import numpy as np
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from manual_bp.data.sequence import load_addition, load_dates, reverse_questions
 from manual_bp.networks.seq2seq import AttentionSeq2seq, PeekySeq2seq, Seq2seq
 from manual_bp.optimizers import OPTIMIZERS
 from manual_bp.training.checkpoint import check_save_path
 from manual_bp.training.clipping import clip_grads
+from oracle.cli.progress import TrainingProgress
 from oracle.cli.train_seq2seq_args import SEQ2SEQ_DEFAULTS
 
 __all__ = ["exact_match_accuracy", "run_train_seq2seq"]
@@ -65,7 +65,7 @@ def exact_match_accuracy(model, xs, ts, start_id, batch_size=128):
     return right / len(xs)
 
 
-def _epochs(model, data, settings, optimizer, rng, report):
+def _epochs(model, data, settings, optimizer, rng, progress):
     (x_train, t_train), (x_test, t_test), start_id = data
     batch = settings["batch_size"]
     steps = max(1, len(x_train) // batch)
@@ -78,10 +78,11 @@ def _epochs(model, data, settings, optimizer, rng, report):
             model.backward()
             optimizer.update(model.params, clip_grads(model.grads, settings["max_grad"]))
             total += loss
-            report(epoch, loss)
+            progress.step(epoch, loss)
         seconds = time.perf_counter() - started
         accuracy = exact_match_accuracy(model, x_test, t_test, start_id, batch)
         history.append({"epoch": epoch, "loss": total / steps, "test_accuracy": accuracy, "seconds": seconds})
+        progress.epoch(epoch, history[-1])
     return history, steps
 
 
@@ -104,17 +105,11 @@ def _run(args, err: Console) -> int:
     rng = np.random.default_rng(settings["seed"])
     model = MODELS[args.network](len(vocab), settings["wordvec"], settings["hidden"], rng=rng, dtype=settings["dtype"])
     optimizer = OPTIMIZERS[settings["optimizer"]](lr=settings["lr"])
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     started = time.perf_counter()
-    with Progress(*columns, console=err, transient=True) as progress:
-        steps_per_epoch = max(1, len(x_train) // settings["batch_size"])
-        task = progress.add_task("training", total=settings["epochs"] * steps_per_epoch)
-
-        def report(epoch, loss):
-            progress.update(task, advance=1, description=f"epoch {epoch}/{settings['epochs']} loss {loss:.4f}")
-
+    steps_per_epoch = max(1, len(x_train) // settings["batch_size"])
+    with TrainingProgress(err, settings["epochs"], settings["epochs"] * steps_per_epoch) as progress:
         data = (x_train, t_train), (x_test, t_test), start_id
-        history, steps = _epochs(model, data, settings, optimizer, rng, report)
+        history, steps = _epochs(model, data, settings, optimizer, rng, progress)
     seconds = time.perf_counter() - started
     if args.save:
         from manual_bp.training.checkpoint import save_params

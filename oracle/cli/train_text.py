@@ -14,7 +14,6 @@ import time
 
 import numpy as np
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from manual_bp.data.text import create_contexts_target, load_ptb
 from manual_bp.networks.rnnlm import BetterRnnlm, Rnnlm
@@ -22,6 +21,7 @@ from manual_bp.networks.word2vec import CBOW
 from manual_bp.optimizers import OPTIMIZERS
 from manual_bp.training.clipping import clip_grads
 from manual_bp.training.perplexity import eval_perplexity
+from oracle.cli.progress import TrainingProgress
 from oracle.cli.train_text_args import TEXT_DEFAULTS
 
 __all__ = ["run_train_text"]
@@ -49,7 +49,7 @@ def _settings(args) -> dict:
     return settings
 
 
-def _cbow_epochs(model, corpus, settings, optimizer, rng, report):
+def _cbow_epochs(model, corpus, settings, optimizer, rng, progress):
     contexts, target = create_contexts_target(corpus, settings["window"])
     batch = settings["batch_size"]
     steps = max(1, len(target) // batch)
@@ -62,12 +62,13 @@ def _cbow_epochs(model, corpus, settings, optimizer, rng, report):
             model.backward()
             optimizer.update(model.params, model.grads)
             total += loss
-            report(epoch, loss)
+            progress.step(epoch, loss)
         history.append({"epoch": epoch, "loss": total / steps})
+        progress.epoch(epoch, history[-1])
     return history, steps
 
 
-def _rnnlm_epochs(model, train, held_out, settings, optimizer, report):
+def _rnnlm_epochs(model, train, held_out, settings, optimizer, progress):
     batch, steps_t = settings["batch_size"], settings["time_size"]
     xs, ts = train[:-1], train[1:]
     jump = len(xs) // batch
@@ -87,11 +88,12 @@ def _rnnlm_epochs(model, train, held_out, settings, optimizer, report):
             grads = clip_grads(model.grads, settings["max_grad"])
             optimizer.update(model.params, grads)
             total += loss
-            report(epoch, loss)
+            progress.step(epoch, loss)
         entry = {"epoch": epoch, "train_perplexity": float(np.exp(total / steps))}
         if held_out is not None:
             entry["test_perplexity"] = eval_perplexity(model, held_out, batch_size=min(10, batch), time_size=steps_t)
         history.append(entry)
+        progress.epoch(epoch, entry)
     return history, steps
 
 
@@ -121,19 +123,13 @@ def _run(args, err: Console) -> int:
     else:
         model = BetterRnnlm(vocab, hidden, hidden, rng=rng, dtype=settings["dtype"])
     optimizer = OPTIMIZERS[settings["optimizer"]](lr=settings["lr"])
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     started = time.perf_counter()
-    with Progress(*columns, console=err, transient=True) as progress:
-        task = progress.add_task("training", total=None)
-
-        def report(epoch, loss):
-            progress.update(task, advance=1, description=f"epoch {epoch}/{settings['epochs']} loss {loss:.4f}")
-
+    with TrainingProgress(err, settings["epochs"], None) as progress:
         if args.network == "cbow":
-            history, steps = _cbow_epochs(model, train, settings, optimizer, rng, report)
+            history, steps = _cbow_epochs(model, train, settings, optimizer, rng, progress)
         else:
             held = held_out if len(held_out) > 10 * settings["time_size"] + 1 else None
-            history, steps = _rnnlm_epochs(model, train, held, settings, optimizer, report)
+            history, steps = _rnnlm_epochs(model, train, held, settings, optimizer, progress)
     seconds = time.perf_counter() - started
     if args.save:
         from manual_bp.training.checkpoint import save_params

@@ -73,3 +73,11 @@ def test_plot_is_written(corpus, tmp_path, capsys):
 def test_a_text_network_without_a_corpus_is_a_usage_error(capsys):
     assert main(["train", "--network", "rnnlm"]) == 2
     assert "--network rnnlm needs --corpus FILE" in capsys.readouterr().err
+
+
+def test_each_epoch_is_reported_on_stderr_off_a_terminal(corpus, capsys):
+    args = ["--network", "rnnlm", "--corpus", str(corpus), "--epochs", "2", "--hidden", "8", "--json"]
+    assert main(["train", *args, "--batch-size", "4", "--time-size", "5"]) == 0
+    err = [line for line in capsys.readouterr().err.splitlines() if line.startswith("epoch ")]
+    assert [line.split("  ")[0] for line in err] == ["epoch 1/2", "epoch 2/2"]
+    assert all("train perplexity" in line for line in err)
