@@ -66,6 +66,14 @@ _RECURRENT_F32_WHY = (
     "layers, over T steps: up to 4.9e-6 absolute seen in 3000 examples, above the default 1e-6 "
     "(as the Tanh row). The planted bugs still fail in float32."
 )
+# the Time rows run T steps: each step's rounding passes back through Wh (entries up to 3)
+_TIME_RECURRENT_F32 = {np.dtype(np.float32): Tolerance(atol=1e-5, rtol=1e-4, ntol=1e-5)}
+_TIME_RECURRENT_F32_WHY = _RECURRENT_F32_WHY + (
+    " Over T steps the rounding of saturated states is amplified through Wh: a 10,000-example "
+    "float32 campaign found TimeRNN (T = 5, |Wh| up to 3, gradients about 200) 2.6e-5 to 6.5e-5 off "
+    "in every gradient, while the oracle run in float32 itself was 1.4e-6 off (its tanh rounds "
+    "differently): rtol 1e-4."
+)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -603,8 +611,8 @@ CATALOG: tuple[CatalogEntry, ...] = (
         ("Wx", "Wh", "b"),
         functools.partial(_sequel.time_recurrent_cases, gates=1),
         state=("h",),
-        tolerance=_RECURRENT_F32,
-        tolerance_reason=_RECURRENT_F32_WHY,
+        tolerance=_TIME_RECURRENT_F32,
+        tolerance_reason=_TIME_RECURRENT_F32_WHY,
         conventions="config stateful drawn; h: the carried state (zeros when not stateful), set with "
         "set_state after a previous block; truncated BPTT; dh = dL/dh_0",
     ),
@@ -616,8 +624,8 @@ CATALOG: tuple[CatalogEntry, ...] = (
         ("Wx", "Wh", "b"),
         functools.partial(_sequel.time_recurrent_cases, gates=4, cell_state=True),
         state=("h", "c"),
-        tolerance=_RECURRENT_F32,
-        tolerance_reason=_RECURRENT_F32_WHY,
+        tolerance=_TIME_RECURRENT_F32,
+        tolerance_reason=_TIME_RECURRENT_F32_WHY,
         conventions="gates [f, g, i, o]; config stateful drawn; set_state(h, c) after a previous block; "
         "truncated BPTT; dh, dc = dL/dh_0, dL/dc_0",
     ),
@@ -629,8 +637,8 @@ CATALOG: tuple[CatalogEntry, ...] = (
         ("Wx", "Wh", "b"),
         functools.partial(_sequel.time_recurrent_cases, gates=3),
         state=("h",),
-        tolerance=_RECURRENT_F32,
-        tolerance_reason=_RECURRENT_F32_WHY,
+        tolerance=_TIME_RECURRENT_F32,
+        tolerance_reason=_TIME_RECURRENT_F32_WHY,
         conventions="the book's GRU; config stateful drawn; truncated BPTT; dh = dL/dh_0",
     ),
     CatalogEntry(
@@ -681,8 +689,8 @@ CATALOG: tuple[CatalogEntry, ...] = (
         ("xs",),
         ("Wx1", "Wh1", "b1", "Wx2", "Wh2", "b2"),
         _sequel.time_bilstm_cases,
-        tolerance=_RECURRENT_F32,
-        tolerance_reason=_RECURRENT_F32_WHY,
+        tolerance=_TIME_RECURRENT_F32,
+        tolerance_reason=_TIME_RECURRENT_F32_WHY,
         conventions="concat([forward-in-time LSTM, time-reversed LSTM], -1); zero initial states",
     ),
     # -- the sequel: attention (Deep Learning from Scratch 2, chapter 8). No parameters, no

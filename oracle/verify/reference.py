@@ -14,7 +14,13 @@ import os
 import jax
 import numpy as np
 
-__all__ = ["compile_count", "enable_compilation_cache", "reference_vjp", "vjp_of_differentiable"]
+__all__ = [
+    "compile_count",
+    "enable_compilation_cache",
+    "reference_vjp",
+    "rounded_reference_vjp",
+    "vjp_of_differentiable",
+]
 
 _SIGNATURES: set = set()  # (function, differentiable, shapes and dtypes): one JAX compile each
 
@@ -99,4 +105,32 @@ def reference_vjp(function, args, differentiable, cotangent):
     for value in primal if several else (primal,):
         if value.dtype != np.float64:
             raise AssertionError(f"oracle {function.__name__} computed in {value.dtype}, not float64: is x64 off?")
+    return primal, grads
+
+
+def rounded_reference_vjp(function, args, differentiable, cotangent, dtype):
+    """``reference_vjp`` computed in ``dtype`` (float32 or float16) instead of float64: every
+    floating argument and the cotangent are cast to ``dtype`` and the oracle runs there.
+
+    Returns ``(primal, gradients)`` as float64 arrays. Its difference from ``reference_vjp``
+    is the round-off of one straightforward implementation in ``dtype`` on this very example,
+    cancellation included: the verifier's estimate of what ``dtype`` cannot resolve here. Run op
+    by op (slow, but only called on a low-precision mismatch), so nothing is fused.
+    """
+    dtype = np.dtype(dtype)
+    differentiable = tuple(bool(d) for d in differentiable)
+
+    def rounded(value):
+        array = np.asarray(value)
+        return array.astype(dtype) if array.dtype.kind == "f" else array
+
+    args = tuple(rounded(a) for a in args)
+    several = isinstance(cotangent, tuple)
+    cotangent = tuple(rounded(c) for c in cotangent) if several else rounded(cotangent)
+    # Op by op, not jitted: XLA fuses a jitted function (a * b + c as one fused multiply-add)
+    # and rounds less often than NumPy does; one primitive at a time rounds like NumPy.
+    with jax.enable_x64(True), jax.disable_jit():  # int64 labels stay int64; the floats stay in dtype
+        primal, grads = vjp_of_differentiable(function, differentiable)(args, cotangent)
+        primal = tuple(_to_float64(p) for p in primal) if several else _to_float64(primal)
+        grads = tuple(_to_float64(g) for g in grads)
     return primal, grads

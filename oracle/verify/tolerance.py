@@ -71,10 +71,11 @@ def _index(flat: int, shape: tuple) -> str:
     return str(tuple(int(i) for i in np.unravel_index(flat, shape))) if shape else "()"
 
 
-def compare(got, ref, tol: Tolerance, *, worst: int = 5) -> Comparison:
+def compare(got, ref, tol: Tolerance, *, worst: int = 5, allowance: float = 0.0, why: str = "") -> Comparison:
     """Compare ``got`` with ``ref`` (same shape) entrywise under ``tol``.
 
-    NaN or infinity in ``got`` where ``ref`` is finite always fails. The report lists the
+    NaN or infinity in ``got`` where ``ref`` is finite always fails. ``allowance`` is added to
+    every entry's bound (``why`` says where it comes from in the report). The report lists the
     ``worst`` entries by how far they exceed their bound, with got / expected / errors.
     """
     got = np.asarray(got, dtype=np.float64)
@@ -84,7 +85,7 @@ def compare(got, ref, tol: Tolerance, *, worst: int = 5) -> Comparison:
     same_nonfinite = (got == ref) | (np.isnan(got) & np.isnan(ref))
     abs_err = np.where(same_nonfinite, 0.0, abs_err)
     abs_err = np.where(np.isnan(abs_err), np.inf, abs_err)
-    bound = tol.bound(np.where(np.isfinite(ref), ref, 0.0))
+    bound = tol.bound(np.where(np.isfinite(ref), ref, 0.0)) + allowance
     with np.errstate(divide="ignore", invalid="ignore"):
         rel_err = np.where(abs_err == 0, 0.0, abs_err / np.abs(ref))
     bad = abs_err > bound
@@ -108,7 +109,9 @@ def compare(got, ref, tol: Tolerance, *, worst: int = 5) -> Comparison:
     header = (
         f"  {n_bad} of {got.size} entries out of tolerance (shape {tuple(got.shape)}); "
         f"max abs error {max_abs:.3e}, max entrywise rel error {entry_rel:.3e}\n"
-        f"  tolerance: |got - expected| <= atol + rtol*|expected| + ntol*max|expected| with {tol}\n"
-        f"  worst entries:\n"
+        f"  tolerance: |got - expected| <= atol + rtol*|expected| + ntol*max|expected| with {tol}"
+        + (f", + {allowance:.2e} ({why})" if allowance else "")
+        + "\n"
+        "  worst entries:\n"
     )
     return Comparison(max_abs, max_rel, ratio, n_bad, int(got.size), header + "\n".join(rows))
