@@ -27,7 +27,7 @@ from manual_bp._checks import (
 from manual_bp.functions import log_softmax
 from manual_bp.layers.affine import affine_params
 from manual_bp.layers.dropout import dropout_mask
-from manual_bp.layers.embedding import scatter_add_rows
+from manual_bp.layers.embedding import Embedding
 from manual_bp.layers.recurrent import (
     check_recurrent_params,
     check_state,
@@ -395,41 +395,23 @@ class TimeGRU(_TimeRecurrent):
         return dxs
 
 
-class TimeEmbedding(HasParams):
+class TimeEmbedding(Embedding):
     """``out[n, t] = W[xs[n, t]]``: the ``Embedding`` lookup for a ``(N, T)`` block of ids.
 
     Shapes: ``xs (N, T)`` ints in ``[0, V)``, ``W (V, D)``; ``out (N, T, D)``.
 
-    Backward: **one** scatter-add of the ``N*T`` rows of ``dout`` into **one** ``(V, D)``
-    gradient buffer, allocated at the first backward and reused by every later one (the book
-    allocates ``T`` full ``V x D`` arrays per forward). Repeated ids accumulate. Returns ``None``.
+    Backward (``Embedding``'s): **one** scatter-add of the ``N*T`` rows of ``dout`` into **one**
+    ``(V, D)`` gradient buffer, allocated at the first backward and reused by every later one
+    (the book allocates ``T`` full ``V x D`` arrays per forward). Repeated ids accumulate.
+    Returns ``None``.
     """
-
-    param_names = ("W",)
-
-    def __init__(self, W):
-        W = as_float_array("W", W)
-        if W.ndim != 2:
-            raise ValueError(f"W must be an embedding table of shape (V, D), got {shape_str(W.shape)}")
-        self.W = W
-        self.idx = None  # the ids flattened to (N*T,): dW scatters to them
-        self.shape = None  # (N, T)
-        self.dW = None  # dL/dW, (V, D), one buffer reused
 
     def forward(self, xs):
         xs = as_indices("xs", xs, self.W.shape[0])
         if xs.ndim != 2:
             raise ValueError(f"xs must be a (N, T) array of word ids, got {shape_str(xs.shape)}")
-        self.shape, self.idx = xs.shape, xs.reshape(-1)
+        self.idx_shape, self.idx = xs.shape, xs.reshape(-1)
         return self.W[xs]
-
-    def backward(self, dout):
-        require_forward(self, self.idx)
-        dout = check_dout(dout, (*self.shape, self.W.shape[1]))
-        if self.dW is None:
-            self.dW = np.empty_like(self.W)
-        scatter_add_rows(self.dW, self.idx, dout.reshape(-1, self.W.shape[1]))
-        return None
 
 
 class TimeAffine(HasParams):
