@@ -53,8 +53,10 @@ class Dropout:
         self.x_shape = None  # x's shape: what dout must look like
         self.x_dtype = None  # x's dtype: dx has it
 
+    input_name = "x"  # what error messages call forward's argument
+
     def forward(self, x, train_flg=True):
-        x = as_float_array("x", x)
+        x = as_float_array(self.input_name, x)
         self.x_shape, self.x_dtype = x.shape, x.dtype
         if not train_flg:
             self.mask = None

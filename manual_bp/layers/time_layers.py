@@ -20,13 +20,12 @@ from manual_bp._checks import (
     as_indices,
     check_dout,
     check_shape,
-    generator,
     require_forward,
     shape_str,
 )
 from manual_bp.functions import log_softmax
 from manual_bp.layers.affine import affine_params
-from manual_bp.layers.dropout import dropout_mask
+from manual_bp.layers.dropout import Dropout
 from manual_bp.layers.embedding import Embedding
 from manual_bp.layers.recurrent import (
     check_recurrent_params,
@@ -501,7 +500,7 @@ class TimeSoftmaxWithLoss:
         return (dxs * (dout / max(1, int(self.mask.sum())))).astype(self.ys.dtype, copy=False)
 
 
-class TimeDropout:
+class TimeDropout(Dropout):
     """Inverted dropout over a block: ``out = xs * mask / (1 - p)`` in training, ``out = xs`` at inference.
 
     ``mask = dropout_mask(rng, xs.shape, p)`` (each unit kept with probability ``1 - p``), a new
@@ -509,38 +508,20 @@ class TimeDropout:
     The mode is the attribute ``train_flg`` (the book's; ``BetterRnnlm`` sets it on every
     dropout layer), which ``forward(xs, train_flg=None)`` may override for one call.
 
-    Backward: ``dxs = dout * mask / (1 - p)`` (``dout`` after an inference forward).
+    Backward (``Dropout``'s): ``dxs = dout * mask / (1 - p)`` (``dout`` after an inference forward).
 
     - ``dropout_ratio`` (default 0.5) in ``[0, 1)``; ``rng`` / ``seed`` (keywords); ``train_flg``
       (keyword, default True).
     """
 
+    input_name = "xs"
+
     def __init__(self, dropout_ratio=0.5, *, rng=None, seed=None, train_flg=True):
-        if isinstance(dropout_ratio, bool) or not isinstance(dropout_ratio, numbers.Real):
-            raise TypeError(f"dropout_ratio must be a real number, got {type(dropout_ratio).__name__}")
-        if not 0 <= dropout_ratio < 1:
-            raise ValueError(f"dropout_ratio must lie in [0, 1), got {dropout_ratio}")
-        self.dropout_ratio = float(dropout_ratio)
-        self.rng = generator(seed, rng)
+        super().__init__(dropout_ratio, rng=rng, seed=seed)
         self.train_flg = bool(train_flg)
-        self.mask = None  # kept units of the last training forward (None after an inference one)
-        self.xs_shape = self.xs_dtype = None
 
     def forward(self, xs, train_flg=None):
-        xs = as_float_array("xs", xs)
-        self.xs_shape, self.xs_dtype = xs.shape, xs.dtype
-        if not (self.train_flg if train_flg is None else train_flg):
-            self.mask = None
-            return xs.copy()
-        self.mask = dropout_mask(self.rng, xs.shape, self.dropout_ratio)
-        return np.where(self.mask, xs / xs.dtype.type(1 - self.dropout_ratio), 0).astype(xs.dtype, copy=False)
-
-    def backward(self, dout):
-        require_forward(self, self.xs_shape)
-        dout = check_dout(dout, self.xs_shape)
-        if self.mask is None:
-            return dout.astype(self.xs_dtype, copy=True)
-        return np.where(self.mask, dout / (1 - self.dropout_ratio), 0).astype(self.xs_dtype, copy=False)
+        return super().forward(xs, self.train_flg if train_flg is None else train_flg)
 
 
 class TimeBiLSTM(HasParams):
