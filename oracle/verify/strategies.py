@@ -555,6 +555,16 @@ def pooling_cases(
     return Case({"x": x}, {}, draw_cotangent(draw, dtype, out), config=config)
 
 
+def _in_mode(draw, train: bool, case: Case, max_value: float) -> Case:
+    """``case`` as drawn (training), or as an inference forward (``train_flg=False``) after a
+    training forward on another ``x`` of the same shape and dtype (``Case.before``)."""
+    if train:
+        return case
+    x = case.inputs["x"]
+    before = ({"x": draw_array(draw, x.dtype, x.shape, max_value=max_value)},)
+    return dataclasses.replace(case, forward={"train_flg": False}, before=before)
+
+
 @st.composite
 def batch_norm_cases(draw, dtype, *, shapes=None, max_value: float = 10.0, mixed: bool = False):
     """``x`` of ``(N, D)`` or ``(N, C, H, W)``, ``gamma`` and ``beta`` of ``(D,)`` or ``(C,)``, ``dout`` like ``x``;
@@ -578,12 +588,7 @@ def batch_norm_cases(draw, dtype, *, shapes=None, max_value: float = 10.0, mixed
     gamma = draw_array(draw, pdtype, (shape[1],), max_value=max_value)
     beta = draw_array(draw, pdtype, (shape[1],), max_value=max_value)
     dout = draw_cotangent(draw, np.result_type(dtype, pdtype), shape)
-    if train:
-        return Case({"x": x}, {"gamma": gamma, "beta": beta}, dout, config=config)
-    before = ({"x": draw_array(draw, dtype, shape, max_value=max_value)},)
-    return Case(
-        {"x": x}, {"gamma": gamma, "beta": beta}, dout, config=config, forward={"train_flg": False}, before=before
-    )
+    return _in_mode(draw, train, Case({"x": x}, {"gamma": gamma, "beta": beta}, dout, config=config), max_value)
 
 
 @st.composite
@@ -613,12 +618,7 @@ def dropout_cases(
     seed = draw(_SEEDS)
     mask = dropout_mask(np.random.default_rng(seed), shape, ratio).astype(dtype)  # 1.0 kept, 0.0 dropped
     dout = draw_cotangent(draw, dtype, shape)
-    if train:
-        return Case({"x": x}, {"mask": mask, "seed": seed}, dout, config=config)
-    before = ({"x": draw_array(draw, dtype, shape, max_value=max_value)},)
-    return Case(
-        {"x": x}, {"mask": mask, "seed": seed}, dout, config=config, forward={"train_flg": False}, before=before
-    )
+    return _in_mode(draw, train, Case({"x": x}, {"mask": mask, "seed": seed}, dout, config=config), max_value)
 
 
 @st.composite
