@@ -19,7 +19,8 @@ def epoch_line(epoch: int, epochs: int, figures: dict) -> str:
     for name, value in figures.items():
         if name in ("epoch", "seconds"):
             continue
-        parts.append(f"{name.replace('_', ' ')} {value:.4f}" if isinstance(value, float) else f"{name} {value}")
+        label = name.replace("_", " ")
+        parts.append(f"{label} {value:.4f}" if isinstance(value, float) else f"{label} {value}")
     if "seconds" in figures:
         parts.append(f"({figures['seconds']:.1f} s)")
     return "  ".join(parts)
