@@ -11,6 +11,7 @@ import numpy as np
 
 import manual_bp
 from oracle.layers.dropout import seeded_dropout_layer
+from oracle.layers.time_layers import seeded_time_dropout_layer
 from oracle.verify.catalog import find_entry
 
 
@@ -343,6 +344,14 @@ class AssigningEmbedding(manual_bp.layers.Embedding):
         return None
 
 
+class AssigningTimeEmbedding(AssigningEmbedding, manual_bp.layers.TimeEmbedding):
+    """The book's first Embedding backward in the time layer: a repeated id keeps only its last row."""
+
+
+class HalfRatioTimeDropout(HalfRatioDropout, manual_bp.layers.TimeDropout):
+    """``HalfRatioDropout``'s backward in the time layer: right at the default ratio 0.5 only."""
+
+
 class PyTorchGateOrderLSTM(manual_bp.layers.LSTM):
     """Reads the 4H pre-activations as PyTorch's ``[i, f, g, o]`` instead of the book's ``[f, g, i, o]``
     (a consistent LSTM, forward and backward, with the wrong layout)."""
@@ -531,6 +540,15 @@ BROKEN = {
     "backward returns an internal buffer": (_broken("ReLU", BufferReturningReLU), "caller-owned returned gradient"),
     # -- the sequel
     "embedding gradient assigned, not added": (_broken("Embedding", AssigningEmbedding), "dW"),
+    "time embedding gradient assigned, not added": (_broken("TimeEmbedding", AssigningTimeEmbedding), "dW"),
+    "time dropout scales by 1/(1 - 0.5) whatever the ratio": (
+        dataclasses.replace(
+            find_entry("TimeDropout"),
+            name="TimeDropout[HalfRatioTimeDropout]",
+            layer=functools.partial(seeded_time_dropout_layer, layer=HalfRatioTimeDropout),
+        ),
+        "dxs",
+    ),
     "LSTM gates read in PyTorch's order": (_broken("LSTM", PyTorchGateOrderLSTM), "db"),
     "gradient leaks across the BPTT boundary": (_broken("TimeRNN", LeakingTimeRNN), "dh is not zero for a zero dout"),
     "ignored positions counted in the divisor": (
