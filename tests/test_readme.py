@@ -1,4 +1,7 @@
-"""The README stays true: its set-up commands, its Python examples, its option table."""
+"""The README opens with the two set-up commands CI runs, stays short, and the command-line page documents every option.
+
+Its Python examples, and those of every page under ``docs/``, run in ``tests/test_docs.py``.
+"""
 
 import pathlib
 import re
@@ -9,6 +12,7 @@ from oracle.cli import build_parser
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text()
+CLI_PAGE = (ROOT / "docs" / "cli" / "index.md").read_text()  # what each option means, by hand
 
 
 def _blocks(language):
@@ -28,15 +32,15 @@ def test_ci_runs_exactly_the_readmes_test_command():
     assert test_command in ci_lines
 
 
-@pytest.mark.parametrize("index", range(len(_blocks("python"))))
-def test_python_examples_run(index):
-    exec(compile(_blocks("python")[index], f"README.md python block {index}", "exec"), {})
+def test_readme_is_short_and_the_rest_is_on_the_site():
+    assert len(README.splitlines()) <= 200
+    assert "mkdocs serve" in README
 
 
 @pytest.mark.parametrize("command", ["verify", "compare", "train"])
 def test_every_option_of_every_command_is_documented(command):
     parser = build_parser()._subparsers._group_actions[0].choices[command]
-    section = README[README.index(f"### `manual-bp {command}`") :]
+    section = CLI_PAGE[CLI_PAGE.index(f"## `manual-bp {command}`") :]
     for action in parser._actions:
         for option in action.option_strings:
             if option.startswith("--") and option != "--help":
