@@ -86,11 +86,7 @@ def _parsers(parser):
 
 
 def test_the_generated_cli_reference_shows_every_command_and_option():
-    sys.path.insert(0, str(DOCS / "hooks"))
-    try:
-        import cli_reference
-    finally:
-        sys.path.remove(str(DOCS / "hooks"))
+    cli_reference = _hook("cli_reference")
     parser = build_parser()
     page = cli_reference.on_page_markdown(f"# Reference\n\n{cli_reference.MARKER}\n", None, None, None)
     assert cli_reference.MARKER not in page
@@ -101,6 +97,46 @@ def test_the_generated_cli_reference_shows_every_command_and_option():
                 assert option in page, (each.prog, option)
     assert "manual-bp verify" in page and "manual-bp train" in page
     assert cli_reference.on_page_markdown("no marker here", None, None, None) == "no marker here"
+
+
+def _hook(name: str):
+    """A hook module of ``docs/hooks/``, imported as MkDocs does (by path)."""
+    sys.path.insert(0, str(DOCS / "hooks"))
+    try:
+        return __import__(name)
+    finally:
+        sys.path.remove(str(DOCS / "hooks"))
+
+
+# Documented elsewhere: the command line's modules by the generated command-line reference.
+NOT_IN_THE_API_REFERENCE = ("oracle.cli",)
+
+
+def test_every_module_of_both_packages_is_on_an_api_page():
+    api_modules = _hook("api_modules")
+    on_pages = set()
+    for page in (DOCS / "api").glob("*.md"):
+        text = page.read_text()
+        on_pages |= set(re.findall(r"^::: ([\w.]+)$", text, flags=re.M))
+        for package in re.findall(r"^<!-- api-modules: ([\w.]+) -->$", text, flags=re.M):
+            on_pages |= set(api_modules.public_modules(package))
+    everything = {
+        module
+        for package in ("manual_bp", "oracle")
+        for module in api_modules.public_modules(package)
+        if not module.startswith(NOT_IN_THE_API_REFERENCE)
+    }
+    packages = {module for module in everything if (ROOT / module.replace(".", "/") / "__init__.py").exists()}
+    assert "manual_bp.layers.affine" in everything and "oracle.verify.verifier" in everything
+    missing = sorted(everything - packages - on_pages)
+    assert not missing, f"modules on no page of docs/api/: {missing}"
+
+
+def test_an_api_marker_expands_to_its_packages_modules():
+    api_modules = _hook("api_modules")
+    page = api_modules.on_page_markdown("# API\n\n<!-- api-modules: manual_bp.networks -->\n", None, None, None)
+    assert "::: manual_bp.networks.two_layer" in page and "::: manual_bp.networks.seq2seq" in page
+    assert "<!--" not in page and "::: manual_bp.networks\n" not in page
 
 
 def test_ci_builds_the_site_with_warnings_as_errors_after_the_tests():
