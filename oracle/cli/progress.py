@@ -14,13 +14,17 @@ __all__ = ["TrainingProgress", "epoch_line", "figures_text"]
 
 
 def figures_text(figures: dict) -> str:
-    """Each figure as ``name value`` (``_`` read as a space, floats to 4 decimals), two spaces apart."""
+    """Each figure as ``name value`` (``_`` read as a space; floats to 4 decimals, or 4 significant
+    digits from 1e5 up), two spaces apart."""
     parts = []
     for name, value in figures.items():
         if name in ("epoch", "seconds"):
             continue
         label = name.replace("_", " ")
-        parts.append(f"{label} {value:.4f}" if isinstance(value, float) else f"{label} {value}")
+        if isinstance(value, float):
+            parts.append(f"{label} {value:.4f}" if abs(value) < 1e5 else f"{label} {value:.4g}")
+        else:
+            parts.append(f"{label} {value}")
     return "  ".join(parts)
 
 
@@ -44,11 +48,13 @@ class TrainingProgress:
         self._task = self._bar.add_task("training", total=total_steps)
 
     def __enter__(self) -> TrainingProgress:
-        self._bar.__enter__()
+        if self.err.is_terminal:  # elsewhere a bar draws nothing (and leaves a blank line)
+            self._bar.__enter__()
         return self
 
     def __exit__(self, *exc) -> None:
-        self._bar.__exit__(*exc)
+        if self.err.is_terminal:
+            self._bar.__exit__(*exc)
 
     def step(self, epoch: int, loss: float, extra: str = "") -> None:
         self._bar.update(self._task, advance=1, description=f"epoch {epoch}/{self.epochs} loss {loss:.4f}{extra}")

@@ -140,6 +140,8 @@ class TrainingSession:
             print(json.dumps(report, indent=2))
             return 0
         out = Console(soft_wrap=True)
-        for line in [header, f"final  {figures_text(final)}  ({self.seconds:.1f} s)", *extra_lines(), *written]:
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # as in training
+            extra = extra_lines()
+        for line in [header, f"final  {figures_text(final)}  ({self.seconds:.1f} s)", *extra, *written]:
             out.print(line, markup=False, highlight=False)
         return 0

@@ -52,9 +52,8 @@ def read_corpus(path: str):
         raise UsageError(f"--corpus {path}: not UTF-8 text (byte {error.start} cannot be decoded)") from None
     corpus, word_to_id, _ = load_ptb(file)
     if len(word_to_id) < 2 or len(corpus) < 20:
-        raise UsageError(
-            f"--corpus {path}: too little text ({len(corpus)} words with <eos>, {len(word_to_id)} distinct)"
-        )
+        what = "empty" if len(corpus) == 0 else "too little text"
+        raise UsageError(f"--corpus {path}: {what} ({len(corpus)} words with <eos>, {len(word_to_id)} distinct)")
     return corpus, word_to_id
 
 

@@ -34,6 +34,7 @@ def test_same_seed_gives_identical_results(capsys):
     _, first = _run_json(capsys, "--epochs", "3", "--seed", "7")
     _, second = _run_json(capsys, "--epochs", "3", "--seed", "7")
     _, other = _run_json(capsys, "--epochs", "3", "--seed", "8")
+
     def figures(report):  # the seconds differ from run to run
         return [{k: v for k, v in entry.items() if k != "seconds"} for entry in report["history"]]
 
