@@ -51,7 +51,11 @@ def _version() -> str:
 
 
 # What each command imports beyond NumPy: all of it comes with the `oracle` extra.
-NEEDS = {"verify": ("jax", "hypothesis", "rich"), "compare": ("jax", "hypothesis", "rich"), "train": ("rich", "threadpoolctl")}
+NEEDS = {
+    "verify": ("jax", "hypothesis", "rich"),
+    "compare": ("jax", "hypothesis", "rich"),
+    "train": ("rich", "threadpoolctl"),
+}
 
 
 def _missing_extra(command: str) -> str | None:

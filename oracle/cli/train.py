@@ -85,15 +85,12 @@ def build_network(settings: dict, x_shape: tuple, num_classes: int):
 
 
 def _plot(path: str, history, settings: dict) -> None:
-    try:
-        import matplotlib
+    require_matplotlib("--plot")
+    import matplotlib
 
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        raise UsageError(
-            "--plot needs matplotlib, which is not installed; run: pip install 'manual-bp[plot]'"
-        ) from None
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
     epochs = np.arange(1, len(history.train_loss) + 1)
     figure, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
     steps = np.linspace(0, len(epochs), len(history.step_loss) + 1)[1:]
