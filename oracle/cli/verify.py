@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
-import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
 
@@ -20,6 +19,7 @@ from rich.progress import (
 from rich.table import Table
 
 from oracle.catalog import CATALOG, find_entry
+from oracle.cli.consoles import stdout_console
 from oracle.cli.verify_args import DTYPE_CHOICES
 from oracle.verify.reference import enable_compilation_cache
 from oracle.verify.rows import import_catalog
@@ -136,8 +136,7 @@ def run_verify(args) -> int:
     except (KeyError, ValueError, ImportError) as error:
         err.print(f"manual-bp verify: {error.args[0] if error.args else error}", markup=False, highlight=False)
         return 2
-    # A pipe or file gets 80 columns by default, too narrow for the table: widen it there.
-    out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 110)
+    out = stdout_console()
     if args.list:
         for entry in entries:
             names = ", ".join([*entry.inputs, *entry.params])
@@ -170,7 +169,9 @@ def run_verify(args) -> int:
             )
         )
     else:
-        out.print(_table(results))
+        table = _table(results)
+        out = stdout_console(table)
+        out.print(table)
         for r in failed:
             out.rule(f"[bold red]{r.layer} {r.dtype} failed")
             out.print(r.failure, markup=False, highlight=False)

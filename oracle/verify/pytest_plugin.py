@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import os
 import pathlib
+import shlex
 import types
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
@@ -51,13 +52,17 @@ def load_catalog(spec: str, root: pathlib.Path | None = None) -> tuple:
 
 
 def _replay_lines(entry_name: str, case: Any) -> str:
+    """The command that reruns this test, as printed: its node id, or ``-k`` with the catalog option
+    when the test was collected from ``--manual-bp-catalog`` (whose node has no file to name)."""
     current = os.environ.get("PYTEST_CURRENT_TEST", "").rsplit(" (", 1)[0]
     node = current.split("::")[-1] if current else entry_name
-    run = (
-        f"python -m pytest '{current}'"
-        if current and pathlib.Path(current.split("::")[0]).is_file()
-        else f"python -m pytest -k '{node}'"
-    )
+    if current.startswith(f"{OPTION}="):
+        spec = current[len(OPTION) + 1 :].split("::")[0]
+        run = f"python -m pytest {OPTION} {shlex.quote(spec)} -k {shlex.quote(node)}"
+    elif current and pathlib.Path(current.split("::")[0]).is_file():
+        run = f"python -m pytest {shlex.quote(current)}"
+    else:
+        run = f"python -m pytest -k {shlex.quote(node)}"
     return (
         f"replay: {run}  (Hypothesis replays the saved case from its example database first)\n"
         f"or in Python: verify_case(<the {entry_name} row>, {case!r})"

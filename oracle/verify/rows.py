@@ -17,10 +17,6 @@ values, constraints, drawn configurations) keep the full form, ``CatalogEntry(..
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
-import pathlib
-import sys
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -29,6 +25,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from oracle.verify.binding import bind
+from oracle.verify.catalog_files import as_catalog, import_catalog
 from oracle.verify.entry import CatalogEntry
 from oracle.verify.strategies import Case, cotangents, float_arrays
 
@@ -37,40 +34,6 @@ __all__ = ["as_catalog", "import_catalog", "row"]
 DIMS = {"N": (1, 4)}
 
 Shape = tuple  # of ints and dimension names
-
-
-def _describe(value: Any) -> str:
-    if isinstance(value, type(np)):
-        return f"a module ({value.__name__})"
-    if isinstance(value, (str, bytes)):
-        return f"a {type(value).__name__} ({value!r:.40})"
-    if isinstance(value, Sequence):
-        if not value:
-            return f"an empty {type(value).__name__}"
-        index, item = next((i, v) for i, v in enumerate(value) if not isinstance(v, CatalogEntry))
-        return f"a {type(value).__name__} holding a {type(item).__name__} at index {index}"
-    if isinstance(value, CatalogEntry):
-        return f"one CatalogEntry ({value.name}), not a sequence of them (put it in a list)"
-    return f"a {type(value).__name__}"
-
-
-def as_catalog(value: Any, label: str = "catalog") -> tuple[CatalogEntry, ...]:
-    """``value`` as a tuple of ``CatalogEntry``; ``ValueError`` saying what was found if it is not one.
-
-    A catalog is a non-empty list or tuple of ``oracle.CatalogEntry`` (full rows or ``row(...)``).
-    """
-    ok = (
-        isinstance(value, Sequence)
-        and not isinstance(value, (str, bytes))
-        and value
-        and all(isinstance(v, CatalogEntry) for v in value)
-    )
-    if not ok:
-        raise ValueError(
-            f"{label} is {_describe(value)}; a catalog must be a non-empty list or tuple of "
-            "oracle.CatalogEntry rows (oracle.row(...) builds one from shapes)"
-        )
-    return tuple(value)
 
 
 def _shape_of(name: str, spec: Any) -> Shape:
@@ -181,32 +144,3 @@ def _output_shape(function: Callable, spec: dict, shapes: dict, sizes: dict) -> 
     if not hasattr(out, "shape"):
         raise TypeError(f"the oracle {getattr(function, '__name__', function)!r} must return one array, got {out!r}")
     return tuple(out.shape)
-
-
-def import_catalog(spec: str, *, root: pathlib.Path | None = None, label: str = "catalog") -> tuple[CatalogEntry, ...]:
-    """The catalog named by ``spec``: ``package.module:NAME`` or ``path/to/file.py:NAME``.
-
-    - ``root`` (default: the working directory): where a relative file path is taken from;
-    - ``label`` (default ``"catalog"``): how messages name the option (``"--catalog"``).
-
-    Raises ``ValueError`` naming what was found when ``spec`` is malformed, the module or file
-    is missing, or the attribute is not a sequence of ``CatalogEntry``.
-    """
-    target, _, attribute = spec.rpartition(":")
-    if not target or not attribute:
-        raise ValueError(f"{label} must look like MODULE:NAME or FILE.py:NAME, got {spec!r}")
-    if target.endswith(".py"):
-        path = pathlib.Path(target) if root is None else root / target
-        if not path.is_file():
-            raise ValueError(f"{label} file {target} does not exist")
-        module_spec = importlib.util.spec_from_file_location(path.stem, path)
-        if module_spec is None or module_spec.loader is None:
-            raise ValueError(f"{label} file {target} cannot be imported as a Python module")
-        module = importlib.util.module_from_spec(module_spec)
-        sys.modules[path.stem] = module
-        module_spec.loader.exec_module(module)
-    else:
-        module = importlib.import_module(target)
-    if not hasattr(module, attribute):
-        raise ValueError(f"{label}: {target} has no attribute {attribute!r}")
-    return as_catalog(getattr(module, attribute), f"{label} {spec}" if label.startswith("-") else spec)

@@ -85,7 +85,11 @@ def test_the_command_line_option_collects_a_catalog_without_any_test_module(proj
     out = result.stdout.str()
     assert "manual-bp catalogs: catalog:CATALOG" in out
     assert "LayerNorm: dx does not match the JAX oracle (float64)" in out
-    assert "replay: python -m pytest -k 'test_catalog[LayerNorm-float64]'" in out
+    replay = "python -m pytest --manual-bp-catalog catalog:CATALOG -k 'test_catalog[LayerNorm-float64]'"
+    assert f"replay: {replay}" in out
+    # run as printed, it selects the failing test and only it
+    rerun = _run(project, *replay.split()[3:5], "-k", "test_catalog[LayerNorm-float64]")
+    rerun.assert_outcomes(failed=1, deselected=3)
 
 
 def test_the_ini_option_names_catalogs_by_file_path(project):
