@@ -76,8 +76,11 @@ def main(argv=None) -> int:
     before any work; 130 interrupted (Ctrl-C), reported in one line.
     """
     args = build_parser().parse_args(argv)
+    from oracle.cli.interrupt import ctrl_c_exits
+
     try:
-        return _run(args)
+        with ctrl_c_exits(args.command):
+            return _run(args)
     except KeyboardInterrupt:  # the commands report their own; this is Ctrl-C while they import
         print(f"manual-bp {args.command}: interrupted", file=sys.stderr)
         return 130

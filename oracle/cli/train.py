@@ -17,6 +17,7 @@ from manual_bp.data.classification import load_digits, load_mnist, load_mnist_5k
 from manual_bp.networks.two_layer import TwoLayerNet
 from manual_bp.optimizers import OPTIMIZERS
 from manual_bp.training.trainer import Trainer, TrainingDiverged
+from oracle.cli.interrupt import on_interrupt
 from oracle.cli.outputs import UsageError, require_matplotlib
 from oracle.cli.threads import choose_threads
 from oracle.cli.train_args import DATASET_DEFAULTS, NETWORK_DEFAULTS
@@ -122,14 +123,15 @@ def run_train(args) -> int:
     session = TrainingSession(args, err)
     try:
         check_command_line(args)
-        return _runner(family_of(args.network))(args, session)
+        with on_interrupt(session.interrupted):  # Ctrl-C: oracle.cli.interrupt prints its line, exits 130
+            return _runner(family_of(args.network))(args, session)
     except (UsageError, ImportError, FileNotFoundError, ValueError) as error:
         err.print(f"manual-bp train: {error}", markup=False, highlight=False)
         return 2
     except TrainingDiverged as error:
         err.print(f"manual-bp train: stopped: {error}", markup=False, highlight=False)
         return 1
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # where no SIGINT handler could be installed (oracle.cli.interrupt)
         try:
             line = session.interrupted()
         except KeyboardInterrupt:  # a second Ctrl-C while saving: the atomic write left no partial file

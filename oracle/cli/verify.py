@@ -6,7 +6,6 @@ import json
 import multiprocessing
 import os
 import time
-from concurrent.futures import ProcessPoolExecutor
 
 from rich.console import Console
 from rich.progress import (
@@ -20,6 +19,7 @@ from rich.table import Table
 
 from oracle.catalog import CATALOG, find_entry
 from oracle.cli.consoles import stdout_console
+from oracle.cli.interrupt import sigint_ignored
 from oracle.cli.verify_args import DTYPE_CHOICES
 from oracle.verify.reference import enable_compilation_cache
 from oracle.verify.rows import import_catalog
@@ -116,20 +116,42 @@ def _run_serial(progress, overall, entries, dtypes, args) -> list:
 
 
 def _run_parallel(progress, overall, entries, dtypes, args, jobs) -> list:
-    """Rows in ``jobs`` spawned workers (never forked: JAX runs threads); results in catalog order."""
+    """Rows in ``jobs`` spawned workers (never forked: JAX runs threads); results in catalog order.
+
+    On Ctrl-C (``KeyboardInterrupt`` here) the workers are terminated at once, not awaited."""
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        futures = [
-            pool.submit(_verify_row, args.catalog, entry.name, dtypes, args.examples, args.seed, not args.no_shrink)
+    with sigint_ignored():
+        pool = context.Pool(jobs)
+    try:
+        pending = [
+            pool.apply_async(
+                _verify_row,
+                (args.catalog, entry.name, dtypes, args.examples, args.seed, not args.no_shrink),
+                callback=lambda _: progress.advance(overall, args.examples * len(dtypes)),
+            )
             for entry in entries
         ]
-        for future in futures:
-            future.add_done_callback(lambda _: progress.advance(overall, args.examples * len(dtypes)))
-        return [result for future in futures for result in future.result()]
+        results = [result for job in pending for result in job.get()]
+        pool.close()
+    finally:
+        pool.terminate()
+        pool.join()
+    return results
 
 
 def run_verify(args) -> int:
+    """Run ``manual-bp verify``; return the exit status: 0 all passed, 1 a row failed, 2 a bad command
+    line or catalog, 130 interrupted (Ctrl-C: workers stopped at once, one line, no report; see
+    ``oracle.cli.interrupt``)."""
     err = Console(stderr=True, soft_wrap=True)
+    try:
+        return _verify(args, err)
+    except KeyboardInterrupt:  # where no SIGINT handler could be installed (oracle.cli.interrupt)
+        err.print("manual-bp verify: interrupted", markup=False, highlight=False)
+        return 130
+
+
+def _verify(args, err: Console) -> int:
     try:
         catalog = load_catalog(args.catalog)
         entries = [find_entry(name, catalog) for name in args.layer] if args.layer else list(catalog)
