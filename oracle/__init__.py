@@ -15,8 +15,10 @@ __all__ = [
     "TOLERANCES",
     "Verification",
     "VerificationError",
+    "buckets",
     "find_entry",
     "layer_tests",
+    "max_first",
     "reference_vjp",
     "row",
     "verify_case",
@@ -37,6 +39,8 @@ _HOME = {
     "VerificationError": "oracle.verify.verifier",
     "verify_layer": "oracle.verify.verifier",
     "row": "oracle.verify.rows",
+    "buckets": "oracle.verify.rows",
+    "max_first": "oracle.layers.ties",
     "layer_tests": "oracle.verify.pytest_plugin",
 }
 
