@@ -16,6 +16,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from manual_bp._checks import NonFiniteInputError
+
 __all__ = ["History", "Trainer", "TrainingDiverged"]
 
 
@@ -100,10 +102,18 @@ class Trainer:
         """Run all epochs; return the history. Raises ``TrainingDiverged`` on a non-finite loss.
 
         Overflow and invalid-value warnings are silenced while training: a diverging run is
-        reported once, by ``TrainingDiverged``, instead of by a stream of NumPy warnings.
+        reported once, by ``TrainingDiverged``, instead of by a stream of NumPy warnings. A layer
+        refusing a non-finite input (``NonFiniteInputError``: scores overflowed to ``inf``) is a
+        divergence too.
         """
         with np.errstate(over="ignore", invalid="ignore"):
-            return self._fit()
+            try:
+                return self._fit()
+            except NonFiniteInputError as error:
+                raise TrainingDiverged(
+                    f"a layer's input became non-finite ({error}) at epoch {len(self.history.train_loss) + 1}: "
+                    f"lower the learning rate (now {getattr(self.optimizer, 'lr', '?')})"
+                ) from None
 
     def _fit(self) -> History:
         n = len(self.x_train)

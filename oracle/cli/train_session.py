@@ -32,6 +32,7 @@ from collections.abc import Callable, Iterator
 import numpy as np
 from rich.console import Console
 
+from manual_bp import NonFiniteInputError
 from manual_bp.training.trainer import TrainingDiverged
 from oracle.cli.progress import TrainingProgress, figures_text
 from oracle.cli.threads import blas_threads
@@ -68,10 +69,14 @@ class TrainingSession:
         ):
             self._progress = progress
             self.current_epoch = 1
-            yield
+            try:
+                yield
+            except NonFiniteInputError as error:  # scores overflowed to inf: the run diverged
+                where = f"at epoch {self.current_epoch}"
+                raise self._diverged("input of a layer", f"non-finite ({error})", where) from None
         self.seconds = time.perf_counter() - self._started
 
-    def _diverged(self, what: str, value: float, where: str) -> TrainingDiverged:
+    def _diverged(self, what: str, value: object, where: str) -> TrainingDiverged:
         return TrainingDiverged(f"the {what} became {value} {where}: lower the learning rate (now {self._lr})")
 
     def step(self, epoch: int, step: int, loss: float, extra: str = "") -> None:
