@@ -84,6 +84,7 @@ class Trainer:
         self.rng = np.random.default_rng(seed)
         self.on_step, self.on_epoch = on_step, on_epoch
         self.history = History()
+        self._position = (1, 0)  # (epoch, step) being run: named when a layer refuses a non-finite input
 
     @property
     def steps_per_epoch(self) -> int:
@@ -110,8 +111,9 @@ class Trainer:
             try:
                 return self._fit()
             except NonFiniteInputError as error:
+                epoch, step = self._position
                 raise TrainingDiverged(
-                    f"a layer's input became non-finite ({error}) at epoch {len(self.history.train_loss) + 1}: "
+                    f"the input of a layer became non-finite ({error}) at epoch {epoch}, step {step}: "
                     f"lower the learning rate (now {getattr(self.optimizer, 'lr', '?')})"
                 ) from None
 
@@ -121,6 +123,7 @@ class Trainer:
             order = self.rng.permutation(n)
             losses = []
             for step, start in enumerate(range(0, n, self.batch_size), 1):
+                self._position = (epoch, step)
                 batch = order[start : start + self.batch_size]
                 x, t = self.x_train[batch], self.t_train[batch]
                 grads = self.network.gradient(x, t)

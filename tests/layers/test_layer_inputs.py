@@ -90,5 +90,5 @@ def test_training_into_infinite_scores_is_reported_as_a_divergence():
             manual_bp.SoftmaxWithLoss().forward(np.full((len(x), 2), np.inf), t)
 
     trainer = Trainer(Overflowing(), None, np.ones((4, 2)), np.zeros(4, int), epochs=1, batch_size=2)
-    with pytest.raises(TrainingDiverged, match=r"a layer's input became non-finite \(x must be finite, got inf"):
+    with pytest.raises(TrainingDiverged, match=r"the input of a layer became non-finite \(x must be finite, got inf"):
         trainer.fit()
