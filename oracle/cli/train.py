@@ -76,7 +76,7 @@ def build_network(settings: dict, x_shape: tuple, num_classes: int):
             weight_init_std=settings["weight_init_std"],
             weight_decay_lambda=settings["weight_decay"],
             use_dropout=dropout is not None,
-            dropout_ratio=dropout or 0.5,
+            dropout_ratio=0.5 if dropout is None else dropout,
             use_batchnorm=settings["batchnorm"],
             **common,
         )

@@ -19,7 +19,7 @@ from rich.table import Table
 
 from oracle.catalog import CATALOG, find_entry
 from oracle.cli.consoles import stdout_console
-from oracle.cli.interrupt import sigint_ignored
+from oracle.cli.interrupt import on_interrupt, sigint_blocked
 from oracle.cli.verify_args import DTYPE_CHOICES
 from oracle.verify.reference import enable_compilation_cache
 from oracle.verify.rows import import_catalog
@@ -118,19 +118,28 @@ def _run_serial(progress, overall, entries, dtypes, args) -> list:
 def _run_parallel(progress, overall, entries, dtypes, args, jobs) -> list:
     """Rows in ``jobs`` spawned workers (never forked: JAX runs threads); results in catalog order.
 
-    On Ctrl-C (``KeyboardInterrupt`` here) the workers are terminated at once, not awaited."""
+    On Ctrl-C (``oracle.cli.interrupt``) the pool is terminated at once, its workers not awaited."""
     context = multiprocessing.get_context("spawn")
-    with sigint_ignored():
+    with sigint_blocked():
         pool = context.Pool(jobs)
+
+    def stop_the_workers() -> str:  # on Ctrl-C (oracle.cli.interrupt): no worker is started again
+        pool.terminate()
+        return "interrupted"
+
     try:
-        pending = [
-            pool.apply_async(
-                _verify_row,
-                (args.catalog, entry.name, dtypes, args.examples, args.seed, not args.no_shrink),
-                callback=lambda _: progress.advance(overall, args.examples * len(dtypes)),
-            )
-            for entry in entries
-        ]
+        with on_interrupt(stop_the_workers):
+            pending = [
+                pool.apply_async(
+                    _verify_row,
+                    (args.catalog, entry.name, dtypes, args.examples, args.seed, not args.no_shrink),
+                    callback=lambda _: progress.advance(overall, args.examples * len(dtypes)),
+                )
+                for entry in entries
+            ]
+            for job in pending:
+                while not job.ready():  # a short wait: the SIGINT handler runs between two
+                    job.wait(0.1)
         results = [result for job in pending for result in job.get()]
         pool.close()
     finally:

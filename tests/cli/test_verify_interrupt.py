@@ -44,17 +44,18 @@ def _wait_for(condition, what: str, timeout: float = 120.0) -> None:
 def test_ctrl_c_exits_130_with_one_line_and_no_traceback_workers_included(jobs):
     command = [sys.executable, "-m", "oracle.cli", "verify", "--examples", "100000", "--jobs", jobs]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-    try:
-        _wait_for(lambda: "jaxlib" in pathlib.Path(f"/proc/{process.pid}/maps").read_text(), "JAX to load")
-        workers: list[int] = []
-        if jobs != "1":
-            _wait_for(lambda: len(_children(process.pid)) >= int(jobs), "the workers to start")
-            workers = _children(process.pid)
-        process.send_signal(signal.SIGINT)
-        out, err = process.communicate(timeout=120)
-    finally:
-        process.kill()
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env) as process:
+        try:
+            _wait_for(lambda: "jaxlib" in pathlib.Path(f"/proc/{process.pid}/maps").read_text(), "JAX to load")
+            workers: list[int] = []
+            if jobs != "1":  # the workers and the resource tracker
+                _wait_for(lambda: len(_children(process.pid)) > int(jobs), "the workers to start")
+                workers = _children(process.pid)
+            process.send_signal(signal.SIGINT)
+            out, err = process.communicate(timeout=120)
+        finally:
+            process.kill()
+            process.communicate()
     assert process.returncode == 130, err
     assert err.strip() == "manual-bp verify: interrupted"
     assert out == ""
