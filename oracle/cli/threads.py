@@ -1,10 +1,12 @@
 """BLAS threads for ``manual-bp train``, chosen per problem (``threadpoolctl``).
 
-A step of the sequel's models is hundreds of small matrix products (one per time step and
-gate); splitting each over threads costs more in synchronisation than it saves, so they run
-on one thread. The first book's products are few and large (a whole batch of images through
-an Affine or an im2col convolution) and gain from every core. ``choose_threads`` decides from
-the largest product one step makes (multiply-adds); ``--threads N`` overrides it.
+Splitting a small matrix product over threads costs more in synchronisation than it saves
+(the sequel's models make hundreds of them per step, one per time step and gate), and on a
+busy machine a second BLAS thread that spins for a core is far slower still
+(``bench/README.md``: 5 to 11 times slower per epoch under load). Large products (a language
+model's output layer over a large vocabulary, an im2col convolution of a big batch) gain from
+every core. ``choose_threads`` decides from the largest product one step makes (multiply-adds);
+``--threads N`` overrides it.
 """
 
 from __future__ import annotations
