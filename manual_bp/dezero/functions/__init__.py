@@ -7,8 +7,16 @@ expand_dims flatten broadcast_to sum_to), ``reductions`` (sum average mean max m
 sigmoid_cross_entropy binary_cross_entropy accuracy).
 """
 
+from manual_bp.dezero.functions.activations import clip, leaky_relu, log_softmax, relu, sigmoid, softmax
 from manual_bp.dezero.functions.affine import linear, matmul
 from manual_bp.dezero.functions.elementwise import cos, exp, log, sin, tanh
+from manual_bp.dezero.functions.losses import (
+    accuracy,
+    binary_cross_entropy,
+    mean_squared_error,
+    sigmoid_cross_entropy,
+    softmax_cross_entropy,
+)
 from manual_bp.dezero.functions.reductions import average, max, mean, min, sum
 from manual_bp.dezero.functions.shapes import (
     broadcast_to,
@@ -21,21 +29,32 @@ from manual_bp.dezero.functions.shapes import (
 )
 
 __all__ = [
+    "accuracy",
     "average",
+    "binary_cross_entropy",
     "broadcast_to",
+    "clip",
     "cos",
     "exp",
     "expand_dims",
     "flatten",
     "get_item",
+    "leaky_relu",
     "linear",
     "log",
+    "log_softmax",
     "matmul",
     "max",
     "mean",
+    "mean_squared_error",
     "min",
+    "relu",
     "reshape",
+    "sigmoid",
+    "sigmoid_cross_entropy",
     "sin",
+    "softmax",
+    "softmax_cross_entropy",
     "sum",
     "sum_to",
     "tanh",

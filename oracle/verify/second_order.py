@@ -1,0 +1,292 @@
+"""Verify a DeZero Function against its JAX oracle to the second order, exactly (no finite differences).
+
+``verify_function`` checks, for inputs ``x``, a drawn cotangent ``gy`` and a drawn direction
+``w`` (one array per differentiable input):
+
+1. the forward value equals the oracle's (value, shape, dtype of the input);
+2. first order: with ``y.grad = gy``, ``y.backward()`` gives every input the gradient
+   ``jax.vjp(f, x)[1](gy)``; the gradients carry no graph (``create_graph`` was off) and have
+   their input's shape and dtype;
+3. ``retain_grad=False`` freed the output's gradient (``y.grad is None``) after backward;
+4. accumulation: a second ``backward`` from the same cotangent doubles every gradient exactly,
+   and ``cleargrad()`` resets it;
+5. second order: with ``backward(create_graph=True)``, backpropagating ``s = sum_i <gx_i, w_i>``
+   gives each input ``jax.vjp`` of the VJP, ``d s / d x``, and the cotangent
+   ``d s / d gy = jax.jvp(f, x, w)`` (``gy`` is a Variable of the graph, so it gets a gradient);
+6. nothing the caller passed (inputs, ``gy``, ``w``) is written to: they are read-only copies;
+7. under ``no_grad()`` the output has no creator (no graph is recorded).
+
+``verify_derivatives`` checks the n-th derivatives of an elementwise Function by repeated
+double backprop (``gx.backward(create_graph=True)`` on the previous derivative) against
+nested ``jax.grad`` of the oracle.
+
+The reference is computed in float64 (float32 values are exact there) by one jitted function
+per (oracle, differentiated arguments, order), compiled once per shape: the primal, the VJP,
+and the VJP of the VJP come out of one XLA call, so a second-order check costs about what a
+first-order one does.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Mapping
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from manual_bp.dezero import Variable, no_grad
+from oracle.verify.tolerance import Comparison, Tolerance, compare, tolerance_for
+from oracle.verify.verifier import Verification, VerificationError
+
+__all__ = ["derivative_reference", "reference", "verify_derivatives", "verify_function"]
+
+
+def _float64(value) -> np.ndarray:
+    array = np.asarray(value)
+    return array.astype(np.float64) if array.dtype.kind == "f" else array
+
+
+@functools.cache
+def _jitted(oracle: Callable, differentiable: tuple, order: int):
+    def run(args, gy, ws):
+        def of_differentiable(*diff_args):
+            supplied = iter(diff_args)
+            return oracle(*(next(supplied) if d else a for a, d in zip(args, differentiable)))
+
+        diff_args = tuple(a for a, d in zip(args, differentiable) if d)
+        primal, pullback = jax.vjp(of_differentiable, *diff_args)
+        if order < 2:
+            return primal, pullback(gy), (), None
+
+        def first(diff_args, gy):
+            return jax.vjp(of_differentiable, *diff_args)[1](gy)
+
+        grads, pullback2 = jax.vjp(first, diff_args, gy)
+        second_x, second_gy = pullback2(tuple(ws))
+        return primal, grads, second_x, second_gy
+
+    return jax.jit(run)
+
+
+def reference(oracle: Callable, args, differentiable, gy, ws=(), *, order: int = 2):
+    """``(primal, first, second_x, second_gy)`` of ``oracle(*args)`` in float64, as NumPy arrays.
+
+    ``first``: ``jax.vjp`` of ``gy``, one per differentiable argument. With ``order=2``:
+    ``second_x``, the gradient of ``sum_i <first_i, ws_i>`` with respect to each differentiable
+    argument (``jax.vjp`` of the VJP), and ``second_gy``, its gradient with respect to ``gy``
+    (equal to ``jax.jvp(oracle, args, ws)``); with ``order=1`` they are ``()`` and None.
+    """
+    differentiable = tuple(bool(d) for d in differentiable)
+    args = tuple(_float64(a) for a in args)
+    with jax.enable_x64(True):
+        primal, first, second_x, second_gy = _jitted(oracle, differentiable, order)(
+            args, _float64(gy), tuple(_float64(w) for w in ws)
+        )
+        out = (
+            np.asarray(primal),
+            tuple(np.asarray(g) for g in first),
+            tuple(np.asarray(g) for g in second_x),
+            None if second_gy is None else np.asarray(second_gy),
+        )
+    if out[0].dtype != np.float64:
+        raise AssertionError(f"oracle {oracle.__name__} computed in {out[0].dtype}, not float64: is x64 off?")
+    return out
+
+
+def _frozen(value):
+    """A read-only copy of an array (a write then raises); anything else passes through."""
+    if isinstance(value, np.ndarray):
+        value = value.copy()
+        value.flags.writeable = False
+    return value
+
+
+def _data(variable: Variable | None, like: np.ndarray) -> np.ndarray:
+    """A gradient's array; zeros where nothing reached (the value does not depend on it)."""
+    return np.zeros_like(like) if variable is None else variable.data
+
+
+class _Report:
+    def __init__(self, name: str, dtype, tolerance: Tolerance):
+        self.name, self.dtype, self.tolerance = name, np.dtype(dtype), tolerance
+        self.failures: list[str] = []
+        self.quantities: list[str] = []
+        self.comparisons: dict[str, Comparison] = {}
+
+    def fail(self, quantity: str, message: str) -> None:
+        self.failures.append(f"{self.name}: {quantity} {message}")
+        self.quantities.append(quantity)
+
+    def check(self, quantity: str, got, expected, *, dtype=None) -> None:
+        got = np.asarray(got)
+        if got.shape != np.shape(expected):
+            self.fail(quantity, f"has shape {got.shape}, expected {np.shape(expected)}")
+            return
+        if dtype is not None and got.dtype != dtype:
+            self.fail(quantity, f"has dtype {got.dtype}, expected {dtype}")
+        comparison = compare(got, expected, self.tolerance)
+        self.comparisons[quantity] = comparison
+        if not comparison.passed:
+            self.fail(quantity, f"({self.dtype}) differs from the oracle:\n{comparison.report}")
+
+    def result(self) -> Verification:
+        if self.failures:
+            raise VerificationError("\n".join(self.failures), self.comparisons, self.quantities)
+        return Verification(self.name, self.dtype, self.comparisons)
+
+
+def verify_function(
+    function: Callable,
+    oracle: Callable,
+    inputs: Mapping,
+    gy: np.ndarray,
+    w: Mapping | None = None,
+    *,
+    nondiff=(),
+    name: str | None = None,
+    tolerance: Tolerance | Mapping | None = None,
+    order: int = 2,
+) -> Verification:
+    """Check the DeZero Function ``function`` against ``oracle`` on one example; raise if it disagrees.
+
+    - ``function``: ``function(*variables)`` returns one Variable (a Function instance's
+      ``__call__`` or a helper such as ``F.sum`` with its configuration bound).
+    - ``oracle``: the pure JAX function of the same arguments, ``oracle(*arrays)``.
+    - ``inputs``: ordered ``{name: array}``; ``nondiff`` names those that are data (labels).
+    - ``gy``: the cotangent, shaped like the output (draw it: an all-ones one hides bugs).
+    - ``w``: ``{name: array}`` per differentiable input, the direction of the second-order
+      check (required when ``order >= 2``).
+    - ``tolerance``: a ``Tolerance``, or ``{dtype: Tolerance}`` overriding the default table.
+    - ``order`` (default 2): 1 checks the forward value and first order only.
+    The numbered checks are in the module docstring; every failure of the example is reported
+    together in one ``VerificationError``, each line starting ``name: quantity``.
+    """
+    name = name or getattr(function, "__name__", type(function).__name__)
+    nondiff = frozenset(nondiff)
+    inputs = {k: _frozen(v) for k, v in inputs.items()}
+    gy = _frozen(np.asarray(gy))
+    diff = [k for k in inputs if k not in nondiff]
+    w = {k: _frozen(np.asarray(w[k])) for k in diff} if order >= 2 and w is not None else {}
+    if order >= 2 and set(w) != set(diff):
+        raise ValueError(f"w must have an array for each differentiable input {diff}, got {sorted(w)}")
+    dtype = next(v.dtype for v in inputs.values() if isinstance(v, np.ndarray) and v.dtype.kind == "f")
+    tol = tolerance if isinstance(tolerance, Tolerance) else tolerance_for(dtype, tolerance)
+    report = _Report(name, dtype, tol)
+    args = tuple(inputs.values())
+    primal, first, second_x, second_gy = reference(
+        oracle, args, [k not in nondiff for k in inputs], gy, [w[k] for k in w], order=order
+    )
+
+    # 1-4: forward, first order without a graph, freed output gradient, accumulation.
+    try:
+        xs = {k: Variable(v) for k, v in inputs.items()}
+        y = function(*xs.values())
+        report.check("forward", y.data, primal, dtype=dtype)
+        y.grad = Variable(gy)
+        y.backward()
+        grads = {k: _data(xs[k].grad, inputs[k]) for k in diff}
+        for (k, got), expected in zip(grads.items(), first):
+            report.check(f"d{k}", got, expected, dtype=inputs[k].dtype)
+            if xs[k].grad is not None and xs[k].grad.creator is not None:
+                report.fail(f"d{k}", "has a creator after backward(create_graph=False): a graph was recorded")
+        if y.grad is not None:
+            report.fail("retain_grad", "the output's gradient survived backward(retain_grad=False)")
+        y.grad = Variable(gy)
+        y.backward()
+        for k in diff:
+            if not np.array_equal(_data(xs[k].grad, inputs[k]), grads[k] + grads[k]):
+                report.fail(f"d{k}", "did not accumulate: a second backward should double it exactly")
+            xs[k].cleargrad()
+            if xs[k].grad is not None:
+                report.fail(f"d{k}", "survived cleargrad()")
+        with no_grad():
+            if function(*[Variable(v) for v in inputs.values()]).creator is not None:
+                report.fail("no_grad", "recorded a graph (the output has a creator)")
+        if order >= 2:
+            _check_second_order(report, function, inputs, diff, gy, w, second_x, second_gy)
+    except VerificationError:
+        raise
+    except Exception as error:  # noqa: BLE001 - a crash is a failure of this Function
+        report.fail(type(error).__name__, f"raised {type(error).__name__}: {error}")
+        raise VerificationError("\n".join(report.failures), report.comparisons, report.quantities) from error
+    return report.result()
+
+
+def _check_second_order(report, function, inputs, diff, gy, w, second_x, second_gy) -> None:
+    """Check 5: differentiate ``s = sum_i <gx_i, w_i>`` after ``backward(create_graph=True)``."""
+    xs = {k: Variable(v) for k, v in inputs.items()}
+    gy_variable = Variable(gy)
+    y = function(*xs.values())
+    y.grad = gy_variable
+    y.backward(create_graph=True)
+    s = None
+    for k in diff:
+        gx = xs[k].grad
+        xs[k].cleargrad()
+        if gx is None:
+            continue
+        term = (gx * Variable(w[k])).sum()
+        s = term if s is None else s + term
+    if s is not None:
+        s.backward()
+    for k, expected in zip(diff, second_x):
+        report.check(f"d/d{k} <g, w>", _data(xs[k].grad, inputs[k]), expected, dtype=inputs[k].dtype)
+    report.check("d/dgy <g, w>", _data(gy_variable.grad, gy), second_gy, dtype=gy.dtype)
+
+
+@functools.cache
+def _jitted_derivatives(oracle: Callable, order: int):
+    """``x -> (f'(x), ..., f^(order)(x))`` elementwise, by nested ``jax.grad`` of the sum."""
+
+    def derivatives(x):
+        out = []
+        current = oracle
+        for _ in range(order):
+            current = jax.grad(lambda x, g=current: jnp.sum(g(x)))
+            out.append(current(x))
+        return tuple(out)
+
+    return jax.jit(derivatives)
+
+
+def derivative_reference(oracle: Callable, x: np.ndarray, order: int) -> tuple:
+    """The first ``order`` derivatives of the elementwise ``oracle`` at ``x``, in float64."""
+    with jax.enable_x64(True):
+        return tuple(np.asarray(d) for d in _jitted_derivatives(oracle, order)(_float64(x)))
+
+
+def verify_derivatives(
+    function: Callable,
+    oracle: Callable,
+    x: np.ndarray,
+    order: int,
+    *,
+    name: str | None = None,
+    tolerance: Tolerance | Mapping | None = None,
+) -> Verification:
+    """Check the 1st to ``order``-th derivatives of an elementwise Function at ``x``.
+
+    The n-th derivative is ``x.grad`` after ``gx.backward(create_graph=True)`` on the
+    (n-1)-th (``x.cleargrad()`` in between; the seed is ones, which for an elementwise
+    Function gives each entry its own derivative), against nested ``jax.grad`` of the oracle.
+    """
+    name = name or getattr(function, "__name__", "function")
+    x = _frozen(np.asarray(x))
+    tol = tolerance if isinstance(tolerance, Tolerance) else tolerance_for(x.dtype, tolerance)
+    report = _Report(name, x.dtype, tol)
+    expected = derivative_reference(oracle, x, order)
+    variable = Variable(x)
+    try:
+        y = function(variable)
+        y.backward(create_graph=True)
+        for n in range(1, order + 1):
+            if n > 1:
+                gx = variable.grad
+                variable.cleargrad()
+                gx.backward(create_graph=True)
+            report.check(f"d{n}", _data(variable.grad, x), expected[n - 1], dtype=x.dtype)
+    except Exception as error:  # noqa: BLE001 - a crash is a failure of this Function
+        report.fail(type(error).__name__, f"raised {type(error).__name__}: {error}")
+        raise VerificationError("\n".join(report.failures), report.comparisons, report.quantities) from error
+    return report.result()
