@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from manual_bp import functions as stable
+import manual_bp.functions as stable
 from manual_bp.dezero.core import Function
 from manual_bp.dezero.functions.elementwise import exp
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from manual_bp import functions as stable
+import manual_bp.functions as stable
 from manual_bp._checks import shape_str
 from manual_bp.dezero.core import Function, Variable, as_array, as_variable
 from manual_bp.dezero.functions.activations import sigmoid, softmax
