@@ -53,8 +53,9 @@ def breakdown() -> dict:
     started = time.perf_counter()
     import numpy as np  # noqa: F401
 
+    from oracle.catalog import CATALOG
     from oracle.verify import reference, runner
-    from oracle.verify.catalog import CATALOG, DTYPES
+    from oracle.verify.entry import DTYPES
 
     imported = time.perf_counter() - started
     seen, spent = set(), {"compile": 0.0, "check": 0.0}

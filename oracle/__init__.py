@@ -1,4 +1,4 @@
-"""The trusted reference for manual_bp: pure JAX functions, the verifier, strategies, catalog.
+"""The trusted reference for manual_bp: pure JAX functions, the verifier, strategies, the catalog.
 
 Needs the ``oracle`` extra (JAX, Hypothesis, rich): ``pip install 'manual-bp[oracle]'``.
 Names are loaded lazily so that ``oracle.cli`` can explain a missing extra in one line.
@@ -10,6 +10,7 @@ __all__ = [
     "CATALOG",
     "Case",
     "CatalogEntry",
+    "ErrorInput",
     "Tolerance",
     "TOLERANCES",
     "Verification",
@@ -23,10 +24,11 @@ __all__ = [
 ]
 
 _HOME = {
-    "CATALOG": "oracle.verify.catalog",
-    "CatalogEntry": "oracle.verify.catalog",
-    "find_entry": "oracle.verify.catalog",
-    "verify_case": "oracle.verify.catalog",
+    "CATALOG": "oracle.catalog",
+    "find_entry": "oracle.catalog",
+    "CatalogEntry": "oracle.verify.entry",
+    "ErrorInput": "oracle.verify.entry",
+    "verify_case": "oracle.verify.entry",
     "Case": "oracle.verify.strategies",
     "Tolerance": "oracle.verify.tolerance",
     "TOLERANCES": "oracle.verify.tolerance",

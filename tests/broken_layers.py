@@ -10,9 +10,9 @@ import functools
 import numpy as np
 
 import manual_bp
+from oracle.catalog import find_entry
 from oracle.layers.dropout import seeded_dropout_layer
 from oracle.layers.time_layers import seeded_time_dropout_layer
-from oracle.verify.catalog import find_entry
 
 
 class BookAffine:

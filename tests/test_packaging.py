@@ -63,6 +63,7 @@ LAYERS = (
     ("oracle.layers", "oracle.optimizers"),
     ("oracle.networks", "oracle.dezero"),
     ("oracle.verify",),
+    ("oracle.catalog",),
     ("oracle.compare",),
     ("oracle.cli",),
     ("oracle",),
@@ -111,7 +112,8 @@ def test_imports_point_down_the_layout():
 
 
 def test_the_layout_check_catches_an_upward_import():
-    assert _group("oracle.verify.catalog") == (8, "oracle.verify")
-    assert _group("oracle.cli.verify") == (10, "oracle.cli")
+    assert _group("oracle.verify.entry") == (8, "oracle.verify")
+    assert _group("oracle.catalog.pooling") == (9, "oracle.catalog")
+    assert _group("oracle.cli.verify") == (11, "oracle.cli")
     assert _internal_imports(ast.parse("from oracle.cli import main")) == {"oracle.cli", "oracle.cli.main"}
-    assert _group("oracle.cli")[0] > _group("oracle.verify.catalog")[0]
+    assert _group("oracle.cli")[0] > _group("oracle.catalog")[0] > _group("oracle.verify.entry")[0]

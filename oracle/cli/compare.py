@@ -21,11 +21,11 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from oracle.catalog import CATALOG, find_entry
 from oracle.cli.compare_args import add_compare_parser
 from oracle.compare.fd_plot import PLOT_HINT, matplotlib_missing, plot_fd_error
 from oracle.compare.gradient_check import PAIRS, GradientCheck, check_layer, layer_case
 from oracle.compare.network_check import check_network, directional_errors, network_case
-from oracle.verify.catalog import CATALOG, find_entry
 from oracle.verify.reference import enable_compilation_cache
 
 __all__ = ["FD_STEPS", "add_compare_parser", "run_compare"]

@@ -19,8 +19,8 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from oracle.catalog import CATALOG, find_entry
 from oracle.cli.verify_args import DTYPE_CHOICES
-from oracle.verify.catalog import CATALOG, find_entry
 from oracle.verify.reference import enable_compilation_cache
 from oracle.verify.rows import import_catalog
 from oracle.verify.runner import run_entry

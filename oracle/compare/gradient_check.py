@@ -34,7 +34,7 @@ import numpy as np
 from manual_bp.numerical import numerical_vjp
 from oracle.compare.directional import directional_derivatives, project
 from oracle.verify.binding import bind
-from oracle.verify.catalog import CatalogEntry
+from oracle.verify.entry import CatalogEntry
 from oracle.verify.reference import reference_vjp, vjp_of_differentiable
 from oracle.verify.strategies import Case
 from oracle.verify.tolerance import compare, tolerance_for

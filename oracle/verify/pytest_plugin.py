@@ -77,7 +77,7 @@ def layer_tests(catalog: Iterable, *, dtypes: Sequence | None = None) -> Callabl
     from hypothesis import HealthCheck, given, settings
     from hypothesis import strategies as st
 
-    from oracle.verify.catalog import DTYPES, verify_case
+    from oracle.verify.entry import DTYPES, verify_case
     from oracle.verify.rows import as_catalog
     from oracle.verify.verifier import VerificationError
 

@@ -29,7 +29,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from oracle.verify.binding import bind
-from oracle.verify.catalog import CatalogEntry
+from oracle.verify.entry import CatalogEntry
 from oracle.verify.strategies import Case, cotangents, float_arrays
 
 __all__ = ["as_catalog", "import_catalog", "row"]

@@ -8,7 +8,7 @@ from collections.abc import Callable
 import numpy as np
 from hypothesis import HealthCheck, Phase, Verbosity, given, seed, settings
 
-from oracle.verify.catalog import CatalogEntry, check_error_inputs, verify_case
+from oracle.verify.entry import CatalogEntry, check_error_inputs, verify_case
 from oracle.verify.strategies import Case, with_layouts
 
 __all__ = ["EntryResult", "run_entry"]

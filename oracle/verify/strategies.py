@@ -1,4 +1,6 @@
-"""Hypothesis strategies that draw one consistent verification case per layer: data *and* configuration.
+"""The Hypothesis strategies every layer family draws its cases with: ``Case``, arrays, cotangents,
+labels, ids and memory layouts. Each family's own strategies (one consistent case per layer:
+data *and* configuration) sit beside its rows in ``oracle/catalog/``.
 
 Shapes and configurations come from small fixed buckets (each new (configuration, shape) is
 one JAX compile), listed simplest first so shrinking moves toward the simplest configuration.
@@ -20,26 +22,38 @@ from typing import Any
 
 import numpy as np
 from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
 __all__ = [
+    "BATCH_SIZES",
+    "BOOLEANS",
     "Case",
-    "affine_cases",
-    "binary_cases",
     "cotangents",
-    "elementwise_cases",
+    "draw_array",
+    "draw_cotangent",
+    "ELEMENTWISE_SHAPES",
+    "FILL_STYLES",
     "float_arrays",
     "float_elements",
+    "FOURS",
+    "ids",
+    "in_mode",
     "informative",
+    "LABEL_KINDS",
     "labels",
-    "softmax_with_loss_cases",
+    "LAYOUTS",
+    "NUM_CLASSES",
+    "param_dtype",
+    "relayout",
+    "sampled",
+    "SEEDS",
+    "SPECIAL_ENTRIES",
+    "windows",
+    "with_layouts",
 ]
-__all__ += ["LAYOUTS", "relayout", "with_layouts"]  # memory layouts (issue 9)
 
 BATCH_SIZES = (1, 4)
-BROADCAST_PAIRS = (((), ()), ((3,), ()), ((2, 3), (3,)), ((2, 1), (1, 3)), ((2, 3), (2, 3)), ((4, 1, 3), (2, 1)))
 ELEMENTWISE_SHAPES = ((5,), (2, 3), (2, 3, 2))
-AFFINE_FEATURES = ((4,), (2, 2))
-AFFINE_OUTPUTS = (3,)
 NUM_CLASSES = (3,)
 
 
@@ -176,10 +190,10 @@ def _fill(dtype, shape, seed: int, style: str, with_large: bool, specials, max_v
     return array.reshape(shape)
 
 
-_SEEDS = st.integers(0, 2**32 - 1)
+SEEDS = st.integers(0, 2**32 - 1)
 _STYLES = st.sampled_from(FILL_STYLES)
-_BOOLEANS = st.booleans()
-_FOURS = st.integers(0, 3)
+BOOLEANS = st.booleans()
+FOURS = st.integers(0, 3)
 
 
 _COUNTS = st.integers(0, SPECIAL_ENTRIES)
@@ -202,7 +216,7 @@ def _draw_specials(draw, size: int, values: tuple) -> list:
 _SAMPLED: dict = {}
 
 
-def _sampled(options: tuple):
+def sampled(options: tuple):
     """``st.sampled_from(options)``, built once per options (keyed by their repr: dicts are unhashable)."""
     key = repr(options)
     if key not in _SAMPLED:
@@ -216,8 +230,8 @@ def draw_array(draw, dtype, shape, *, max_value: float = 1e3, large: float | Non
     size = int(np.prod(shape, dtype=np.int64))
     kinks = tuple(kinks)
     style = draw(_STYLES)
-    seed = draw(_SEEDS)
-    with_large = large is not None and draw(_BOOLEANS)
+    seed = draw(SEEDS)
+    with_large = large is not None and draw(BOOLEANS)
     specials = _draw_specials(draw, size, (*kinks, large, -large) if large is not None else kinks)
     return _fill(np.dtype(dtype), shape, seed, style, with_large, specials, float(max_value), large, kinks)
 
@@ -276,8 +290,8 @@ LABEL_KINDS = ("indices", "one-hot", "probabilities", "weights")
 
 @st.composite
 def _labels(draw, num_classes, batch_shape, dtype, kinds):
-    kind = draw(_sampled(tuple(kinds)))
-    rng = np.random.default_rng(draw(_SEEDS))
+    kind = draw(sampled(tuple(kinds)))
+    rng = np.random.default_rng(draw(SEEDS))
     indices = rng.integers(0, num_classes, batch_shape)
     if kind == "indices":
         return indices.astype(np.int64)
@@ -288,7 +302,7 @@ def _labels(draw, num_classes, batch_shape, dtype, kinds):
         return (weights / weights.sum(axis=-1, keepdims=True)).astype(dtype)
     # any non-negative row sums: scaled rows, exact zeros, and (when drawn) an all-zero row
     weights = weights * rng.choice((0.0, 0.5, 1.0, 3.0), (*batch_shape, 1)) * (rng.random(weights.shape) < 0.8)
-    if draw(_BOOLEANS):
+    if draw(BOOLEANS):
         weights[(0,) * len(batch_shape)] = 0.0
     return weights.astype(dtype)
 
@@ -307,255 +321,17 @@ def _other(dtype) -> np.dtype:
     return np.dtype(np.float32) if np.dtype(dtype) == np.float64 else np.dtype(np.float64)
 
 
-def _param_dtype(draw, dtype, mixed: bool) -> np.dtype:
+def param_dtype(draw, dtype, mixed: bool) -> np.dtype:
     """The parameters' dtype: the layer's, or (``mixed``) sometimes the other float width."""
-    return draw(_sampled(tuple((np.dtype(dtype), _other(dtype))))) if mixed else np.dtype(dtype)
+    return draw(sampled(tuple((np.dtype(dtype), _other(dtype))))) if mixed else np.dtype(dtype)
 
 
-@st.composite
-def binary_cases(draw, dtype, *, pairs=BROADCAST_PAIRS, max_value: float = 1e3, mixed: bool = False):
-    """``x`` and ``y`` of two broadcastable shapes (from ``pairs``), and ``dout`` of their broadcast.
-
-    - ``pairs`` (default ``BROADCAST_PAIRS``): the shape pairs to draw from.
-    - ``max_value`` (default ``1e3``): bound on the magnitude of the values.
-    - ``mixed`` (default False): ``y`` sometimes of the other float width.
-    """
-    x_shape, y_shape = draw(_sampled(tuple(pairs)))
-    if draw(_BOOLEANS):
-        x_shape, y_shape = y_shape, x_shape
-    y_dtype = _param_dtype(draw, dtype, mixed)
-    x = draw_array(draw, dtype, x_shape, max_value=max_value)
-    y = draw_array(draw, y_dtype, y_shape, max_value=max_value)
-    dout = draw_cotangent(draw, np.result_type(dtype, y_dtype), np.broadcast_shapes(x_shape, y_shape))
-    return Case({"x": x, "y": y}, {}, dout)
-
-
-@st.composite
-def elementwise_cases(
-    draw, dtype, *, shapes=ELEMENTWISE_SHAPES, max_value: float = 10.0, large: float = 1e4, configs=None
-):
-    """``x`` of a shape from ``shapes`` (a 1-D one is a single sample) with many exact zeros and some
-    large entries; ``dout`` alike.
-
-    - ``shapes`` (default ``ELEMENTWISE_SHAPES``): the shapes to draw from.
-    - ``max_value`` (default ``10.0``): bound on ordinary values.
-    - ``large`` (default ``1e4``): bound on the large-magnitude third of the draws.
-    - ``configs`` (default ``None``: none): ``(config, shape)`` buckets to draw from instead of
-      ``shapes``, simplest first; the config goes into ``Case.config``.
-    """
-    config, shape = draw(_sampled(tuple(configs))) if configs else ({}, draw(_sampled(tuple(shapes))))
-    x = draw_array(draw, dtype, shape, max_value=max_value, large=large)
-    return Case({"x": x}, {}, draw_cotangent(draw, dtype, shape), config=dict(config))
-
-
-# (config, shape) buckets: each is one JAX compile; the default configuration on every shape,
-# the others on one shape each.
-LEAKY_RELU_BUCKETS = (
-    *(({"alpha": 0.01}, s) for s in ELEMENTWISE_SHAPES),
-    ({"alpha": 0.0}, (2, 3)),
-    ({"alpha": 0.3}, (2, 3, 2)),
-    ({"alpha": -0.5}, (5,)),
-    ({"alpha": 2.0}, (2, 3)),
-)
-SOFTMAX_BUCKETS = (
-    *(({"axis": -1}, s) for s in ELEMENTWISE_SHAPES),
-    ({"axis": 0}, (2, 3)),
-    ({"axis": 1}, (2, 3, 2)),
-    ({"axis": 0}, (2, 3, 2)),
-    ({"axis": -2}, (2, 3)),
-)
-
-
-def leaky_relu_cases(dtype, **kwargs):
-    """``elementwise_cases`` with ``alpha`` drawn from ``LEAKY_RELU_BUCKETS`` (0.01, 0, 0.3, -0.5, 2)."""
-    return elementwise_cases(dtype, configs=LEAKY_RELU_BUCKETS, **kwargs)
-
-
-def softmax_cases(dtype, **kwargs):
-    """``elementwise_cases`` with ``axis`` drawn from ``SOFTMAX_BUCKETS`` (last, first, middle, negative)."""
-    return elementwise_cases(dtype, configs=SOFTMAX_BUCKETS, **kwargs)
-
-
-@st.composite
-def affine_cases(
-    draw,
-    dtype,
-    *,
-    batch_sizes=BATCH_SIZES,
-    features=AFFINE_FEATURES,
-    outputs=AFFINE_OUTPUTS,
-    max_value: float = 1e2,
-    mixed: bool = False,
-):
-    """``x`` of shape ``(N, *feature)``, ``W`` of ``(prod(feature), M)``, ``b`` of ``(M,)``, ``dout`` ``(N, M)``.
-
-    - ``batch_sizes`` (default ``BATCH_SIZES``), ``features`` (default ``AFFINE_FEATURES``),
-      ``outputs`` (default ``AFFINE_OUTPUTS``): the buckets ``N``, ``feature``, ``M`` come from.
-    - ``max_value`` (default ``1e2``): bound on the magnitude of the values.
-    - ``mixed`` (default False): ``W`` and ``b`` sometimes of the other float width.
-    """
-    n, feature, m = draw(_sampled(tuple(batch_sizes))), draw(_sampled(tuple(features))), draw(_sampled(tuple(outputs)))
-    pdtype = _param_dtype(draw, dtype, mixed)
-    x = draw_array(draw, dtype, (n, *feature), max_value=max_value)
-    W = draw(float_arrays(pdtype, (int(np.prod(feature)), m), max_value=max_value))
-    b = draw_array(draw, pdtype, (m,), max_value=max_value)
-    return Case({"x": x}, {"W": W, "b": b}, draw_cotangent(draw, np.result_type(dtype, pdtype), (n, m)))
-
-
-# (batch shape, classes): () is one 1-D sample; one class; each pair is a compile per label kind.
-SOFTMAX_WITH_LOSS_BUCKETS = (((4,), 3), ((), 3), ((1,), 2), ((2,), 5), ((3,), 1))
-
-
-@st.composite
-def softmax_with_loss_cases(
-    draw, dtype, *, batch_sizes=None, num_classes=None, max_value: float = 10.0, large: float = 1e4
-):
-    """Scores ``x`` of ``(N, C)`` or one sample ``(C,)``, labels ``t``, scalar ``dout``.
-
-    ``t``: integer indices, one-hot, probability rows, or dense rows of any non-negative sum
-    (all-zero rows included). ``(N, C)`` come from ``SOFTMAX_WITH_LOSS_BUCKETS`` (1 to 5 classes).
-
-    - ``batch_sizes``, ``num_classes`` (default ``None``: the buckets): draw ``N`` (and ``()``)
-      and ``C`` from these instead.
-    - ``max_value`` (default ``10.0``) and ``large`` (default ``1e4``): as ``float_arrays``.
-    """
-    if batch_sizes is None and num_classes is None:
-        batch_shape, c = draw(_sampled(tuple(SOFTMAX_WITH_LOSS_BUCKETS)))
-    else:
-        c = draw(_sampled(tuple(num_classes or NUM_CLASSES)))
-        batch_shape = draw(_sampled(tuple([(), *((n,) for n in batch_sizes or BATCH_SIZES)])))
-    x = draw_array(draw, dtype, (*batch_shape, c), max_value=max_value, large=large)
-    t = draw(labels(c, batch_shape, dtype, any_sums=True))
-    dout = draw_cotangent(draw, dtype, ())
-    return Case({"x": x, "t": t}, {}, dout)
-
-
-# -- Chapters 6 and 7: convolution, pooling, batch norm, dropout, losses -------------------
-
-__all__ += [  # appended: the chapter-5 list above stays as it was
-    "batch_norm_cases",
-    "convolution_cases",
-    "dropout_cases",
-    "leaky_relu_cases",
-    "mean_squared_error_cases",
-    "pooling_cases",
-    "softmax_cases",
-]
-
-# (x shape, W shape, stride, pad), simplest first. Overlapping windows (3x3 and 2x3 at stride
-# 1), non-square filters both ways, padding 1 and 2, a 1x1 filter skipping cells at stride 2
-# and a 2x2 one at stride 3 (stride > filter: cells no window covers). One compile each.
-CONV_BUCKETS = (
-    ((2, 2, 5, 5), (3, 2, 3, 3), 1, 0),
-    ((1, 3, 4, 5), (2, 3, 2, 3), 1, 0),
-    ((1, 3, 4, 5), (2, 3, 2, 3), 2, 1),
-    ((2, 2, 4, 4), (2, 2, 1, 1), 2, 1),
-    ((1, 2, 6, 5), (2, 2, 3, 2), 1, 2),
-    ((1, 1, 7, 7), (2, 1, 2, 2), 3, 0),
-)
-CONV_GEOMETRIES = tuple((x, w) for x, w, s, p in CONV_BUCKETS if (s, p) == (1, 0))
-CONV_GEOMETRIES_STRIDED = (((1, 3, 4, 5), (2, 3, 2, 3)), ((2, 2, 4, 4), (2, 2, 1, 1)))
-# (x shape, pool_h, pool_w, stride, pad): the book's 2x2/2, overlapping 3x3/2/1, non-square
-# 2x3 at stride 1, 3x2 padded at stride 1, stride 3 > window 2.
-POOL_BUCKETS = (
-    ((2, 2, 4, 4), 2, 2, 2, 0),
-    ((1, 3, 5, 6), 3, 3, 2, 1),
-    ((1, 2, 5, 6), 2, 3, 1, 0),
-    ((1, 2, 4, 5), 3, 2, 1, 1),
-    ((2, 1, 7, 7), 2, 2, 3, 0),
-)
-POOL_SHAPES = ((2, 2, 4, 4), (1, 3, 5, 6))
-BATCH_NORM_SHAPES = ((4, 3), (1, 3), (2, 2, 2, 3))
-# (x shape, momentum, eps, train_flg): training on every shape; a large eps (it changes the
-# forward where the variance is small); inference after one training forward (running
-# statistics from it, two momenta).
-BATCH_NORM_BUCKETS = (
-    *((s, 0.9, 1e-6, True) for s in BATCH_NORM_SHAPES),
-    ((4, 3), 0.9, 1e-2, True),
-    ((4, 3), 0.9, 1e-6, False),
-    ((2, 2, 2, 3), 0.5, 1e-3, False),
-)
-# (x shape, dropout_ratio, train_flg): ratios 0.5, 0 (keep all), 0.2, 0.8; inference after a
-# training forward.
-DROPOUT_BUCKETS = (
-    *((s, 0.5, True) for s in ELEMENTWISE_SHAPES),
-    ((2, 3), 0.0, True),
-    ((2, 3, 2), 0.2, True),
-    ((5,), 0.8, True),
-    ((2, 3), 0.5, False),
-    ((2, 3, 2), 0.2, False),
-)
-
-
-def _windows(size: int, window: int, stride: int, pad: int) -> int:
+def windows(size: int, window: int, stride: int, pad: int) -> int:
+    """How many windows of ``window`` cells fit along ``size`` cells padded by ``pad`` on each side, at ``stride``."""
     return (size + 2 * pad - window) // stride + 1
 
 
-@st.composite
-def convolution_cases(
-    draw,
-    dtype,
-    *,
-    stride: int | None = None,
-    pad: int | None = None,
-    geometries=None,
-    max_value: float = 10.0,
-    mixed: bool = False,
-):
-    """Images ``x (N, C, H, W)``, filters ``W (FN, C, FH, FW)``, ``b (FN,)``, ``dout (N, FN, OH, OW)``,
-    and the configuration ``{"stride", "pad"}`` drawn from ``CONV_BUCKETS``.
-
-    - ``stride``, ``pad``, ``geometries`` (``(x shape, W shape)`` pairs): give them to fix the
-      configuration instead (then the case carries no ``config``: stride 1, pad 0 by default).
-    - ``max_value`` (default ``10.0``): bound on the magnitude of the values.
-    - ``mixed`` (default False): ``W`` and ``b`` sometimes of the other float width.
-    """
-    if stride is None and pad is None and geometries is None:
-        x_shape, w_shape, s, p = draw(_sampled(tuple(CONV_BUCKETS)))
-        config = {"stride": s, "pad": p}
-    else:
-        x_shape, w_shape = draw(_sampled(tuple(geometries or CONV_GEOMETRIES)))
-        s, p, config = stride or 1, pad or 0, {}
-    pdtype = _param_dtype(draw, dtype, mixed)
-    x = draw_array(draw, dtype, x_shape, max_value=max_value)
-    W = draw_array(draw, pdtype, w_shape, max_value=max_value)
-    b = draw_array(draw, pdtype, (w_shape[0],), max_value=max_value)
-    out = (x_shape[0], w_shape[0], _windows(x_shape[2], w_shape[2], s, p), _windows(x_shape[3], w_shape[3], s, p))
-    return Case({"x": x}, {"W": W, "b": b}, draw_cotangent(draw, np.result_type(dtype, pdtype), out), config=config)
-
-
-@st.composite
-def pooling_cases(
-    draw,
-    dtype,
-    *,
-    pool_h: int | None = None,
-    pool_w: int | None = None,
-    stride: int | None = None,
-    pad: int | None = None,
-    shapes=POOL_SHAPES,
-    max_value: float = 10.0,
-):
-    """Images ``x (N, C, H, W)`` full of ties, ``dout (N, C, OH, OW)`` and the window
-    ``{"pool_h", "pool_w", "stride", "pad"}`` drawn from ``POOL_BUCKETS`` into ``Case.config``.
-
-    - ``pool_h``, ``pool_w``, ``stride``, ``pad``: give any to fix the window instead (defaults
-      2, 2, 2, 0; the case then carries no ``config``) and draw ``x``'s shape from ``shapes``
-      (default ``POOL_SHAPES``).
-    - ``max_value`` (default ``10.0``): bound on the magnitude of the values.
-    """
-    if pool_h is None and pool_w is None and stride is None and pad is None:
-        shape, ph, pw, s, p = draw(_sampled(tuple(POOL_BUCKETS)))
-        config = {"pool_h": ph, "pool_w": pw, "stride": s, "pad": p}
-    else:
-        shape, config = draw(_sampled(tuple(shapes))), {}
-        ph, pw, s, p = pool_h or 2, pool_w or 2, 2 if stride is None else stride, pad or 0
-    x = draw_array(draw, dtype, shape, max_value=max_value)
-    out = (*shape[:2], _windows(shape[2], ph, s, p), _windows(shape[3], pw, s, p))
-    return Case({"x": x}, {}, draw_cotangent(draw, dtype, out), config=config)
-
-
-def _in_mode(draw, train: bool, case: Case, max_value: float) -> Case:
+def in_mode(draw, train: bool, case: Case, max_value: float) -> Case:
     """``case`` as drawn (training), or as an inference forward (``train_flg=False``) after a
     training forward on another ``x`` of the same shape and dtype (``Case.before``)."""
     if train:
@@ -565,69 +341,7 @@ def _in_mode(draw, train: bool, case: Case, max_value: float) -> Case:
     return dataclasses.replace(case, forward={"train_flg": False}, before=before)
 
 
-@st.composite
-def batch_norm_cases(draw, dtype, *, shapes=None, max_value: float = 10.0, mixed: bool = False):
-    """``x`` of ``(N, D)`` or ``(N, C, H, W)``, ``gamma`` and ``beta`` of ``(D,)`` or ``(C,)``, ``dout`` like ``x``;
-    ``momentum``, ``eps`` (``Case.config``) and ``train_flg`` (``Case.forward``) from ``BATCH_NORM_BUCKETS``.
-
-    An inference case carries an earlier training forward's input (``Case.before``), which
-    sets the running statistics. A batch of one and constant features (ties) are drawn too.
-
-    - ``shapes``: give them to draw training cases of these shapes only, with the defaults
-      (no ``config``).
-    - ``max_value`` (default ``10.0``): bound on the magnitude of the values.
-    - ``mixed`` (default False): ``gamma`` and ``beta`` sometimes of the other float width.
-    """
-    if shapes is None:
-        shape, momentum, eps, train = draw(_sampled(tuple(BATCH_NORM_BUCKETS)))
-        config = {"momentum": momentum, "eps": eps}
-    else:
-        shape, train, config = draw(_sampled(tuple(shapes))), True, {}
-    pdtype = _param_dtype(draw, dtype, mixed)
-    x = draw_array(draw, dtype, shape, max_value=max_value)
-    gamma = draw_array(draw, pdtype, (shape[1],), max_value=max_value)
-    beta = draw_array(draw, pdtype, (shape[1],), max_value=max_value)
-    dout = draw_cotangent(draw, np.result_type(dtype, pdtype), shape)
-    return _in_mode(draw, train, Case({"x": x}, {"gamma": gamma, "beta": beta}, dout, config=config), max_value)
-
-
-@st.composite
-def dropout_cases(
-    draw, dtype, *, dropout_ratio: float | None = None, shapes=ELEMENTWISE_SHAPES, max_value: float = 10.0
-):
-    """``x``, a Generator ``seed`` and the ``mask`` that ``Dropout`` draws from ``np.random.default_rng(seed)``;
-    ``dropout_ratio`` (``Case.config``) and ``train_flg`` (``Case.forward``) from ``DROPOUT_BUCKETS``.
-
-    The mask (1.0 kept, 0.0 dropped, in ``dtype``) is ``manual_bp.dropout.dropout_mask`` of
-    that Generator: a layer built with the same seeded Generator must draw the same one (see
-    ``oracle.dropout.seeded_dropout``). An inference case carries an earlier training
-    forward's input (``Case.before``): the layer must forget that forward's mask.
-
-    - ``dropout_ratio``: give it to fix the ratio (training mode, shapes from ``shapes``,
-      default ``ELEMENTWISE_SHAPES``; no ``config``).
-    - ``max_value`` (default ``10.0``).
-    """
-    from manual_bp.layers.dropout import dropout_mask
-
-    if dropout_ratio is None:
-        shape, ratio, train = draw(_sampled(tuple(DROPOUT_BUCKETS)))
-        config = {"dropout_ratio": ratio}
-    else:
-        shape, ratio, train, config = draw(_sampled(tuple(shapes))), dropout_ratio, True, {}
-    x = draw_array(draw, dtype, shape, max_value=max_value)
-    seed = draw(_SEEDS)
-    mask = dropout_mask(np.random.default_rng(seed), shape, ratio).astype(dtype)  # 1.0 kept, 0.0 dropped
-    dout = draw_cotangent(draw, dtype, shape)
-    return _in_mode(draw, train, Case({"x": x}, {"mask": mask, "seed": seed}, dout, config=config), max_value)
-
-
-@st.composite
-def mean_squared_error_cases(draw, dtype, *, shapes=ELEMENTWISE_SHAPES, max_value: float = 10.0):
-    """Predictions ``y`` and targets ``t`` of one shape (with exact ties ``y == t``), scalar ``dout``.
-
-    - ``shapes`` (default ``ELEMENTWISE_SHAPES``), ``max_value`` (default ``10.0``).
-    """
-    shape = draw(_sampled(tuple(shapes)))
-    y = draw_array(draw, dtype, shape, max_value=max_value)
-    t = y.copy() if draw(_FOURS) == 0 else draw_array(draw, dtype, shape, max_value=max_value)
-    return Case({"y": y, "t": t}, {}, draw_cotangent(draw, dtype, ()))
+def ids(vocab: int, shape: tuple, *, extra=()):
+    """Integer ids of ``shape`` in ``[0, vocab)`` (or one of ``extra``, e.g. an ignore label), int64."""
+    elements = st.integers(0, vocab - 1) if not extra else st.one_of(st.integers(0, vocab - 1), st.sampled_from(extra))
+    return hnp.arrays(np.int64, shape, elements=elements)

@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 
 import manual_bp
+from oracle.catalog import CATALOG, find_entry
 from oracle.cli import main
 from oracle.compare.gradient_check import CASE_SHAPES, check_layer, layer_case
-from oracle.verify.catalog import CATALOG, find_entry
 from oracle.verify.strategies import Case
 
 SMALL = ["--sizes", "6,4,3", "--batch", "2"]  # a network whose numerical gradient takes ~10 ms

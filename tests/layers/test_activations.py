@@ -10,11 +10,13 @@ import pytest
 from hypothesis import example, given
 
 from manual_bp import LeakyReLU, ReLU, Relu, Sigmoid, Softmax, Tanh
+from oracle.catalog import find_entry
+from oracle.catalog.activations import elementwise_cases
 from oracle.layers.activations import leaky_relu, relu, sigmoid, softmax
 from oracle.verify.binding import bind
-from oracle.verify.catalog import find_entry, verify_case
+from oracle.verify.entry import verify_case
 from oracle.verify.runner import run_entry
-from oracle.verify.strategies import Case, elementwise_cases
+from oracle.verify.strategies import Case
 from oracle.verify.verifier import verify_layer
 
 KINKS = Case({"x": np.array([0.0, -0.0, 1.0, -1.0, 0.0])}, {}, np.array([1.5, -2.0, 0.5, 3.0, -1.0]))

@@ -5,8 +5,10 @@ import pytest
 from hypothesis import example, given
 
 from manual_bp import Affine
-from oracle.verify.catalog import find_entry, verify_case
-from oracle.verify.strategies import Case, affine_cases
+from oracle.catalog import find_entry
+from oracle.catalog.affine import affine_cases
+from oracle.verify.entry import verify_case
+from oracle.verify.strategies import Case
 
 RNG = np.random.default_rng(0)
 IMAGE_CASE = Case(

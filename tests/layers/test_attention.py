@@ -9,14 +9,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from manual_bp import Attention, AttentionWeight, TimeAttention, WeightSum
+from oracle.catalog import find_entry
+from oracle.catalog.attention import attention_cases, attention_weight_cases, encoder_masks, time_attention_cases
 from oracle.layers.attention import attention, attention_weight, time_attention
-from oracle.verify.attention_strategies import (
-    attention_cases,
-    attention_weight_cases,
-    encoder_masks,
-    time_attention_cases,
-)
-from oracle.verify.catalog import find_entry, verify_case
+from oracle.verify.entry import verify_case
 from oracle.verify.strategies import Case, float_arrays
 from oracle.verify.verifier import verify_layer
 

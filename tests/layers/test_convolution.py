@@ -8,11 +8,13 @@ from broken_layers import AssigningCol2imConvolution
 from hypothesis import example, given
 
 from manual_bp import Convolution
+from oracle.catalog import find_entry
+from oracle.catalog.convolution import convolution_cases
 from oracle.layers.convolution import convolution
 from oracle.verify.binding import bind
-from oracle.verify.catalog import find_entry, verify_case
+from oracle.verify.entry import verify_case
 from oracle.verify.runner import run_entry
-from oracle.verify.strategies import Case, convolution_cases
+from oracle.verify.strategies import Case
 from oracle.verify.verifier import VerificationError, verify_layer
 
 RNG = np.random.default_rng(0)

@@ -8,11 +8,13 @@ from hypothesis import example, given
 
 from manual_bp import Dropout
 from manual_bp.layers.dropout import dropout_mask
+from oracle.catalog import find_entry
+from oracle.catalog.dropout import dropout_cases
 from oracle.layers.dropout import dropout, seeded_dropout_layer
 from oracle.verify.binding import bind
-from oracle.verify.catalog import find_entry, verify_case
+from oracle.verify.entry import verify_case
 from oracle.verify.runner import run_entry
-from oracle.verify.strategies import Case, dropout_cases
+from oracle.verify.strategies import Case
 
 DROPOUT = find_entry("Dropout")
 RATIOS = (0.0, 0.2, 0.9)

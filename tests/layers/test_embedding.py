@@ -5,8 +5,9 @@ import pytest
 from hypothesis import example, given
 
 from manual_bp import Embedding, EmbeddingDot, TimeEmbedding
-from oracle.verify.catalog import find_entry, verify_case
-from oracle.verify.sequel_strategies import embedding_cases
+from oracle.catalog import find_entry
+from oracle.catalog.embedding import embedding_cases
+from oracle.verify.entry import verify_case
 from oracle.verify.strategies import Case
 
 W = np.arange(15, dtype=np.float64).reshape(5, 3)

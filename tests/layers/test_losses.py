@@ -9,12 +9,10 @@ from hypothesis import example, given
 
 from manual_bp import MeanSquaredError, SoftmaxWithLoss
 from manual_bp.functions import cross_entropy_error, softmax
-from oracle.verify.catalog import find_entry, verify_case
-from oracle.verify.strategies import (
-    Case,
-    mean_squared_error_cases,
-    softmax_with_loss_cases,
-)
+from oracle.catalog import find_entry
+from oracle.catalog.losses import mean_squared_error_cases, softmax_with_loss_cases
+from oracle.verify.entry import verify_case
+from oracle.verify.strategies import Case
 
 SOFTMAX = find_entry("SoftmaxWithLoss")
 HUGE = Case({"x": np.array([[1e4, -1e4, 0.0], [0.0, 0.0, 0.0]]), "t": np.array([1, 2])}, {}, np.float64(-2.5))

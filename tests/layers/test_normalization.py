@@ -8,9 +8,11 @@ import pytest
 from hypothesis import example, given
 
 from manual_bp import BatchNormalization
+from oracle.catalog import find_entry
+from oracle.catalog.normalization import batch_norm_cases
 from oracle.layers.normalization import batch_normalization
-from oracle.verify.catalog import find_entry, verify_case
-from oracle.verify.strategies import Case, batch_norm_cases
+from oracle.verify.entry import verify_case
+from oracle.verify.strategies import Case
 from oracle.verify.verifier import verify_layer
 
 BATCH_NORM = find_entry("BatchNormalization")

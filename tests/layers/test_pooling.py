@@ -9,11 +9,13 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from manual_bp import AvgPooling, Pooling
+from oracle.catalog import find_entry
+from oracle.catalog.pooling import pooling_cases
 from oracle.layers.pooling import avg_pooling, pooling
 from oracle.verify.binding import bind
-from oracle.verify.catalog import find_entry, verify_case
+from oracle.verify.entry import verify_case
 from oracle.verify.runner import run_entry
-from oracle.verify.strategies import Case, float_arrays, pooling_cases
+from oracle.verify.strategies import Case, float_arrays
 
 # The catalog row draws its window; these hand-picked cases fix it at 3x3, stride 2, pad 1.
 MAX_3X3 = dataclasses.replace(

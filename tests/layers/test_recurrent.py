@@ -5,8 +5,9 @@ import pytest
 from hypothesis import given
 
 from manual_bp import GRU, LSTM, RNN
-from oracle.verify.catalog import find_entry, verify_case
-from oracle.verify.sequel_strategies import lstm_cell_cases
+from oracle.catalog import find_entry
+from oracle.catalog.recurrent import lstm_cell_cases
+from oracle.verify.entry import verify_case
 
 
 @given(case=lstm_cell_cases(np.float64))

@@ -15,8 +15,9 @@ from manual_bp import (
     TimeRNN,
     TimeSoftmaxWithLoss,
 )
+from oracle.catalog import find_entry
 from oracle.layers.time_layers import time_lstm, time_softmax_with_loss
-from oracle.verify.catalog import find_entry, verify_case
+from oracle.verify.entry import verify_case
 from oracle.verify.strategies import Case
 from oracle.verify.verifier import verify_layer
 

@@ -5,9 +5,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from oracle.catalog import CATALOG, find_entry
 from oracle.layers.convolution import convolution
 from oracle.verify.binding import bind
-from oracle.verify.catalog import CATALOG, DTYPES, find_entry, verify_case
+from oracle.verify.entry import DTYPES, verify_case
 from oracle.verify.strategies import Case
 from oracle.verify.verifier import VerificationError
 

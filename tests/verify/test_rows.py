@@ -10,10 +10,10 @@ from hypothesis import strategies as st
 
 import manual_bp
 from oracle import CatalogEntry, find_entry, layer_tests, row
+from oracle.catalog import CATALOG
 from oracle.layers.activations import relu
 from oracle.layers.convolution import convolution
 from oracle.layers.losses import softmax_with_loss
-from oracle.verify.catalog import CATALOG
 from oracle.verify.rows import as_catalog
 from oracle.verify.runner import run_entry
 

@@ -5,15 +5,11 @@ import pytest
 from hypothesis import find, given, settings
 from hypothesis import strategies as st
 
-from oracle.verify.catalog import CATALOG, DTYPES
-from oracle.verify.strategies import (
-    cotangents,
-    elementwise_cases,
-    float_arrays,
-    informative,
-    labels,
-    softmax_with_loss_cases,
-)
+from oracle.catalog import CATALOG
+from oracle.catalog.activations import elementwise_cases
+from oracle.catalog.losses import softmax_with_loss_cases
+from oracle.verify.entry import DTYPES
+from oracle.verify.strategies import cotangents, float_arrays, informative, labels
 
 
 def _share(strategy, predicate, examples=200):

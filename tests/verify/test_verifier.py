@@ -13,7 +13,7 @@ from broken_layers import (
 from manual_bp import Affine, ReLU, Sigmoid
 from oracle.layers.activations import relu, sigmoid
 from oracle.layers.affine import affine
-from oracle.verify.catalog import DTYPES
+from oracle.verify.entry import DTYPES
 from oracle.verify.runner import run_entry
 from oracle.verify.tolerance import TOLERANCES, Tolerance
 from oracle.verify.verifier import VerificationError, verify_layer
@@ -191,7 +191,7 @@ def test_an_undeclared_boundary_error_fails_the_row():
     from broken_layers import BROKEN
 
     entry, _ = BROKEN["forward accepts a boolean x"]
-    from oracle.verify.catalog import check_error_inputs
+    from oracle.verify.entry import check_error_inputs
 
     [failure] = check_error_inputs(entry)
     assert "error input 'a boolean x' raised nothing (expected TypeError" in failure
@@ -200,8 +200,9 @@ def test_an_undeclared_boundary_error_fails_the_row():
 def test_a_shrunk_counterexample_has_the_simplest_configuration_and_replays_from_its_repr():
     from numpy import array, float32, float64, int64  # noqa: F401 - names the repr uses
 
-    from oracle.verify.catalog import verify_case
-    from oracle.verify.strategies import POOL_BUCKETS, Case  # noqa: F401 - Case: the repr's constructor
+    from oracle.catalog.pooling import POOL_BUCKETS
+    from oracle.verify.entry import verify_case
+    from oracle.verify.strategies import Case  # noqa: F401 - Case: the repr's constructor
 
     entry, _ = BROKEN["max-pool tie to every maximum"]  # wrong in every window, given a tie
     result = run_entry(entry, np.float64, examples=100)

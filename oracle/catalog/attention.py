@@ -1,4 +1,4 @@
-"""Hypothesis strategies for the attention layers of the sequel (chapter 8).
+"""Catalog rows and strategies of the family ``attention``: the sequel's attention layers (chapter 8).
 
 Built on ``float_arrays``, ``cotangents`` and ``Case`` of ``oracle.verify.strategies``: shapes
 from small buckets (each is a JAX compile), values free, with the kinks 0, 1, -1 drawn often,
@@ -19,20 +19,32 @@ import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from oracle.verify.strategies import Case, cotangents, float_arrays
+import manual_bp
+from oracle.layers.attention import attention, attention_weight, time_attention, weight_sum
+from oracle.verify.entry import CatalogEntry
+from oracle.verify.strategies import (
+    Case,
+    cotangents,
+    float_arrays,
+)
+from oracle.verify.tolerance import Tolerance
 
-__all__ = [
-    "ATTENTION_SHAPES",
-    "TIME_ATTENTION_SHAPES",
-    "attention_cases",
-    "attention_weight_cases",
-    "encoder_masks",
-    "time_attention_cases",
-    "weight_sum_cases",
-]
+ATTENTION_FLOAT32 = {np.dtype(np.float32): Tolerance(atol=1e-4, rtol=1e-5, ntol=1e-5)}
+
+
+ATTENTION_FLOAT32_REASON = (
+    "float32 weights a do not sum to exactly 1 (off by ~T eps32), so ds = a * (da - sum(a * da)) carries "
+    "~a |da| T eps32 where the exact ds is 0 (equal scores, equal states), with |da| = |<hs, dc>| up to "
+    "H * 3 * 10 = 90; multiplied by |hs| <= 3 and summed over steps (and decoder steps) this reaches 1e-5 to 1e-4 "
+    "absolute on a gradient whose exact value is 0 (2.2e-5 seen in 3000 examples); c = sum_t a * hs cancels "
+    "alike. That is ~1e-6 of the terms' size (float32 round-off), and the planted bugs still fail in float32."
+)
+
 
 # (N, T, H): a batch with ties to break across rows, a single step (weight exactly 1), a longer one.
 ATTENTION_SHAPES = ((2, 4, 3), (1, 1, 2), (3, 5, 2))
+
+
 # (N, T, T_d, H): encoder steps T, decoder steps T_d.
 TIME_ATTENTION_SHAPES = ((2, 4, 3, 3), (1, 1, 2, 2), (3, 5, 1, 2))
 
@@ -110,3 +122,60 @@ def time_attention_cases(draw, dtype, *, shapes=TIME_ATTENTION_SHAPES, max_value
     hs_enc, mask = _states_and_mask(draw, dtype, n, t, h, max_value)
     hs_dec = draw(float_arrays(dtype, (n, t_dec, h), max_value=max_value))
     return Case({"hs_enc": hs_enc, "hs_dec": hs_dec, "mask": mask}, {}, draw(cotangents(dtype, (n, t_dec, h))))
+
+
+ROWS: tuple[CatalogEntry, ...] = (
+    # -- the sequel: attention (Deep Learning from Scratch 2, chapter 8). No parameters, no
+    # configuration; the mask (padded encoder steps) is an input, drawn, not differentiated.
+    # float32 tolerance: ATTENTION_FLOAT32_REASON above.
+    CatalogEntry(
+        "WeightSum",
+        manual_bp.WeightSum,
+        weight_sum,
+        ("hs", "a"),
+        (),
+        weight_sum_cases,
+        tolerance=ATTENTION_FLOAT32,
+        tolerance_reason=ATTENTION_FLOAT32_REASON,
+        conventions="c = sum_t a[:, t] * hs[:, t]; a any reals (not required to sum to 1); backward returns (dhs, da)",
+    ),
+    CatalogEntry(
+        "AttentionWeight",
+        manual_bp.AttentionWeight,
+        attention_weight,
+        ("hs", "h", "mask"),
+        (),
+        attention_weight_cases,
+        nondiff=frozenset({"mask"}),
+        tolerance=ATTENTION_FLOAT32,
+        tolerance_reason=ATTENTION_FLOAT32_REASON,
+        conventions="softmax over the encoder axis of unscaled dot products <hs[:, t], h>; masked steps "
+        "score -inf (weight and gradient exactly 0); mask None == all True; returns (dhs, dh)",
+    ),
+    CatalogEntry(
+        "Attention",
+        manual_bp.Attention,
+        attention,
+        ("hs", "h", "mask"),
+        (),
+        attention_cases,
+        nondiff=frozenset({"mask"}),
+        tolerance=ATTENTION_FLOAT32,
+        tolerance_reason=ATTENTION_FLOAT32_REASON,
+        conventions="WeightSum(hs, AttentionWeight(hs, h, mask)); dhs sums both paths into hs; "
+        "returns (dhs, dh); keeps attention_weight (N, T)",
+    ),
+    CatalogEntry(
+        "TimeAttention",
+        manual_bp.TimeAttention,
+        time_attention,
+        ("hs_enc", "hs_dec", "mask"),
+        (),
+        time_attention_cases,
+        nondiff=frozenset({"mask"}),
+        tolerance=ATTENTION_FLOAT32,
+        tolerance_reason=ATTENTION_FLOAT32_REASON,
+        conventions="one Attention per decoder step (oracle: vmap of attention); dhs_enc summed over "
+        "decoder steps; returns (dhs_enc, dhs_dec); keeps attention_weights (N, T_d, T)",
+    ),
+)

@@ -1,0 +1,212 @@
+"""The sequel's time layers: T steps of a cell, an embedding, an affine, a loss and dropout.
+
+The family's catalog rows (``ROWS``) and the strategies that draw their cases; its layers are in
+``manual_bp/layers/time_layers.py``, its oracles in ``oracle/layers/time_layers.py``, its kink
+and error tests in ``tests/layers/test_time_layers.py``.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+from hypothesis import strategies as st
+
+from manual_bp.layers import time_layers as _time
+from oracle.catalog.embedding import EMBED, VOCAB
+from oracle.catalog.recurrent import (
+    RECURRENT_VALUE,
+    TIME_RECURRENT_FLOAT32,
+    TIME_RECURRENT_FLOAT32_REASON,
+    recurrent_params,
+)
+from oracle.layers import time_layers as _time_oracle
+from oracle.verify.entry import CatalogEntry
+from oracle.verify.strategies import (
+    Case,
+    cotangents,
+    float_arrays,
+    ids,
+)
+
+TIME_SIZES = ((2, 3, 3, 2), (1, 5, 2, 3))  # (N, T, D, H) of the time layers: short blocks
+
+
+@st.composite
+def time_recurrent_cases(draw, dtype, *, gates: int, cell_state: bool = False, sizes=TIME_SIZES):
+    """``xs (N, T, D)``, initial states ``h`` (and ``c``), ``Wx``, ``Wh``, ``b``, ``dout (N, T, H)``.
+
+    ``config``: ``stateful`` drawn. Stateless: ``h`` (``c``) is zeros, where such a layer starts.
+    Stateful: drawn, the carried state the verifier fixes with ``set_state`` after a previous block.
+    """
+    n, t, d, h = draw(st.sampled_from(sizes))
+    stateful = draw(st.booleans())
+    xs = draw(float_arrays(dtype, (n, t, d), max_value=RECURRENT_VALUE))
+
+    def state():
+        if not stateful:
+            return np.zeros((n, h), dtype)
+        return draw(float_arrays(dtype, (n, h), max_value=RECURRENT_VALUE))
+
+    inputs = {"xs": xs, "h": state()}
+    if cell_state:
+        inputs["c"] = state()
+    return Case(
+        inputs,
+        recurrent_params(draw, dtype, d, h, gates),
+        draw(cotangents(dtype, (n, t, h))),
+        config={"stateful": stateful},
+    )
+
+
+@st.composite
+def time_bilstm_cases(draw, dtype, *, sizes=TIME_SIZES):
+    """``xs (N, T, D)``, two directions' ``Wx``, ``Wh``, ``b`` (suffixes 1 and 2), ``dout (N, T, 2H)``."""
+    n, t, d, h = draw(st.sampled_from(sizes))
+    xs = draw(float_arrays(dtype, (n, t, d), max_value=RECURRENT_VALUE))
+    params = {**recurrent_params(draw, dtype, d, h, 4, "1"), **recurrent_params(draw, dtype, d, h, 4, "2")}
+    return Case({"xs": xs}, params, draw(cotangents(dtype, (n, t, 2 * h))))
+
+
+@st.composite
+def time_embedding_cases(draw, dtype, *, shapes=((2, 3), (1, 5)), max_value: float = 1e2):
+    """Ids ``xs (N, T)`` (repeats likely), ``W (V, D)``, ``dout (N, T, D)``."""
+    shape = draw(st.sampled_from(shapes))
+    W = draw(float_arrays(dtype, (VOCAB, EMBED), max_value=max_value))
+    return Case({"xs": draw(ids(VOCAB, shape))}, {"W": W}, draw(cotangents(dtype, (*shape, EMBED))))
+
+
+@st.composite
+def time_affine_cases(draw, dtype, *, shapes=((2, 3, 3), (1, 4, 2)), outputs=(4,), max_value: float = 1e2):
+    """``xs (N, T, D)``, ``W (D, M)``, ``b (M,)``, ``dout (N, T, M)``."""
+    shape, m = draw(st.sampled_from(shapes)), draw(st.sampled_from(outputs))
+    xs = draw(float_arrays(dtype, shape, max_value=max_value))
+    W = draw(float_arrays(dtype, (shape[-1], m), max_value=max_value))
+    b = draw(float_arrays(dtype, (m,), max_value=max_value))
+    return Case({"xs": xs}, {"W": W, "b": b}, draw(cotangents(dtype, (*shape[:2], m))))
+
+
+@st.composite
+def time_softmax_with_loss_cases(
+    draw, dtype, *, shapes=((2, 3), (1, 2)), classes: int = 4, max_value: float = 10.0, large: float = 1e4
+):
+    """Scores ``xs (N, T, V)`` (some huge), labels ``ts (N, T)`` with ignored positions, scalar ``dout``.
+
+    ``config``: ``ignore_label`` (-1, the book's, or -100, PyTorch's). The ``(1, 2)`` bucket makes
+    every position ignored often enough to be drawn.
+    """
+    shape = draw(st.sampled_from(shapes))
+    ignore_label = draw(st.sampled_from((-1, -100)))
+    xs = draw(float_arrays(dtype, (*shape, classes), max_value=max_value, large=large))
+    ts = draw(ids(classes, shape, extra=(ignore_label,)))
+    return Case({"xs": xs, "ts": ts}, {}, draw(cotangents(dtype, ())), config={"ignore_label": ignore_label})
+
+
+@st.composite
+def time_dropout_cases(draw, dtype, *, shapes=((2, 3, 2), (1, 4, 3)), max_value: float = 10.0):
+    """``xs``, a Generator ``seed`` and the ``mask`` ``TimeDropout`` draws from ``np.random.default_rng(seed)``.
+
+    ``config``: ``dropout_ratio`` (0.5 or 0.2) and ``train_flg`` (inference: no mask is drawn).
+    """
+    from manual_bp.layers.dropout import dropout_mask
+
+    shape = draw(st.sampled_from(shapes))
+    config = {"dropout_ratio": draw(st.sampled_from((0.5, 0.2))), "train_flg": draw(st.booleans())}
+    xs = draw(float_arrays(dtype, shape, max_value=max_value))
+    seed = draw(st.integers(0, 2**32 - 1))
+    mask = dropout_mask(np.random.default_rng(seed), shape, config["dropout_ratio"]).astype(dtype)
+    return Case({"xs": xs}, {"mask": mask, "seed": seed}, draw(cotangents(dtype, shape)), config=config)
+
+
+ROWS: tuple[CatalogEntry, ...] = (
+    CatalogEntry(
+        "TimeRNN",
+        _time.TimeRNN,
+        _time_oracle.time_rnn,
+        ("xs", "h"),
+        ("Wx", "Wh", "b"),
+        functools.partial(time_recurrent_cases, gates=1),
+        state=("h",),
+        tolerance=TIME_RECURRENT_FLOAT32,
+        tolerance_reason=TIME_RECURRENT_FLOAT32_REASON,
+        conventions="config stateful drawn; h: the carried state (zeros when not stateful), set with "
+        "set_state after a previous block; truncated BPTT; dh = dL/dh_0",
+    ),
+    CatalogEntry(
+        "TimeLSTM",
+        _time.TimeLSTM,
+        _time_oracle.time_lstm,
+        ("xs", "h", "c"),
+        ("Wx", "Wh", "b"),
+        functools.partial(time_recurrent_cases, gates=4, cell_state=True),
+        state=("h", "c"),
+        tolerance=TIME_RECURRENT_FLOAT32,
+        tolerance_reason=TIME_RECURRENT_FLOAT32_REASON,
+        conventions="gates [f, g, i, o]; config stateful drawn; set_state(h, c) after a previous block; "
+        "truncated BPTT; dh, dc = dL/dh_0, dL/dc_0",
+    ),
+    CatalogEntry(
+        "TimeGRU",
+        _time.TimeGRU,
+        _time_oracle.time_gru,
+        ("xs", "h"),
+        ("Wx", "Wh", "b"),
+        functools.partial(time_recurrent_cases, gates=3),
+        state=("h",),
+        tolerance=TIME_RECURRENT_FLOAT32,
+        tolerance_reason=TIME_RECURRENT_FLOAT32_REASON,
+        conventions="the book's GRU; config stateful drawn; truncated BPTT; dh = dL/dh_0",
+    ),
+    CatalogEntry(
+        "TimeEmbedding",
+        _time.TimeEmbedding,
+        _time_oracle.time_embedding,
+        ("xs",),
+        ("W",),
+        time_embedding_cases,
+        nondiff=frozenset({"xs"}),
+        conventions="W[xs]; one scatter-add into one reused V x D buffer; repeated ids accumulate",
+    ),
+    CatalogEntry(
+        "TimeAffine",
+        _time.TimeAffine,
+        _time_oracle.time_affine,
+        ("xs",),
+        ("W", "b"),
+        time_affine_cases,
+        conventions="xs @ W + b at every (n, t)",
+    ),
+    CatalogEntry(
+        "TimeSoftmaxWithLoss",
+        _time.TimeSoftmaxWithLoss,
+        _time_oracle.time_softmax_with_loss,
+        ("xs", "ts"),
+        (),
+        time_softmax_with_loss_cases,
+        nondiff=frozenset({"ts"}),
+        conventions="config ignore_label drawn (-1, -100); ignored positions contribute nothing; divisor = "
+        "unmasked count; all ignored gives 0 with a zero gradient, never NaN",
+    ),
+    CatalogEntry(
+        "TimeDropout",
+        _time_oracle.seeded_time_dropout_layer,
+        _time_oracle.seeded_time_dropout,
+        ("xs",),
+        ("mask", "seed"),
+        time_dropout_cases,
+        nondiff=frozenset({"mask", "seed"}),
+        conventions="inverted; config dropout_ratio, train_flg drawn; mask from np.random.default_rng(seed), "
+        "the oracle takes it as data; inference passes xs through",
+    ),
+    CatalogEntry(
+        "TimeBiLSTM",
+        _time.TimeBiLSTM,
+        _time_oracle.time_bilstm,
+        ("xs",),
+        ("Wx1", "Wh1", "b1", "Wx2", "Wh2", "b2"),
+        time_bilstm_cases,
+        tolerance=TIME_RECURRENT_FLOAT32,
+        tolerance_reason=TIME_RECURRENT_FLOAT32_REASON,
+        conventions="concat([forward-in-time LSTM, time-reversed LSTM], -1); zero initial states",
+    ),
+)
