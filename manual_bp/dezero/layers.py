@@ -1,0 +1,239 @@
+"""DeZero's layers: a ``Layer`` owns ``Parameter``s (and other layers) found through its attributes.
+
+    layer = Linear(10, rng=0)            # input size inferred on the first call
+    y = layer(x)                         # forward; parameters are created now
+    for p in layer.params(): ...         # every Parameter, nested layers included, each once
+    layer.save_weights("w.npz"); layer.load_weights("w.npz")
+
+Parameters are collected in the order their attributes were first set (the book uses a
+set, so its order varies from run to run); a Parameter reachable twice (a tied weight) is
+yielded once, so an optimizer updates it once. Weights are drawn from an injected
+``np.random.Generator`` (or a seed), never from NumPy's global generator.
+"""
+
+from __future__ import annotations
+
+import os
+import pathlib
+import tempfile
+import weakref
+
+import numpy as np
+
+import manual_bp.dezero.functions as F
+from manual_bp._checks import shape_str
+from manual_bp.dezero.core import Parameter, Variable
+
+__all__ = ["LSTM", "RNN", "EmbedID", "Layer", "Linear", "as_generator"]
+
+
+def as_generator(rng) -> np.random.Generator:
+    """``rng`` itself when a Generator, else ``np.random.default_rng(rng)`` (a seed; None: fresh entropy)."""
+    if isinstance(rng, np.random.Generator):
+        return rng
+    return np.random.default_rng(rng)
+
+
+class Layer:
+    """A callable holding Parameters and sub-layers as attributes; ``forward`` maps Variables to Variables."""
+
+    _param_names: dict[str, None]
+
+    def __init__(self):
+        object.__setattr__(self, "_param_names", {})  # attribute name -> None, in first-set order
+
+    def __setattr__(self, name, value):
+        if isinstance(value, (Parameter, Layer)):
+            self._param_names[name] = None
+        else:
+            self._param_names.pop(name, None)  # an attribute rebound to something else stops being collected
+        object.__setattr__(self, name, value)
+
+    def __call__(self, *inputs):
+        outputs = self.forward(*inputs)
+        if not isinstance(outputs, tuple):
+            outputs = (outputs,)
+        self.inputs = [weakref.ref(x) for x in inputs if isinstance(x, Variable)]
+        self.outputs = [weakref.ref(y) for y in outputs]
+        return outputs if len(outputs) > 1 else outputs[0]
+
+    def forward(self, *inputs):
+        raise NotImplementedError(f"{type(self).__name__}.forward")
+
+    def params(self):
+        """Every Parameter of this layer and its sub-layers, each once (by identity)."""
+        seen: set[int] = set()
+        for _, param in self._named_params(""):
+            if id(param) not in seen:
+                seen.add(id(param))
+                yield param
+
+    def _named_params(self, prefix: str):
+        for name in self._param_names:
+            value = getattr(self, name)
+            key = prefix + name
+            if isinstance(value, Layer):
+                yield from value._named_params(key + "/")
+            else:
+                yield key, value
+
+    def named_params(self) -> dict:
+        """``{"l0/W": Parameter, ...}``: each Parameter under its attribute path (the first, when tied)."""
+        named: dict = {}
+        seen: set[int] = set()
+        for key, param in self._named_params(""):
+            if id(param) not in seen:
+                seen.add(id(param))
+                named[key] = param
+        return named
+
+    def cleargrads(self) -> None:
+        """Forget every Parameter's gradient."""
+        for param in self.params():
+            param.cleargrad()
+
+    def save_weights(self, path) -> None:
+        """Write every initialised Parameter to ``path`` (``.npz``) atomically: a temporary file
+        in the same folder, then ``os.replace``, so a crash never leaves a half-written file."""
+        path = pathlib.Path(path)
+        arrays = {key: p.data for key, p in self.named_params().items() if p.data is not None}
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                np.savez(stream, **arrays)
+            os.replace(temporary, path)
+        except BaseException:
+            os.unlink(temporary)
+            raise
+
+    def load_weights(self, path) -> None:
+        """Set every Parameter from ``path``; a missing, extra or differently shaped one is a ``ValueError`` naming it.
+
+        A Parameter not yet initialised (a ``Linear`` before its first call) takes the saved array.
+        """
+        named = self.named_params()
+        with np.load(path) as saved:
+            missing = sorted(set(named) - set(saved.files))
+            extra = sorted(set(saved.files) - set(named))
+            if missing or extra:
+                raise ValueError(f"{path}: parameters missing from the file {missing}, not in the layer {extra}")
+            for key, param in named.items():
+                array = saved[key]
+                if param.data is not None and array.shape != param.data.shape:
+                    raise ValueError(
+                        f"{path}: parameter {key!r} has shape {shape_str(array.shape)} in the file, "
+                        f"{shape_str(param.data.shape)} in the layer"
+                    )
+                dtype = array.dtype if param.data is None else param.data.dtype
+                param.data = array.astype(dtype, copy=True)
+
+
+class Linear(Layer):
+    """``y = x @ W + b``: ``x`` ``(N, in_size)``, ``W`` ``(in_size, out_size)``, ``b`` ``(out_size,)``.
+
+    ``in_size=None`` infers it from the first input. ``W`` is drawn as
+    ``rng.standard_normal((in_size, out_size)) * sqrt(1 / in_size)`` (the book's scale) from
+    ``rng`` (a Generator, a seed, or None for fresh entropy); ``b`` starts at zero.
+    ``dtype`` (default float32, as the book) is the parameters' dtype.
+    """
+
+    def __init__(self, out_size: int, nobias: bool = False, dtype=np.float32, in_size: int | None = None, rng=None):
+        super().__init__()
+        self.in_size, self.out_size, self.dtype = in_size, out_size, np.dtype(dtype)
+        self.rng = as_generator(rng)
+        self.W = Parameter(None, name="W")
+        if in_size is not None:
+            self._init_W()
+        self.b = None if nobias else Parameter(np.zeros(out_size, dtype=self.dtype), name="b")
+
+    def _init_W(self) -> None:
+        in_size = int(self.in_size)  # type: ignore[arg-type]  # set by __init__ or the first call
+        scale = np.sqrt(1.0 / in_size)
+        self.W.data = (self.rng.standard_normal((in_size, self.out_size)) * scale).astype(self.dtype)
+
+    def forward(self, x):
+        if self.W.data is None:
+            self.in_size = x.shape[1]
+            self._init_W()
+        elif x.ndim == 2 and x.shape[1] != self.W.data.shape[0]:
+            raise ValueError(
+                f"x must have shape (N, {self.W.data.shape[0]}) (the in_size of this Linear), got {shape_str(x.shape)}"
+            )
+        return F.linear(x, self.W, self.b)
+
+
+class RNN(Layer):
+    """An Elman cell: ``h' = tanh(x @ Wx + bx + h @ Wh)``; the state ``h`` is kept between calls.
+
+    The first call after ``reset_state()`` has no ``h`` term. ``x2h`` and ``h2h`` are ``Linear``
+    layers (``h2h`` without bias) drawing from ``rng``.
+    """
+
+    def __init__(self, hidden_size: int, in_size: int | None = None, dtype=np.float32, rng=None):
+        super().__init__()
+        rng = as_generator(rng)
+        self.x2h = Linear(hidden_size, in_size=in_size, dtype=dtype, rng=rng)
+        self.h2h = Linear(hidden_size, in_size=hidden_size, nobias=True, dtype=dtype, rng=rng)
+        self.h = None
+
+    def reset_state(self) -> None:
+        self.h = None
+
+    def forward(self, x):
+        if self.h is None:
+            h_new = F.tanh(self.x2h(x))
+        else:
+            h_new = F.tanh(self.x2h(x) + self.h2h(self.h))
+        self.h = h_new
+        return h_new
+
+
+class LSTM(Layer):
+    """An LSTM cell; the state ``(h, c)`` is kept between calls.
+
+    ``f, i, o = sigmoid(x @ Wx_g + b_g + h @ Wh_g)`` for the gates, ``u = tanh(x @ Wx_u + b_u +
+    h @ Wh_u)``, ``c' = f * c + i * u`` (``i * u`` on the first call), ``h' = o * tanh(c')``.
+    """
+
+    def __init__(self, hidden_size: int, in_size: int | None = None, dtype=np.float32, rng=None):
+        super().__init__()
+        rng = as_generator(rng)
+        H, I = hidden_size, in_size  # noqa: E741  # the book's names
+        for gate in "fiou":
+            setattr(self, f"x2{gate}", Linear(H, in_size=I, dtype=dtype, rng=rng))
+        for gate in "fiou":
+            setattr(self, f"h2{gate}", Linear(H, in_size=H, nobias=True, dtype=dtype, rng=rng))
+        self.reset_state()
+
+    def reset_state(self) -> None:
+        self.h = None
+        self.c = None
+
+    def forward(self, x):
+        pre = {gate: getattr(self, f"x2{gate}")(x) for gate in "fiou"}
+        if self.h is not None:
+            pre = {gate: pre[gate] + getattr(self, f"h2{gate}")(self.h) for gate in "fiou"}
+        f, i, o = F.sigmoid(pre["f"]), F.sigmoid(pre["i"]), F.sigmoid(pre["o"])
+        u = F.tanh(pre["u"])
+        c_new = i * u if self.c is None else f * self.c + i * u
+        h_new = o * F.tanh(c_new)
+        self.h, self.c = h_new, c_new
+        return h_new
+
+
+class EmbedID(Layer):
+    """``y = W[x]``: rows of ``W`` ``(in_size, out_size)`` picked by integer ids ``x`` (any shape).
+
+    ``W`` is drawn standard normal from ``rng``. Backward scatter-adds into the picked rows
+    (an id picked twice gets both gradients).
+    """
+
+    def __init__(self, in_size: int, out_size: int, dtype=np.float32, rng=None):
+        super().__init__()
+        self.W = Parameter(as_generator(rng).standard_normal((in_size, out_size)).astype(dtype), name="W")
+
+    def forward(self, x):
+        ids = np.asarray(x.data if isinstance(x, Variable) else x)
+        if ids.dtype.kind not in "iu":
+            raise TypeError(f"EmbedID takes integer ids, got dtype {ids.dtype}")
+        return self.W[ids]
