@@ -7,7 +7,7 @@ import pytest
 
 import manual_bp.dezero.functions as F
 from manual_bp.dezero import Parameter, Variable
-from manual_bp.dezero.layers import LSTM, RNN, EmbedID, Layer, Linear
+from manual_bp.dezero.layers import LSTM, RNN, Conv2d, Deconv2d, EmbedID, Layer, Linear
 from manual_bp.dezero.models import MLP, Sequential
 
 
@@ -154,3 +154,19 @@ def test_embed_id_picks_rows_and_adds_gradients_of_repeated_ids():
 def test_embed_id_refuses_float_ids():
     with pytest.raises(TypeError, match="EmbedID takes integer ids, got dtype float64"):
         EmbedID(5, 3, rng=0)(np.array([1.0]))
+
+
+def test_conv2d_infers_channels_and_matches_the_function():
+    from manual_bp.dezero.functions.convolution import conv2d  # noqa: PLC0415
+
+    layer = Conv2d(4, 3, stride=1, pad=1, rng=0, dtype=np.float64)
+    x = np.random.default_rng(1).normal(size=(2, 3, 5, 5))
+    y = layer(x)
+    assert y.shape == (2, 4, 5, 5) and layer.W.shape == (4, 3, 3, 3)
+    np.testing.assert_array_equal(y.data, conv2d(x, layer.W.data, layer.b.data, 1, 1).data)
+
+
+def test_deconv2d_filters_are_input_channels_first():
+    layer = Deconv2d(2, 4, stride=2, pad=1, rng=0)
+    y = layer(np.ones((1, 3, 4, 4), np.float32))
+    assert layer.W.shape == (3, 2, 4, 4) and y.shape == (1, 2, 8, 8) and y.dtype == np.float32
