@@ -12,10 +12,10 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 import manual_bp.dezero.functions as F
-from manual_bp.dezero.layers import Layer, Linear, as_generator
+from manual_bp.dezero.layers import LSTM, RNN, Layer, Linear, as_generator
 from manual_bp.dezero.utils import plot_dot_graph
 
-__all__ = ["MLP", "Model", "Sequential"]
+__all__ = ["MLP", "BetterRNN", "Model", "Sequential", "SimpleRNN"]
 
 
 class Model(Layer):
@@ -74,3 +74,32 @@ class MLP(Model):
         for layer in self.layers[:-1]:
             x = self.activation(layer(x))
         return self.layers[-1](x)
+
+
+class SimpleRNN(Model):
+    """The book's sine-curve model: ``y_t = fc(RNN(x_t))`` (hidden state kept between calls).
+
+    Parameters ``rnn/x2h/W``, ``rnn/x2h/b``, ``rnn/h2h/W``, ``fc/W``, ``fc/b``.
+    """
+
+    def __init__(self, hidden_size: int, out_size: int, dtype=np.float32, rng=None):
+        super().__init__()
+        rng = as_generator(rng)
+        self.rnn = RNN(hidden_size, dtype=dtype, rng=rng)
+        self.fc = Linear(out_size, dtype=dtype, rng=rng)
+
+    def reset_state(self) -> None:
+        self.rnn.reset_state()
+
+    def forward(self, x):
+        return self.fc(self.rnn(x))
+
+
+class BetterRNN(SimpleRNN):
+    """``SimpleRNN`` with an ``LSTM`` cell in place of the Elman cell (parameters ``rnn/x2f/W``, ...)."""
+
+    def __init__(self, hidden_size: int, out_size: int, dtype=np.float32, rng=None):
+        Model.__init__(self)
+        rng = as_generator(rng)
+        self.rnn = LSTM(hidden_size, dtype=dtype, rng=rng)
+        self.fc = Linear(out_size, dtype=dtype, rng=rng)
