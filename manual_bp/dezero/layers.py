@@ -182,7 +182,7 @@ class _Filters(Layer):
         raise NotImplementedError
 
     def _init_W(self) -> None:
-        C, OC = int(self.in_channels), self.out_channels  # type: ignore[arg-type]  # set before the first call
+        C, OC = int(self.in_channels), self.out_channels  # in_channels is set by __init__ or the first call
         KH, KW = self.kernel_size
         scale = np.sqrt(1.0 / (C * KH * KW))
         self.W.data = (self.rng.standard_normal(self._filter_shape(C, OC, KH, KW)) * scale).astype(self.dtype)

@@ -85,7 +85,7 @@ class SimpleRNN(Model):
     def __init__(self, hidden_size: int, out_size: int, dtype=np.float32, rng=None):
         super().__init__()
         rng = as_generator(rng)
-        self.rnn = RNN(hidden_size, dtype=dtype, rng=rng)
+        self.rnn: RNN | LSTM = RNN(hidden_size, dtype=dtype, rng=rng)
         self.fc = Linear(out_size, dtype=dtype, rng=rng)
 
     def reset_state(self) -> None:
