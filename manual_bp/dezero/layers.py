@@ -63,11 +63,17 @@ class Layer:
 
     def params(self):
         """Every Parameter of this layer and its sub-layers, each once (by identity)."""
-        seen: set[int] = set()
-        for _, param in self._named_params(""):
-            if id(param) not in seen:
-                seen.add(id(param))
-                yield param
+        return iter(self._unique_params([], set()))
+
+    def _unique_params(self, found: list, seen: set) -> list:
+        for name in self._param_names:
+            value = self.__dict__[name]
+            if isinstance(value, Layer):
+                value._unique_params(found, seen)
+            elif id(value) not in seen:
+                seen.add(id(value))
+                found.append(value)
+        return found
 
     def _named_params(self, prefix: str):
         for name in self._param_names:
