@@ -7,8 +7,13 @@ Function must draw, so the gradients are compared exactly, mask for mask.
 
 from oracle.layers.dropout import dropout as _dropout
 
-__all__ = ["dropout"]
+__all__ = ["dropout", "seeded_dropout"]
 
 
 def dropout(x, mask, *, dropout_ratio=0.5, train=True):
     return _dropout(x, mask, dropout_ratio=dropout_ratio) if train else x
+
+
+def seeded_dropout(x, mask, seed, *, dropout_ratio=0.5):
+    """The catalog's oracle: ``dropout(x, mask)`` in training; ``seed`` (data) is the Function's."""
+    return _dropout(x, mask, dropout_ratio=dropout_ratio)
