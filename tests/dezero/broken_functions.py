@@ -13,16 +13,22 @@ True)``, then backpropagating a function of the gradient) shows the bug:
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 
-from manual_bp.dezero.core import Config
+from manual_bp.dezero.core import Config, as_variable, using_config
 from manual_bp.dezero.functions.convolution import Conv2d, Conv2DGradW, conv2d, deconv2d
 from manual_bp.dezero.functions.normalization import BatchNorm, _layout
 from manual_bp.dezero.functions.reductions import mean as mean_
 from manual_bp.dezero.functions.reductions import sum as sum_
 from manual_bp.dezero.functions.shapes import reshape
+from oracle.catalog import FUNCTIONS, find_entry
+from oracle.verify.function_entry import FunctionEntry
 
 __all__ = [
+    "BROKEN",
+    "CATALOG",
     "CachedInvStdBatchNorm",
     "OutputPassingConv2DGradW",
     "OutputPassingConv2d",
@@ -86,3 +92,29 @@ class OutputPassingConv2d(Conv2d):
 def output_passing_conv2d(x, W, b=None, stride=1, pad=0):
     f = OutputPassingConv2d(stride, pad)
     return f(x, W) if b is None else f(x, W, b)
+
+
+# -- the planted bugs as catalog rows, for `manual-bp verify --catalog tests/dezero/broken_functions.py:CATALOG`
+
+
+def books_batch_norm(x, gamma, beta, mean, var, *, train=True):
+    """The ``F.batch_norm`` row's function with the book's cached ``inv_std``."""
+    with using_config("train", train):
+        return cached_inv_std_batch_norm(
+            x, gamma, beta, np.array(as_variable(mean).data), np.array(as_variable(var).data)
+        )
+
+
+def _broken(name: str, function) -> FunctionEntry:
+    return dataclasses.replace(
+        find_entry(name, FUNCTIONS), name=f"{name}[{function.__name__}]", layer=function, errors=()
+    )
+
+
+# bug name -> (the row with the broken Function, the quantity the report must name)
+BROKEN = {
+    "batch norm reuses the cached 1/std": (_broken("F.batch_norm", books_batch_norm), "d/dx <g, w>"),
+    "the weight gradient's backward passes its output": (_broken("F.conv2d", output_passing_conv2d), "TypeError"),
+}
+
+CATALOG = tuple(entry for entry, _ in BROKEN.values())
