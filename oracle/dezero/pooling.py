@@ -27,7 +27,9 @@ def _window_cells(x, kh, kw, stride, pad, fill):
     xp = jnp.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)), constant_values=fill)
     out_h = (xp.shape[2] - kh) // stride + 1
     out_w = (xp.shape[3] - kw) // stride + 1
-    cells = [xp[:, :, i : i + stride * out_h : stride, j : j + stride * out_w : stride] for i in range(kh) for j in range(kw)]
+    cells = [
+        xp[:, :, i : i + stride * out_h : stride, j : j + stride * out_w : stride] for i in range(kh) for j in range(kw)
+    ]
     return jnp.stack(cells, axis=2)
 
 
