@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 import manual_bp.dezero.functions as F
-from manual_bp.dezero import Parameter, Variable
-from manual_bp.dezero.layers import LSTM, RNN, Conv2d, Deconv2d, EmbedID, Layer, Linear
+from manual_bp.dezero import Parameter, Variable, test_mode
+from manual_bp.dezero.layers import LSTM, RNN, BatchNorm, Conv2d, Deconv2d, EmbedID, Layer, Linear
 from manual_bp.dezero.models import MLP, Sequential
 
 
@@ -152,7 +152,7 @@ def test_embed_id_picks_rows_and_adds_gradients_of_repeated_ids():
 
 
 def test_embed_id_refuses_float_ids():
-    with pytest.raises(TypeError, match="EmbedID takes integer ids, got dtype float64"):
+    with pytest.raises(TypeError, match=r"x must be an integer array of ids in \[0, 5\), got dtype float64"):
         EmbedID(5, 3, rng=0)(np.array([1.0]))
 
 
@@ -170,3 +170,27 @@ def test_deconv2d_filters_are_input_channels_first():
     layer = Deconv2d(2, 4, stride=2, pad=1, rng=0)
     y = layer(np.ones((1, 3, 4, 4), np.float32))
     assert layer.W.shape == (3, 2, 4, 4) and y.shape == (1, 2, 8, 8) and y.dtype == np.float32
+
+
+def test_batch_norm_creates_its_parameters_on_the_first_call_and_updates_running_statistics():
+    norm = BatchNorm()
+    x = np.random.default_rng(0).normal(loc=3.0, size=(8, 2, 3, 3))
+    y = norm(x)
+    assert norm.gamma.shape == (2,) and norm.avg_mean.dtype == np.float64
+    np.testing.assert_allclose(y.data.mean(axis=(0, 2, 3)), 0.0, atol=1e-12)
+    np.testing.assert_allclose(norm.avg_mean.data, 0.1 * x.mean(axis=(0, 2, 3)))
+    with test_mode():
+        before = norm.avg_mean.data.copy()
+        norm(x)
+        np.testing.assert_array_equal(norm.avg_mean.data, before)
+
+
+def test_batch_norm_running_statistics_are_saved_and_never_stepped(tmp_path):
+    from manual_bp.dezero.optimizers import SGD  # noqa: PLC0415
+
+    norm = BatchNorm()
+    (norm(np.random.default_rng(0).normal(size=(4, 3))) ** 2).sum().backward()
+    assert norm.avg_mean.grad is None and norm.gamma.grad is not None
+    SGD().setup(norm).update()
+    norm.save_weights(tmp_path / "bn.npz")
+    assert sorted(np.load(tmp_path / "bn.npz").files) == ["avg_mean", "avg_var", "beta", "gamma"]
