@@ -27,7 +27,7 @@ from manual_bp.dezero.functions.convolution import conv2d, deconv2d, kernel_pair
 from manual_bp.dezero.functions.embedding import embed_id
 from manual_bp.dezero.functions.normalization import batch_norm
 
-__all__ = ["LSTM", "RNN", "BatchNorm", "Conv2d", "Deconv2d", "EmbedID", "Layer", "Linear", "as_generator"]
+__all__ = ["LSTM", "RNN", "BatchNorm", "Conv2d", "Deconv2d", "EmbedID", "Layer", "Linear", "as_generator", "normal"]
 
 
 def as_generator(rng) -> np.random.Generator:
@@ -35,6 +35,17 @@ def as_generator(rng) -> np.random.Generator:
     if isinstance(rng, np.random.Generator):
         return rng
     return np.random.default_rng(rng)
+
+
+def normal(rng: np.random.Generator, shape: tuple, scale: float, dtype) -> np.ndarray:
+    """``scale * z`` with ``z`` standard normal of ``shape``, drawn directly in ``dtype`` when the
+    Generator can (float32, float64: no float64 draw to cast, which dominated building VGG16)."""
+    dtype = np.dtype(dtype)
+    if dtype in (np.float32, np.float64):
+        z = rng.standard_normal(shape, dtype=dtype)
+        z *= dtype.type(scale)
+        return z
+    return (rng.standard_normal(shape) * scale).astype(dtype)
 
 
 class Layer:
@@ -141,7 +152,7 @@ class Linear(Layer):
     """``y = x @ W + b``: ``x`` ``(N, in_size)``, ``W`` ``(in_size, out_size)``, ``b`` ``(out_size,)``.
 
     ``in_size=None`` infers it from the first input. ``W`` is drawn as
-    ``rng.standard_normal((in_size, out_size)) * sqrt(1 / in_size)`` (the book's scale) from
+    ``rng.standard_normal((in_size, out_size), dtype) * sqrt(1 / in_size)`` (the book's scale) from
     ``rng`` (a Generator, a seed, or None for fresh entropy); ``b`` starts at zero.
     ``dtype`` (default float32, as the book) is the parameters' dtype.
     """
@@ -158,7 +169,7 @@ class Linear(Layer):
     def _init_W(self) -> None:
         in_size = int(self.in_size)  # type: ignore[arg-type]  # set by __init__ or the first call
         scale = np.sqrt(1.0 / in_size)
-        self.W.data = (self.rng.standard_normal((in_size, self.out_size)) * scale).astype(self.dtype)
+        self.W.data = normal(self.rng, (in_size, self.out_size), scale, self.dtype)
 
     def forward(self, x):
         if self.W.data is None:
@@ -193,7 +204,7 @@ class _Filters(Layer):
         C, OC = int(self.in_channels), self.out_channels  # in_channels is set by __init__ or the first call
         KH, KW = self.kernel_size
         scale = np.sqrt(1.0 / (C * KH * KW))
-        self.W.data = (self.rng.standard_normal(self._filter_shape(C, OC, KH, KW)) * scale).astype(self.dtype)
+        self.W.data = normal(self.rng, self._filter_shape(C, OC, KH, KW), scale, self.dtype)
 
     def _prepare(self, x) -> None:
         if self.W.data is None:
@@ -298,7 +309,7 @@ class EmbedID(Layer):
 
     def __init__(self, in_size: int, out_size: int, dtype=np.float32, rng=None):
         super().__init__()
-        self.W = Parameter(as_generator(rng).standard_normal((in_size, out_size)).astype(dtype), name="W")
+        self.W = Parameter(normal(as_generator(rng), (in_size, out_size), 1.0, dtype), name="W")
 
     def forward(self, x):
         return embed_id(x, self.W)

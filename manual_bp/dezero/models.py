@@ -1,4 +1,6 @@
-"""DeZero's models: a ``Model`` is a ``Layer`` that can draw its graph; ``Sequential`` and ``MLP``.
+"""DeZero's models: a ``Model`` is a ``Layer`` that can draw its graph; ``Sequential``, ``MLP``,
+the book's recurrent models, and the ``VGG16`` and ``ResNet`` architectures (no pretrained
+weights: nothing is downloaded; every weight is drawn from ``rng``).
 
 model = MLP((10, 3), rng=0)          # 2 -> 10 -> 3 once called on (N, 2) inputs
 loss = F.softmax_cross_entropy(model(x), t)
@@ -12,10 +14,23 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 import manual_bp.dezero.functions as F
-from manual_bp.dezero.layers import LSTM, RNN, Layer, Linear, as_generator
+from manual_bp.dezero.functions.dropout import dropout
+from manual_bp.dezero.functions.pooling import average_pooling, pooling
+from manual_bp.dezero.layers import LSTM, RNN, BatchNorm, Conv2d, Layer, Linear, as_generator
 from manual_bp.dezero.utils import plot_dot_graph
 
-__all__ = ["MLP", "BetterRNN", "Model", "Sequential", "SimpleRNN"]
+__all__ = [
+    "MLP",
+    "VGG16",
+    "BetterRNN",
+    "Model",
+    "ResNet",
+    "ResNet50",
+    "ResNet101",
+    "ResNet152",
+    "Sequential",
+    "SimpleRNN",
+]
 
 
 class Model(Layer):
@@ -103,3 +118,120 @@ class BetterRNN(SimpleRNN):
         rng = as_generator(rng)
         self.rnn = LSTM(hidden_size, dtype=dtype, rng=rng)
         self.fc = Linear(out_size, dtype=dtype, rng=rng)
+
+
+_VGG_BLOCKS = ((64, 2), (128, 2), (256, 3), (512, 3), (512, 3))  # (channels, 3x3 convolutions) per block
+
+
+class VGG16(Model):
+    """VGG-16 (Simonyan & Zisserman): five blocks of 3x3 convolutions (pad 1) with ReLU, each
+    followed by 2x2 max pooling (stride 2); then ``fc6`` (4096), ``fc7`` (4096) with ReLU and
+    dropout, and ``fc8`` (``num_classes``, default 1000). Any input of side a multiple of 32
+    works (``fc6``'s input size is inferred); 224x224 is the original's.
+
+    Dropout draws from ``rng`` as the weights do (``with test_mode():`` turns it off).
+    """
+
+    def __init__(self, num_classes: int = 1000, dtype=np.float32, rng=None):
+        super().__init__()
+        self.rng = as_generator(rng)
+        for block, (channels, convs) in enumerate(_VGG_BLOCKS, 1):
+            for i in range(1, convs + 1):
+                setattr(self, f"conv{block}_{i}", Conv2d(channels, 3, stride=1, pad=1, dtype=dtype, rng=self.rng))
+        self.fc6 = Linear(4096, dtype=dtype, rng=self.rng)
+        self.fc7 = Linear(4096, dtype=dtype, rng=self.rng)
+        self.fc8 = Linear(num_classes, dtype=dtype, rng=self.rng)
+
+    def forward(self, x):
+        for block, (_, convs) in enumerate(_VGG_BLOCKS, 1):
+            for i in range(1, convs + 1):
+                x = F.relu(getattr(self, f"conv{block}_{i}")(x))
+            x = pooling(x, 2, stride=2)
+        x = F.reshape(x, (x.shape[0], -1))
+        x = dropout(F.relu(self.fc6(x)), rng=self.rng)
+        x = dropout(F.relu(self.fc7(x)), rng=self.rng)
+        return self.fc8(x)
+
+
+class _Bottleneck(Layer):
+    """``relu(bn3(conv3(relu(bn2(conv2(relu(bn1(conv1(x)))))))) + shortcut(x))``: 1x1 to ``mid``
+    channels, 3x3 (pad 1), 1x1 to ``out``; ``stride`` on the 1x1 (the book's default,
+    ``downsample_fb=False``). The shortcut is ``x`` itself, or a strided 1x1 convolution with
+    batch norm where the shape changes (the first block of a stage)."""
+
+    def __init__(self, out_channels: int, mid_channels: int, stride: int, project: bool, dtype, rng):
+        super().__init__()
+        self.conv1 = Conv2d(mid_channels, 1, stride, 0, nobias=True, dtype=dtype, rng=rng)
+        self.bn1 = BatchNorm()
+        self.conv2 = Conv2d(mid_channels, 3, 1, 1, nobias=True, dtype=dtype, rng=rng)
+        self.bn2 = BatchNorm()
+        self.conv3 = Conv2d(out_channels, 1, 1, 0, nobias=True, dtype=dtype, rng=rng)
+        self.bn3 = BatchNorm()
+        if project:
+            self.conv4 = Conv2d(out_channels, 1, stride, 0, nobias=True, dtype=dtype, rng=rng)
+            self.bn4 = BatchNorm()
+        self.project = project
+
+    def forward(self, x):
+        h = F.relu(self.bn1(self.conv1(x)))
+        h = F.relu(self.bn2(self.conv2(h)))
+        h = self.bn3(self.conv3(h))
+        shortcut = self.bn4(self.conv4(x)) if self.project else x
+        return F.relu(h + shortcut)
+
+
+_RESNET_DEPTHS = {50: (3, 4, 6, 3), 101: (3, 4, 23, 3), 152: (3, 8, 36, 3)}
+
+
+class ResNet(Model):
+    """ResNet-50/101/152 (He et al.) as the book builds it: 7x7 convolution (64, stride 2, pad 3),
+    batch norm, ReLU, 3x3 max pooling (stride 2); four stages of bottleneck blocks (``res2`` to
+    ``res5``: 256, 512, 1024, 2048 channels, stride 1, 2, 2, 2); global average pooling;
+    ``fc6`` (``num_classes``). Blocks per stage: ``n_layers`` 50 (3, 4, 6, 3), 101 (3, 4, 23,
+    3), 152 (3, 8, 36, 3).
+    """
+
+    def __init__(self, n_layers: int = 152, num_classes: int = 1000, dtype=np.float32, rng=None):
+        super().__init__()
+        if n_layers not in _RESNET_DEPTHS:
+            raise ValueError(f"n_layers must be 50, 101 or 152, got {n_layers!r}")
+        rng = as_generator(rng)
+        self.conv1 = Conv2d(64, 7, stride=2, pad=3, dtype=dtype, rng=rng)
+        self.bn1 = BatchNorm()
+        in_channels = 64
+        self.stages = []
+        for stage, (blocks, mid, stride) in enumerate(
+            zip(_RESNET_DEPTHS[n_layers], (64, 128, 256, 512), (1, 2, 2, 2)), 2
+        ):
+            out = mid * 4
+            layers = Sequential(
+                *[_Bottleneck(out, mid, stride if i == 0 else 1, i == 0, dtype, rng) for i in range(blocks)]
+            )
+            setattr(self, f"res{stage}", layers)
+            self.stages.append(layers)
+            in_channels = out
+        self.fc6 = Linear(num_classes, in_size=in_channels, dtype=dtype, rng=rng)
+
+    def forward(self, x):
+        x = F.relu(self.bn1(self.conv1(x)))
+        x = pooling(x, 3, stride=2)
+        for stage in self.stages:
+            x = stage(x)
+        N, C, H, W = x.shape
+        x = F.reshape(average_pooling(x, (H, W), stride=1), (N, C))  # global average pooling
+        return self.fc6(x)
+
+
+class ResNet50(ResNet):
+    def __init__(self, num_classes: int = 1000, dtype=np.float32, rng=None):
+        super().__init__(50, num_classes, dtype, rng)
+
+
+class ResNet101(ResNet):
+    def __init__(self, num_classes: int = 1000, dtype=np.float32, rng=None):
+        super().__init__(101, num_classes, dtype, rng)
+
+
+class ResNet152(ResNet):
+    def __init__(self, num_classes: int = 1000, dtype=np.float32, rng=None):
+        super().__init__(152, num_classes, dtype, rng)

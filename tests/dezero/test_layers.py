@@ -42,7 +42,7 @@ def test_linear_infers_its_input_size_on_the_first_call_and_draws_from_the_injec
     assert layer.W.data is None
     y = layer(np.ones((5, 3), np.float32))
     assert y.shape == (5, 4) and layer.W.shape == (3, 4) and layer.W.dtype == np.float32
-    expected = (np.random.default_rng(7).standard_normal((3, 4)) * np.sqrt(1 / 3)).astype(np.float32)
+    expected = np.random.default_rng(7).standard_normal((3, 4), dtype=np.float32) * np.float32(np.sqrt(1 / 3))
     np.testing.assert_array_equal(layer.W.data, expected)
 
 
