@@ -35,7 +35,7 @@ def evaluate(model, loader) -> tuple[float, float]:
     with no_grad():
         for x, t in loader:
             y = model(x)
-            total_loss += float(F.softmax_cross_entropy(y, t).data) * len(t)
+            total_loss += float(np.asarray(F.softmax_cross_entropy(y, t).data)) * len(t)
             total_acc += float(F.accuracy(y, t).data) * len(t)
             count += len(t)
     return total_loss / count, total_acc / count
@@ -53,7 +53,7 @@ def train_classifier(model, optimizer, train_loader, test_loader, max_epoch: int
             model.cleargrads()
             loss.backward()
             optimizer.update()
-            total_loss += float(loss.data) * len(t)
+            total_loss += float(np.asarray(loss.data)) * len(t)
             total_acc += float(F.accuracy(y, t).data) * len(t)
         size = train_loader.data_size
         test_loss, test_acc = evaluate(model, test_loader)
@@ -166,7 +166,7 @@ def train_sin_curve(
                 block.backward()
                 unchain_backward(block)
                 optimizer.update()
-                total += float(block.data)
+                total += float(np.asarray(block.data))
                 block = None  # the book keeps adding onto the cut graph; a fresh sum per block gives the same figure
         losses.append(total / count)
         if on_epoch is not None:
