@@ -36,7 +36,7 @@ def evaluate(model, loader) -> tuple[float, float]:
         for x, t in loader:
             y = model(x)
             total_loss += float(np.asarray(F.softmax_cross_entropy(y, t).data)) * len(t)
-            total_acc += float(F.accuracy(y, t).data) * len(t)
+            total_acc += float(np.asarray(F.accuracy(y, t).data)) * len(t)
             count += len(t)
     return total_loss / count, total_acc / count
 
@@ -54,7 +54,7 @@ def train_classifier(model, optimizer, train_loader, test_loader, max_epoch: int
             loss.backward()
             optimizer.update()
             total_loss += float(np.asarray(loss.data)) * len(t)
-            total_acc += float(F.accuracy(y, t).data) * len(t)
+            total_acc += float(np.asarray(F.accuracy(y, t).data)) * len(t)
         size = train_loader.data_size
         test_loss, test_acc = evaluate(model, test_loader)
         figures = {
