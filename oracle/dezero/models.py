@@ -10,9 +10,10 @@ import jax.numpy as jnp
 
 from oracle.dezero.convolution import conv2d
 from oracle.dezero.losses import mean_squared_error, softmax_cross_entropy
+from oracle.dezero.normalization import batch_norm
 from oracle.dezero.pooling import pooling
 
-__all__ = ["lstm_step", "mlp", "mlp_loss", "recurrent_loss", "rnn_step", "small_convnet_loss"]
+__all__ = ["batch_norm_mlp_loss", "lstm_step", "mlp", "mlp_loss", "recurrent_loss", "rnn_step", "small_convnet_loss"]
 
 
 def mlp(params: dict, x, *, activation=jax.nn.sigmoid):
@@ -70,4 +71,15 @@ def small_convnet_loss(params: dict, x, t):
     y = conv2d(x, params["l0/W"], params["l0/b"], stride=1, pad=1)
     y = pooling(jnp.where(y > 0, y, 0.0), kernel_size=2, stride=2)
     y = y.reshape(y.shape[0], -1) @ params["l4/W"] + params["l4/b"]
+    return softmax_cross_entropy(y, t)
+
+
+def batch_norm_mlp_loss(params: dict, x, t):
+    """``l3(sigmoid(l1(l0(x))))`` with ``l1`` batch normalization in training mode (``gamma``,
+    ``beta``; the batch's statistics), then softmax cross-entropy: the ``Sequential`` of
+    ``tests/dezero/test_models.py``."""
+    h = x @ params["l0/W"] + params["l0/b"]
+    features = h.shape[1]
+    h = batch_norm(h, params["l1/gamma"], params["l1/beta"], jnp.zeros(features), jnp.ones(features))
+    y = jax.nn.sigmoid(h) @ params["l3/W"] + params["l3/b"]
     return softmax_cross_entropy(y, t)

@@ -8,13 +8,14 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
+from broken_functions import cached_inv_std_batch_norm
 from hypothesis import given
 from hypothesis import strategies as st
 
 import manual_bp.dezero.functions as F
 from manual_bp.dezero import Variable
 from manual_bp.dezero.functions.pooling import pooling
-from manual_bp.dezero.layers import Conv2d, Linear
+from manual_bp.dezero.layers import BatchNorm, Conv2d, Linear
 from manual_bp.dezero.models import MLP, BetterRNN, Sequential, SimpleRNN
 from oracle.dezero import models as reference
 from oracle.verify.tolerance import TOLERANCES, compare
@@ -165,3 +166,46 @@ def test_small_convnet_loss_gradient_equals_jax(dtype, seed):
     with jax.enable_x64(True):
         want = _convnet_grad(_float64(params), jnp.asarray(x, jnp.float64), t)
     _assert_close({k: p.grad.data for k, p in params.items()}, want, dtype, "convnet gradient")
+
+
+_bn_hvp = jax.jit(
+    lambda params, v, x, t: jax.jvp(
+        jax.grad(functools.partial(reference.batch_norm_mlp_loss, x=x, t=t)), (params,), (v,)
+    )
+)
+
+
+def _batch_norm_mlp_hvp(seed):
+    """(gradient, Hessian-vector product) by double backprop and by JAX, for an MLP with batch norm."""
+    rng = np.random.default_rng(seed)
+    x, t = rng.normal(size=(6, 3)), rng.integers(0, 3, size=6)
+    model = Sequential(
+        Linear(4, dtype=np.float64, rng=seed), BatchNorm(), F.sigmoid, Linear(3, dtype=np.float64, rng=seed)
+    )
+    F.softmax_cross_entropy(model(x), t).backward(create_graph=True)
+    params = {k: p for k, p in model.named_params().items() if "avg_" not in k}
+    grads = {k: p.grad for k, p in params.items()}
+    v = {k: rng.normal(size=p.shape) for k, p in params.items()}
+    model.cleargrads()
+    sum(F.sum(grads[k] * v[k]) for k in params).backward()
+    with jax.enable_x64(True):
+        want_grad, want_hvp = _bn_hvp(_float64(params), {k: jnp.asarray(a) for k, a in v.items()}, jnp.asarray(x), t)
+    got_grad = {k: g.data for k, g in grads.items()}
+    return got_grad, {k: p.grad.data for k, p in params.items()}, want_grad, want_hvp
+
+
+@given(seed=st.integers(0, 2**16))
+def test_batch_norm_mlp_hessian_vector_product_equals_jax(seed):
+    got_grad, got_hvp, want_grad, want_hvp = _batch_norm_mlp_hvp(seed)
+    _assert_close(got_grad, want_grad, np.float64, "gradient")
+    _assert_close(got_hvp, want_hvp, np.float64, "Hessian-vector product")
+
+
+def test_the_books_batch_norm_backward_spoils_the_models_hessian_vector_product_only(monkeypatch):
+    import manual_bp.dezero.layers as layers  # noqa: PLC0415
+
+    monkeypatch.setattr(layers, "batch_norm", cached_inv_std_batch_norm)
+    got_grad, got_hvp, want_grad, want_hvp = _batch_norm_mlp_hvp(0)
+    _assert_close(got_grad, want_grad, np.float64, "gradient")  # the first order is right
+    with pytest.raises(AssertionError, match="Hessian-vector product: l0/W"):
+        _assert_close(got_hvp, want_hvp, np.float64, "Hessian-vector product")
