@@ -126,6 +126,10 @@ def run_train(args) -> int:
         from oracle.cli.train_seq2seq import run_train_seq2seq
 
         return run_train_seq2seq(args)
+    if args.network.startswith("dezero-"):  # the third book's trainings on its framework
+        from oracle.cli.train_dezero import run_train_dezero
+
+        return run_train_dezero(args)
     err = Console(stderr=True, soft_wrap=True)
     given = [option for option, value in (("--task", args.task), ("--reverse", args.reverse)) if value]
     given += ["--plot-attention"] if args.plot_attention else []
