@@ -28,7 +28,7 @@ from oracle.cli.progress import TrainingProgress
 
 __all__ = ["DEZERO_DEFAULTS", "run_train_dezero"]
 
-DEZERO_DEFAULTS = {
+DEZERO_DEFAULTS: dict[str, dict] = {
     "dezero-spiral": dict(hidden=10, lr=1.0, epochs=300, batch_size=30),
     "dezero-mnist": dict(hidden=1000, optimizer="adam", epochs=5, batch_size=100),
     "dezero-rnn": dict(hidden=100, epochs=100),
