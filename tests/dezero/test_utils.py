@@ -66,3 +66,11 @@ def test_unchain_backward_stops_the_next_backward_at_the_cut():
     unchain_backward(y)
     y.backward()
     assert x.grad is None and h.creator is None and h.grad.data == 12.0  # h is a leaf now
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is not installed")
+def test_a_model_plots_the_graph_of_one_forward(tmp_path):
+    from manual_bp.dezero.models import MLP  # noqa: PLC0415
+
+    source = MLP((3, 2), rng=0).plot(np.ones((1, 2), np.float32), to_file=tmp_path / "model.svg")
+    assert source.count("Linear") == 2 and (tmp_path / "model.svg").exists()
