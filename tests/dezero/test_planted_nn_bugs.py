@@ -4,11 +4,11 @@ dtypes within the default examples, naming its quantity (the first order stays r
 import json
 import pathlib
 
-from broken_functions import BROKEN
+from broken_nn_functions import BROKEN
 
 from oracle.cli import main
 
-BROKEN_CATALOG = str(pathlib.Path(__file__).parent / "broken_functions.py") + ":CATALOG"
+BROKEN_CATALOG = str(pathlib.Path(__file__).parent.parent / "broken_nn_functions.py") + ":CATALOG"
 
 
 def test_every_planted_function_bug_fails_in_both_dtypes_naming_its_quantity(capsys):
