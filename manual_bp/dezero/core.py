@@ -16,6 +16,7 @@ Python scalar operand takes the other operand's dtype, so float32 stays float32.
 from __future__ import annotations
 
 import contextlib
+import heapq
 import weakref
 
 import numpy as np
@@ -82,6 +83,8 @@ test_mode.__test__ = False  # type: ignore[attr-defined]  # a test file importin
 
 def as_array(x, dtype=None) -> np.ndarray:
     """``x`` as an ndarray; a scalar becomes a 0-d array (of ``dtype`` when given)."""
+    if isinstance(x, np.ndarray):
+        return x
     if np.isscalar(x):
         return np.array(x, dtype=dtype)
     return x
@@ -164,22 +167,21 @@ class Variable:
         """
         if self.grad is None:
             self.grad = Variable(np.ones_like(self.data))
-        funcs: list[Function] = []
+        # A heap of (-generation, order added, function): the deepest Function first, each once.
+        funcs: list[tuple[int, int, Function]] = []
         seen: set[int] = set()
 
         def add_func(f: Function) -> None:
             if id(f) not in seen:
-                funcs.append(f)
                 seen.add(id(f))
-                funcs.sort(key=lambda func: func.generation)
+                heapq.heappush(funcs, (-f.generation, len(seen), f))
 
         if self.creator is not None:
             add_func(self.creator)
-        while funcs:
-            f = funcs.pop()
-            gys = [_output_grad(output) for output in f.outputs]
-            with using_config("enable_backprop", create_graph):
-                gxs = f.backward(*gys)
+        with using_config("enable_backprop", create_graph):
+            while funcs:
+                f = heapq.heappop(funcs)[2]
+                gxs = f.backward(*[_output_grad(output) for output in f.outputs])
                 if not isinstance(gxs, tuple):
                     gxs = (gxs,)
                 for x, gx in zip(f.inputs, gxs):
@@ -194,11 +196,11 @@ class Variable:
                     x.grad = gx if x.grad is None else x.grad + gx
                     if x.creator is not None:
                         add_func(x.creator)
-            if not retain_grad:
-                for output in f.outputs:
-                    alive = output()
-                    if alive is not None:
-                        alive.grad = None
+                if not retain_grad:
+                    for output in f.outputs:
+                        alive = output()
+                        if alive is not None:
+                            alive.grad = None
 
     # Shape methods, defined in functions.shapes / functions.reductions (imported lazily:
     # those modules import this one).
@@ -300,15 +302,15 @@ class Function:
     outputs: list[weakref.ref]
 
     def __call__(self, *inputs):
-        variables = [as_variable(x) for x in inputs]
+        variables = [x if isinstance(x, Variable) else Variable(x) for x in inputs]
         ys = self.forward(*[x.data for x in variables])
         if not isinstance(ys, tuple):
             ys = (ys,)
         outputs = [Variable(as_array(y)) for y in ys]
         if Config.enable_backprop:
-            self.generation = max(x.generation for x in variables)
+            self.generation = generation = max([x.generation for x in variables])
             for output in outputs:
-                output.set_creator(self)
+                output.creator, output.generation = self, generation + 1
             self.inputs = variables
             self.outputs = [weakref.ref(output) for output in outputs]
         return outputs if len(outputs) > 1 else outputs[0]

@@ -67,7 +67,7 @@ CATALOG: tuple[CatalogEntry, ...] = tuple(bind_errors(entry) for family in FAMIL
 EVERY_ROW: tuple = CATALOG + FUNCTIONS
 
 
-def find_entry(name: str, catalog=CATALOG) -> CatalogEntry:
+def find_entry(name: str, catalog=EVERY_ROW) -> CatalogEntry:
     """The row named ``name`` (case-insensitive; ``Relu`` finds ``ReLU``)."""
     for entry in catalog:
         if entry.name.lower() == name.lower():

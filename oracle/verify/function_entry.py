@@ -52,7 +52,7 @@ class FunctionCase(Case):
 
     def __repr__(self) -> str:
         with np.printoptions(precision=17, threshold=sys.maxsize, floatmode="unique"):
-            return super().__repr__()[:-1] + f", w={self.w!r})"
+            return "Function" + super().__repr__()[:-1] + f", w={self.w!r})"
 
 
 @dataclasses.dataclass(frozen=True)

@@ -39,7 +39,7 @@ DIMS = {"N": (1, 4)}
 
 Shape = tuple  # of ints and dimension names
 
-ROW_TYPES = (CatalogEntry, FunctionEntry)  # a layer's row, or a DeZero Function's
+ROW_KINDS = (CatalogEntry, FunctionEntry)  # a layer's row, or a DeZero Function's (third book)
 
 
 def _describe(value: Any) -> str:
@@ -50,10 +50,10 @@ def _describe(value: Any) -> str:
     if isinstance(value, Sequence):
         if not value:
             return f"an empty {type(value).__name__}"
-        index, item = next((i, v) for i, v in enumerate(value) if not isinstance(v, ROW_TYPES))
+        index, item = next((i, v) for i, v in enumerate(value) if not isinstance(v, ROW_KINDS))
         return f"a {type(value).__name__} holding a {type(item).__name__} at index {index}"
-    if isinstance(value, CatalogEntry):
-        return f"one CatalogEntry ({value.name}), not a sequence of them (put it in a list)"
+    if isinstance(value, ROW_KINDS):
+        return f"one {type(value).__name__} ({value.name}), not a sequence of them (put it in a list)"
     return f"a {type(value).__name__}"
 
 
@@ -61,13 +61,13 @@ def as_catalog(value: Any, label: str = "catalog") -> tuple[CatalogEntry, ...]:
     """``value`` as a tuple of ``CatalogEntry``; ``ValueError`` saying what was found if it is not one.
 
     A catalog is a non-empty list or tuple of ``oracle.CatalogEntry`` (full rows or ``row(...)``)
-    or ``FunctionEntry`` (rows of DeZero Functions).
+    or ``FunctionEntry`` rows (DeZero Functions).
     """
     ok = (
         isinstance(value, Sequence)
         and not isinstance(value, (str, bytes))
         and value
-        and all(isinstance(v, ROW_TYPES) for v in value)
+        and all(isinstance(v, ROW_KINDS) for v in value)
     )
     if not ok:
         raise ValueError(

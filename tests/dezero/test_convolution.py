@@ -3,14 +3,15 @@ the adjoint pairs, and the shape errors. Drawn cases in both dtypes are the cata
 
 import numpy as np
 import pytest
-from broken_functions import output_passing_conv2d
-from exact import verify_exactly
+from broken_nn_functions import output_passing_conv2d
 
 import manual_bp.dezero.functions as F
 from manual_bp.dezero import Variable
 from oracle.dezero import convolution as oracle
 from oracle.verify.binding import bind
 from oracle.verify.verifier import VerificationError
+
+from .exact import verify_exactly
 
 DTYPES = (np.float64, np.float32)
 

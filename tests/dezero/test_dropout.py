@@ -2,13 +2,14 @@
 
 import numpy as np
 import pytest
-from exact import verify_exactly
 
 import manual_bp.dezero.functions as F
 from manual_bp.dezero import Variable, test_mode
 from manual_bp.layers.dropout import dropout_mask
 from oracle.dezero import dropout as oracle
 from oracle.verify.binding import bind
+
+from .exact import verify_exactly
 
 DTYPES = (np.float64, np.float32)
 

@@ -2,11 +2,12 @@
 
 import numpy as np
 import pytest
-from exact import verify_exactly
 
 import manual_bp.dezero.functions as F
 from manual_bp.dezero import Variable
 from oracle.dezero import embedding as oracle
+
+from .exact import verify_exactly
 
 DTYPES = (np.float64, np.float32)
 

@@ -3,14 +3,15 @@ reusing the cached array, is not); running statistics as the book updates them; 
 
 import numpy as np
 import pytest
-from broken_functions import cached_inv_std_batch_norm
-from exact import verify_exactly
+from broken_nn_functions import cached_inv_std_batch_norm
 
 import manual_bp.dezero.functions as F
 from manual_bp.dezero import Variable, test_mode, using_config
 from oracle.dezero import normalization as oracle
 from oracle.verify.binding import bind
 from oracle.verify.verifier import VerificationError
+
+from .exact import verify_exactly
 
 DTYPES = (np.float64, np.float32)
 

@@ -3,12 +3,13 @@ order), padding that never wins or counts, and exact second order. Drawn cases a
 
 import numpy as np
 import pytest
-from exact import verify_exactly
 
 import manual_bp.dezero.functions as F
 from manual_bp.dezero import Variable
 from oracle.dezero import pooling as oracle
 from oracle.verify.binding import bind
+
+from .exact import verify_exactly
 
 DTYPES = (np.float64, np.float32)
 

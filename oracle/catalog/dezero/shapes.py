@@ -52,6 +52,7 @@ BROADCASTS: tuple[Bucket, ...] = (
     ({"shape": (2, 3)}, ((2, 1),)),
     ({"shape": (2, 2, 3)}, ((1, 3),)),
     ({"shape": (4, 3)}, ((),)),
+    ({"shape": (3, 3)}, ((3,),)),  # square: an axis mixed up keeps the shape, so only values show it
 )
 SUMS_TO: tuple[Bucket, ...] = (
     ({"shape": (3,)}, ((2, 3),)),
@@ -59,6 +60,7 @@ SUMS_TO: tuple[Bucket, ...] = (
     ({"shape": (1, 3)}, ((2, 2, 3),)),
     ({"shape": (2, 3)}, ((4, 2, 3),)),
     ({"shape": ()}, ((2, 3),)),
+    ({"shape": (3,)}, ((3, 3),)),  # square: an axis mixed up keeps the shape, so only values show it
 )
 
 ROWS = (

@@ -94,7 +94,7 @@ def output_passing_conv2d(x, W, b=None, stride=1, pad=0):
     return f(x, W) if b is None else f(x, W, b)
 
 
-# -- the planted bugs as catalog rows, for `manual-bp verify --catalog tests/dezero/broken_functions.py:CATALOG`
+# -- the planted bugs as catalog rows, for `manual-bp verify --catalog tests/broken_nn_functions.py:CATALOG`
 
 
 def books_batch_norm(x, gamma, beta, mean, var, *, train=True):
