@@ -8,7 +8,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
-from broken_functions import cached_inv_std_batch_norm
+from broken_nn_functions import cached_inv_std_batch_norm
 from hypothesis import given
 from hypothesis import strategies as st
 
