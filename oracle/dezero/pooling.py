@@ -15,7 +15,7 @@ import jax.numpy as jnp
 
 from oracle.layers.pooling import avg_pooling as _avg_pooling
 
-__all__ = ["average_pooling", "pooling"]
+__all__ = ["average_pooling", "pooling", "pooling_simple"]
 
 
 def _pair(kernel_size) -> tuple:
@@ -44,3 +44,9 @@ def pooling(x, *, kernel_size, stride=1, pad=0):
 def average_pooling(x, *, kernel_size, stride=1, pad=0):
     pool_h, pool_w = _pair(kernel_size)
     return _avg_pooling(x, pool_h=pool_h, pool_w=pool_w, stride=stride, pad=pad)
+
+
+def pooling_simple(x, *, kernel_size, stride=1, pad=0):
+    """The maximum of each window of ``x`` padded with zeros, by ``jnp.max``: tied cells share the gradient."""
+    kh, kw = _pair(kernel_size)
+    return jnp.max(_window_cells(x, kh, kw, stride, pad, 0.0), axis=2)

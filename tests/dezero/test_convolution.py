@@ -1,6 +1,8 @@
 """conv2d, deconv2d, im2col and col2im: the weight gradient is differentiable (the book's crashes),
 the adjoint pairs, and the shape errors. Drawn cases in both dtypes are the catalog rows'."""
 
+import jax
+import jax.numpy as jnp
 import numpy as np
 import pytest
 from broken_nn_functions import output_passing_conv2d
@@ -96,3 +98,29 @@ def test_filters_with_other_channels_than_the_images_are_an_error_naming_both():
         F.conv2d(np.ones((1, 2, 5, 5)), np.ones((3, 2, 3, 3)), np.ones(2))
     with pytest.raises(ValueError, match=r"x must have shape \(N, C, H, W\)"):
         F.deconv2d(np.ones((2, 5, 5)), np.ones((2, 3, 3, 3)))
+
+
+def test_a_third_derivative_through_the_weight_gradient_matches_nested_jax_grad():
+    # f(W) = sum(tanh(conv2d(x, W))): the second backward goes through Conv2DGradW's backward,
+    # the third through the conv2d and deconv2d that backward built.
+    x, W, _ = _images(np.float64)
+    rng = np.random.default_rng(5)
+    v, u = rng.normal(size=W.shape), rng.normal(size=W.shape)
+    Wv = Variable(W)
+    F.sum(F.tanh(F.conv2d(x, Wv, stride=2, pad=1))).backward(create_graph=True)
+    g = Wv.grad
+    Wv.cleargrad()
+    F.sum(g * Variable(v)).backward(create_graph=True)
+    h = Wv.grad
+    Wv.cleargrad()
+    F.sum(h * Variable(u)).backward()
+
+    def f(W):
+        return jnp.sum(jnp.tanh(oracle.conv2d(x, W, stride=2, pad=1)))
+
+    def along(function, direction):
+        return lambda W: jnp.vdot(jax.grad(function)(W), direction)
+
+    with jax.enable_x64(True):
+        expected = np.asarray(jax.grad(along(along(f, v), u))(W))
+    np.testing.assert_allclose(Wv.grad.data, expected, rtol=1e-10, atol=1e-10 * np.abs(expected).max())

@@ -94,3 +94,8 @@ def test_mismatched_shapes_are_errors_naming_them():
         F.batch_norm(np.ones((4, 2)), np.ones(3), np.zeros(3), np.zeros(3), np.ones(3))
     with pytest.raises(ValueError, match=r"var must have gamma's shape \(3,\), got \(2,\)"):
         F.batch_norm(np.ones((4, 3)), np.ones(3), np.zeros(3), np.zeros(3), np.ones(2))
+
+
+def test_running_statistics_must_be_float_arrays_it_can_update():
+    with pytest.raises(TypeError, match=r"mean must be a float ndarray \(the running statistic, updated in place"):
+        F.batch_norm(np.ones((4, 3)), np.ones(3), np.zeros(3), [0.0, 0.0, 0.0], np.ones(3))

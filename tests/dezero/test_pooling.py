@@ -75,3 +75,19 @@ def test_a_pad_as_wide_as_the_window_is_an_error():
         F.pooling(np.ones((1, 1, 4, 4)), 2, pad=2)
     with pytest.raises(TypeError, match=r"kernel_size must be an int or a pair \(KH, KW\)"):
         F.average_pooling(np.ones((1, 1, 4, 4)), (2, 2, 2))
+
+
+def test_pooling_simple_has_the_conventions_of_its_parts_zero_padding_and_shared_ties():
+    x = Variable(np.array([[[[1.0, 3.0, 3.0], [3.0, 3.0, 0.0]]]]))
+    y = F.pooling_simple(x, 2, stride=1)
+    y.backward()
+    np.testing.assert_array_equal(y.data, [[[[3.0, 3.0]]]])
+    np.testing.assert_allclose(x.grad.data, [[[[0.0, 2 / 3, 1 / 3], [1 / 3, 2 / 3, 0.0]]]], rtol=1e-15)
+    negative = -np.arange(1.0, 10.0).reshape(1, 1, 3, 3)
+    # the three border windows hold a padded 0, which wins; the inner one holds real cells only
+    np.testing.assert_array_equal(F.pooling_simple(negative, 2, stride=2, pad=1).data, [[[[0.0, 0.0], [0.0, -5.0]]]])
+
+
+def test_without_ties_or_padding_pooling_simple_equals_pooling():
+    x = np.random.default_rng(4).normal(size=(2, 3, 5, 6))
+    np.testing.assert_array_equal(F.pooling_simple(x, (2, 3), stride=2).data, F.pooling(x, (2, 3), stride=2).data)

@@ -23,9 +23,9 @@ def test_the_cotangent_derivative_is_jvp_and_the_input_derivative_is_the_vjp_of_
         def loss(x):
             return softmax_cross_entropy(x, t)
 
-        grad = jax.grad(loss)(x)
-        hvp = jax.grad(lambda x: jnp.vdot(jax.grad(loss)(x) * gy, w))(x)
-        jvp = jax.jvp(loss, (x,), (w,))[1]
+        grad = np.asarray(jax.grad(loss)(x))
+        hvp = np.asarray(jax.grad(lambda x: jnp.vdot(jax.grad(loss)(x) * gy, w))(x))
+        jvp = np.asarray(jax.jvp(loss, (x,), (w,))[1])
     np.testing.assert_allclose(first[0], gy * grad, rtol=1e-14)
     np.testing.assert_allclose(second_x, hvp, rtol=1e-12, atol=1e-15)
     np.testing.assert_allclose(second_gy, jvp, rtol=1e-14)

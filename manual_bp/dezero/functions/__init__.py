@@ -6,7 +6,7 @@ expand_dims flatten broadcast_to sum_to), ``reductions`` (sum average mean max m
 ``affine`` (matmul linear), ``losses`` (mean_squared_error softmax_cross_entropy
 sigmoid_cross_entropy binary_cross_entropy accuracy); the neural-network families
 ``convolution`` (conv2d deconv2d im2col col2im conv2d_simple), ``pooling`` (pooling
-average_pooling), ``normalization`` (batch_norm), ``dropout`` (dropout), ``embedding`` (embed_id).
+average_pooling pooling_simple), ``normalization`` (batch_norm), ``dropout`` (dropout), ``embedding`` (embed_id).
 """
 
 from manual_bp.dezero.functions.activations import clip, leaky_relu, log_softmax, relu, sigmoid, softmax
@@ -23,7 +23,7 @@ from manual_bp.dezero.functions.losses import (
     softmax_cross_entropy,
 )
 from manual_bp.dezero.functions.normalization import batch_norm
-from manual_bp.dezero.functions.pooling import average_pooling, pooling
+from manual_bp.dezero.functions.pooling import average_pooling, pooling, pooling_simple
 from manual_bp.dezero.functions.reductions import average, max, mean, min, sum
 from manual_bp.dezero.functions.shapes import (
     broadcast_to,
@@ -65,6 +65,7 @@ __all__ = [
     "mean_squared_error",
     "min",
     "pooling",
+    "pooling_simple",
     "relu",
     "reshape",
     "sigmoid",

@@ -75,6 +75,11 @@ class BatchNorm(Function):
                 f"got {shape_str(gamma.shape)} and {shape_str(beta.shape)}"
             )
         for name, stat in (("mean", self.avg_mean), ("var", self.avg_var)):
+            if not isinstance(stat, np.ndarray) or stat.dtype.kind != "f":
+                raise TypeError(
+                    f"{name} must be a float ndarray (the running statistic, updated in place in training), "
+                    f"got {type(stat).__name__}"
+                )
             if np.shape(stat) != gamma.shape:
                 raise ValueError(
                     f"{name} must have gamma's shape {shape_str(gamma.shape)}, got {shape_str(np.shape(stat))}"

@@ -20,14 +20,22 @@ reads each window's recorded maximum, and the other way round. The recorded posi
 pooling with respect to ``x`` is 0 (exactly JAX's). Average pooling is linear: its backward
 ``AveragePoolingGrad`` spreads ``gy / count`` over each window, and that Function's backward is
 ``average_pooling`` itself.
+
+``pooling_simple`` is the book's first version, composed from ``im2col``, ``reshape``, ``max``
+and ``transpose``: so it has *their* conventions, not ``pooling``'s: ``im2col`` pads with
+zeros (a padded 0 wins over a negative window, as in DeZero), and ``max`` shares a tie's
+gradient equally among the tied cells.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from manual_bp.dezero.core import Function
-from manual_bp.dezero.functions.convolution import kernel_pair
+from manual_bp.dezero.core import Function, Variable, as_variable
+from manual_bp.dezero.functions.convolution import im2col, kernel_pair
+from manual_bp.dezero.functions.reductions import max as max_
+from manual_bp.dezero.functions.shapes import reshape, transpose
+from manual_bp.layers.im2col import _check_images, _geometry
 from manual_bp.layers.pooling import AvgPooling as _AvgWindow
 from manual_bp.layers.pooling import Pooling as _MaxWindow
 
@@ -39,6 +47,7 @@ __all__ = [
     "PoolingWithIndexes",
     "average_pooling",
     "pooling",
+    "pooling_simple",
 ]
 
 
@@ -134,3 +143,15 @@ class AveragePoolingGrad(Function):
 def average_pooling(x, kernel_size, stride: int = 1, pad: int = 0):
     """Average pooling over each window's real cells (padded cells are not counted)."""
     return AveragePooling(kernel_size, stride, pad)(x)
+
+
+def pooling_simple(x, kernel_size, stride: int = 1, pad: int = 0) -> Variable:
+    """Max pooling composed from ``im2col`` (zero padding), ``max`` (ties share), ``reshape``, ``transpose``."""
+    x = as_variable(x)
+    _check_images("x", x.data)
+    kh, kw = kernel_pair(kernel_size)
+    n, c = x.shape[:2]
+    out_h, out_w = _geometry(x.shape, kh, kw, stride, pad)
+    col = reshape(im2col(x, (kh, kw), stride, pad, to_matrix=True), (-1, kh * kw))  # one window per row
+    y = reshape(max_(col, axis=1), (n, out_h, out_w, c))
+    return transpose(y, (0, 3, 1, 2))

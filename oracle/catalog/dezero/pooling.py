@@ -1,4 +1,4 @@
-"""Rows of ``pooling`` (max) and ``average_pooling``: windows, strides and padding drawn together,
+"""Rows of ``pooling`` (max), ``average_pooling`` and ``pooling_simple``: windows, strides and padding drawn together,
 values full of ties.
 
 Functions in ``manual_bp/dezero/functions/pooling.py``, oracles in ``oracle/dezero/pooling.py``,
@@ -38,7 +38,7 @@ ERRORS = (
 )
 
 
-def _row(name, function, oracle_function, conventions):
+def _row(name, function, oracle_function, conventions, errors=ERRORS):
     args = {"x": REAL}
     return FunctionEntry(
         name=name,
@@ -47,7 +47,7 @@ def _row(name, function, oracle_function, conventions):
         inputs=("x",),
         cases=lambda dtype: function_cases(dtype, oracle=oracle_function, args=args, buckets=WINDOWS),
         conventions=conventions,
-        errors=ERRORS,
+        errors=errors,
     )
 
 
@@ -64,5 +64,13 @@ ROWS = (
         F.average_pooling,
         oracle.average_pooling,
         "the windows of F.pooling; mean over each window's real cells (padded cells are not counted)",
+    ),
+    _row(
+        "F.pooling_simple",
+        F.pooling_simple,
+        oracle.pooling_simple,
+        "the windows of F.pooling; composed from im2col and max, so their conventions: zero padding "
+        "(a padded 0 can win), ties share the gradient equally (jnp.max)",
+        ERRORS[1:],  # im2col accepts a pad as wide as the window
     ),
 )
