@@ -8,12 +8,21 @@ from __future__ import annotations
 import jax
 import jax.numpy as jnp
 
-from oracle.dezero.convolution import conv2d
+from oracle.dezero.convolution import conv2d, deconv2d
 from oracle.dezero.losses import mean_squared_error, softmax_cross_entropy
 from oracle.dezero.normalization import batch_norm
 from oracle.dezero.pooling import pooling
 
-__all__ = ["batch_norm_mlp_loss", "lstm_step", "mlp", "mlp_loss", "recurrent_loss", "rnn_step", "small_convnet_loss"]
+__all__ = [
+    "batch_norm_mlp_loss",
+    "lstm_step",
+    "mlp",
+    "mlp_loss",
+    "recurrent_loss",
+    "rnn_step",
+    "small_convnet_loss",
+    "small_deconvnet_loss",
+]
 
 
 def mlp(params: dict, x, *, activation=jax.nn.sigmoid):
@@ -82,4 +91,13 @@ def batch_norm_mlp_loss(params: dict, x, t):
     features = h.shape[1]
     h = batch_norm(h, params["l1/gamma"], params["l1/beta"], jnp.zeros(features), jnp.ones(features))
     y = jax.nn.sigmoid(h) @ params["l3/W"] + params["l3/b"]
+    return softmax_cross_entropy(y, t)
+
+
+def small_deconvnet_loss(params: dict, x, t):
+    """``l3(flatten(relu(deconv4x4_stride2_pad1(x; l0))))`` then softmax cross-entropy: the
+    transposed-convolution ``Sequential`` of ``tests/dezero/test_models.py``."""
+    y = deconv2d(x, params["l0/W"], params["l0/b"], stride=2, pad=1)
+    y = jnp.where(y > 0, y, 0.0)
+    y = y.reshape(y.shape[0], -1) @ params["l3/W"] + params["l3/b"]
     return softmax_cross_entropy(y, t)

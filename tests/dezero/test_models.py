@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 import manual_bp.dezero.functions as F
 from manual_bp.dezero import Variable
 from manual_bp.dezero.functions.pooling import pooling
-from manual_bp.dezero.layers import BatchNorm, Conv2d, Linear
+from manual_bp.dezero.layers import BatchNorm, Conv2d, Deconv2d, Linear
 from manual_bp.dezero.models import MLP, BetterRNN, Sequential, SimpleRNN
 from oracle.dezero import models as reference
 from oracle.verify.tolerance import TOLERANCES, compare
@@ -37,6 +37,7 @@ def _assert_close(got: dict, want: dict, dtype, what: str):
 
 # Jitted once per module (a jit made per call recompiles every example); each shape bucket compiles once.
 _convnet_grad = jax.jit(jax.grad(reference.small_convnet_loss))
+_deconvnet_grad = jax.jit(jax.grad(reference.small_deconvnet_loss))
 _mlp_grads = {
     name: jax.jit(jax.value_and_grad(functools.partial(reference.mlp_loss, activation=act)))
     for name, (_, act) in ACTIVATIONS.items()
@@ -166,6 +167,25 @@ def test_small_convnet_loss_gradient_equals_jax(dtype, seed):
     with jax.enable_x64(True):
         want = _convnet_grad(_float64(params), jnp.asarray(x, jnp.float64), t)
     _assert_close({k: p.grad.data for k, p in params.items()}, want, dtype, "convnet gradient")
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@given(seed=st.integers(0, 2**16))
+def test_small_transposed_convolution_net_loss_gradient_equals_jax(dtype, seed):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(2, 3, 3, 3)).astype(dtype)
+    t = rng.integers(0, 3, size=2)
+    model = Sequential(
+        Deconv2d(2, 4, stride=2, pad=1, dtype=dtype, rng=seed),
+        F.relu,
+        lambda y: F.reshape(y, (len(y), -1)),
+        Linear(3, dtype=dtype, rng=seed + 1),
+    )
+    F.softmax_cross_entropy(model(x), t).backward()
+    params = model.named_params()
+    with jax.enable_x64(True):
+        want = _deconvnet_grad(_float64(params), jnp.asarray(x, jnp.float64), t)
+    _assert_close({k: p.grad.data for k, p in params.items()}, want, dtype, "transposed-convolution net gradient")
 
 
 _bn_hvp = jax.jit(
