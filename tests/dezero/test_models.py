@@ -222,9 +222,9 @@ def test_batch_norm_mlp_hessian_vector_product_equals_jax(seed):
 
 
 def test_the_books_batch_norm_backward_spoils_the_models_hessian_vector_product_only(monkeypatch):
-    import manual_bp.dezero.layers as layers  # noqa: PLC0415
+    import manual_bp.dezero.layers.normalization as normalization  # noqa: PLC0415
 
-    monkeypatch.setattr(layers, "batch_norm", cached_inv_std_batch_norm)
+    monkeypatch.setattr(normalization, "batch_norm", cached_inv_std_batch_norm)
     got_grad, got_hvp, want_grad, want_hvp = _batch_norm_mlp_hvp(0)
     _assert_close(got_grad, want_grad, np.float64, "gradient")  # the first order is right
     with pytest.raises(AssertionError, match="Hessian-vector product: l0/W"):
