@@ -119,6 +119,10 @@ def _plot(path: str, history, settings: dict) -> None:
 
 def run_train(args) -> int:
     """Run ``manual-bp train`` with parsed ``args``; return the exit status (see the module docstring)."""
+    if family_of(args.network) == "dezero":  # the third book's trainings on its framework
+        from oracle.cli.train_dezero import run_train_dezero
+
+        return run_train_dezero(args)
     err = Console(stderr=True, soft_wrap=True)
     session = TrainingSession(args, err)
     try:

@@ -25,6 +25,7 @@ OPTIMIZER_CHOICES = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"
 NETWORK_CHOICES = ("two-layer", "multi-layer", "simple-conv")
 TEXT_NETWORK_CHOICES = ("cbow", "rnnlm", "better-rnnlm")  # the sequel's, on --corpus (oracle.cli.train_text)
 SEQ2SEQ_NETWORK_CHOICES = ("seq2seq", "peeky", "attention")  # the sequel's, on --task (oracle.cli.train_seq2seq)
+DEZERO_NETWORK_CHOICES = ("dezero-spiral", "dezero-mnist", "dezero-rnn", "dezero-lstm")  # oracle.cli.train_dezero
 # Defaults per data set, chosen so that `manual-bp train` with no options learns well and fast.
 DATASET_DEFAULTS = {
     "digits": dict(hidden=200, optimizer="adam", lr=0.01, epochs=30, batch_size=50, weight_init_std=0.01),
@@ -65,11 +66,12 @@ def add_train_parser(commands) -> argparse.ArgumentParser:
     common = train.add_argument_group("every network")
     common.add_argument(
         "--network",
-        choices=NETWORK_CHOICES + TEXT_NETWORK_CHOICES + SEQ2SEQ_NETWORK_CHOICES,
+        choices=NETWORK_CHOICES + TEXT_NETWORK_CHOICES + SEQ2SEQ_NETWORK_CHOICES + DEZERO_NETWORK_CHOICES,
         default="two-layer",
         help="two-layer (TwoLayerNet, ch. 5), multi-layer (MultiLayerNet, ch. 6) or simple-conv "
         "(SimpleConvNet, ch. 7; images, so not the spiral); the sequel's cbow, rnnlm, better-rnnlm train "
-        "on --corpus, its seq2seq, peeky, attention on --task; default: two-layer",
+        "on --corpus, its seq2seq, peeky, attention on --task; the third book's trainings on its own framework: "
+        "dezero-spiral, dezero-mnist, dezero-rnn, dezero-lstm; default: two-layer",
     )
     common.add_argument("--hidden", type=positive_int, metavar="N", help="hidden layer width")
     common.add_argument("--optimizer", choices=OPTIMIZER_CHOICES, help="update rule")

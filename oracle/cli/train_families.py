@@ -11,7 +11,12 @@ from __future__ import annotations
 import argparse
 
 from oracle.cli.outputs import UsageError, check_output, require_matplotlib
-from oracle.cli.train_args import NETWORK_CHOICES, SEQ2SEQ_NETWORK_CHOICES, TEXT_NETWORK_CHOICES
+from oracle.cli.train_args import (
+    DEZERO_NETWORK_CHOICES,
+    NETWORK_CHOICES,
+    SEQ2SEQ_NETWORK_CHOICES,
+    TEXT_NETWORK_CHOICES,
+)
 from oracle.cli.train_seq2seq_args import MAX_SIZE
 
 __all__ = ["FAMILY", "READS", "check_command_line", "family_of"]
@@ -20,6 +25,7 @@ FAMILY = {
     **{network: "book" for network in NETWORK_CHOICES},
     **{network: "text" for network in TEXT_NETWORK_CHOICES},
     **{network: "seq2seq" for network in SEQ2SEQ_NETWORK_CHOICES},
+    **{network: "dezero" for network in DEZERO_NETWORK_CHOICES},
 }
 # Every network reads these.
 COMMON = (
@@ -45,7 +51,7 @@ READS = {
 
 
 def family_of(network: str) -> str:
-    """``"book"``, ``"text"`` or ``"seq2seq"``."""
+    """``"book"``, ``"text"``, ``"seq2seq"`` or ``"dezero"`` (the third book's, ``oracle.cli.train_dezero``)."""
     return FAMILY[network]
 
 

@@ -17,7 +17,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from oracle.catalog import CATALOG, find_entry
+from oracle.catalog import EVERY_ROW, find_entry
 from oracle.cli.consoles import stdout_console
 from oracle.cli.interrupt import on_interrupt, sigint_blocked
 from oracle.cli.verify_args import DTYPE_CHOICES
@@ -31,9 +31,10 @@ PARALLEL_FROM = 5  # rows: below this, a worker's start (about a second: it impo
 
 
 def load_catalog(spec: str | None):
-    """The built-in catalog, or ``module:NAME`` / ``path/to/file.py:NAME`` from the user."""
+    """The built-in rows (the layers, then the third book's Functions), or ``module:NAME`` /
+    ``path/to/file.py:NAME`` from the user."""
     if spec is None:
-        return CATALOG
+        return EVERY_ROW
     return import_catalog(spec, label="--catalog")
 
 
@@ -171,7 +172,8 @@ def _verify(args, err: Console) -> int:
     if args.list:
         for entry in entries:
             names = ", ".join([*entry.inputs, *entry.params])
-            out.print(f"{entry.name}({names}): {entry.conventions}", markup=False, highlight=False)
+            orders = getattr(entry, "orders_checked", "first order")
+            out.print(f"{entry.name}({names}): {entry.conventions} [{orders}]", markup=False, highlight=False)
         return 0
     dtypes = DTYPE_CHOICES[args.dtype]
     jobs = min(getattr(args, "jobs", None) or _default_jobs(len(entries)), len(entries))

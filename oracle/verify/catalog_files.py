@@ -22,8 +22,12 @@ from typing import Any
 import numpy as np
 
 from oracle.verify.entry import CatalogEntry
+from oracle.verify.function_entry import FunctionEntry
 
 __all__ = ["as_catalog", "import_catalog"]
+
+
+ROW_KINDS = (CatalogEntry, FunctionEntry)  # a layer's row, or a DeZero Function's (third book)
 
 
 def _describe(value: Any) -> str:
@@ -34,23 +38,24 @@ def _describe(value: Any) -> str:
     if isinstance(value, Sequence):
         if not value:
             return f"an empty {type(value).__name__}"
-        index, item = next((i, v) for i, v in enumerate(value) if not isinstance(v, CatalogEntry))
+        index, item = next((i, v) for i, v in enumerate(value) if not isinstance(v, ROW_KINDS))
         return f"a {type(value).__name__} holding a {type(item).__name__} at index {index}"
-    if isinstance(value, CatalogEntry):
-        return f"one CatalogEntry ({value.name}), not a sequence of them (put it in a list)"
+    if isinstance(value, ROW_KINDS):
+        return f"one {type(value).__name__} ({value.name}), not a sequence of them (put it in a list)"
     return f"a {type(value).__name__}"
 
 
 def as_catalog(value: Any, label: str = "catalog") -> tuple[CatalogEntry, ...]:
     """``value`` as a tuple of ``CatalogEntry``; ``ValueError`` saying what was found if it is not one.
 
-    A catalog is a non-empty list or tuple of ``oracle.CatalogEntry`` (full rows or ``row(...)``).
+    A catalog is a non-empty list or tuple of ``oracle.CatalogEntry`` (full rows or ``row(...)``)
+    or ``FunctionEntry`` rows (DeZero Functions).
     """
     ok = (
         isinstance(value, Sequence)
         and not isinstance(value, (str, bytes))
         and value
-        and all(isinstance(v, CatalogEntry) for v in value)
+        and all(isinstance(v, ROW_KINDS) for v in value)
     )
     if not ok:
         raise ValueError(

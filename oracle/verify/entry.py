@@ -15,6 +15,7 @@ from collections.abc import Callable
 import numpy as np
 
 from oracle.verify.binding import bind
+from oracle.verify.function_entry import FunctionEntry, verify_function_case
 from oracle.verify.strategies import Case
 from oracle.verify.verifier import Verification, verify_layer
 
@@ -105,9 +106,12 @@ def check_error_inputs(entry: CatalogEntry) -> list[str]:
     return failures
 
 
-def verify_case(entry: CatalogEntry, case: Case, **overrides) -> Verification:
+def verify_case(entry: CatalogEntry | FunctionEntry, case: Case, **overrides) -> Verification:
     """Run ``verify_layer`` for one drawn ``case`` of ``entry``: the layer built with, and the
-    oracle bound to, the case's configuration."""
+    oracle bound to, the case's configuration. A ``FunctionEntry`` (a DeZero Function) is
+    verified to the second order by ``verify_function_case`` instead."""
+    if isinstance(entry, FunctionEntry):
+        return verify_function_case(entry, case, **overrides)
     case = case.laid_out() if getattr(case, "layout", None) else case
     layer, function = entry.layer, entry.function
     forward = getattr(case, "forward", None) or {}
