@@ -48,7 +48,7 @@ def _replay_hint(result, args) -> str:
     return (
         f"replay: {command}\n"
         "or in Python: from numpy import array, float32, float64, int64; "
-        "from oracle import Case, find_entry, verify_case; "
+        "from oracle import Case, FunctionCase, find_entry, verify_case; "
         f"verify_case(find_entry({result.layer!r}{', CATALOG' if args.catalog else ''}), <the case above>)"
     )
 
