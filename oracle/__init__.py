@@ -8,6 +8,7 @@ import importlib
 
 __all__ = [
     "CATALOG",
+    "Call",
     "Case",
     "CatalogEntry",
     "ErrorInput",
@@ -21,6 +22,7 @@ __all__ = [
     "row",
     "verify_case",
     "verify_layer",
+    "verify_sequence",
 ]
 
 _HOME = {
@@ -29,6 +31,7 @@ _HOME = {
     "CatalogEntry": "oracle.verify.entry",
     "ErrorInput": "oracle.verify.entry",
     "verify_case": "oracle.verify.entry",
+    "Call": "oracle.verify.strategies",
     "Case": "oracle.verify.strategies",
     "Tolerance": "oracle.verify.tolerance",
     "TOLERANCES": "oracle.verify.tolerance",
@@ -36,6 +39,7 @@ _HOME = {
     "Verification": "oracle.verify.verifier",
     "VerificationError": "oracle.verify.verifier",
     "verify_layer": "oracle.verify.verifier",
+    "verify_sequence": "oracle.verify.sequences",
     "row": "oracle.verify.rows",
     "layer_tests": "oracle.verify.pytest_plugin",
 }

@@ -47,7 +47,7 @@ def _replay_hint(result, args) -> str:
     return (
         f"replay: {command}\n"
         "or in Python: from numpy import array, float32, float64, int64; "
-        "from oracle import Case, find_entry, verify_case; "
+        "from oracle import Call, Case, find_entry, verify_case; "
         f"verify_case(find_entry({result.layer!r}{', CATALOG' if args.catalog else ''}), <the case above>)"
     )
 
@@ -142,6 +142,8 @@ def run_verify(args) -> int:
         for entry in entries:
             names = ", ".join([*entry.inputs, *entry.params])
             out.print(f"{entry.name}({names}): {entry.conventions}", markup=False, highlight=False)
+            if entry.sequences:
+                out.print(f"  sequences: {entry.sequences}", markup=False, highlight=False)
         return 0
     dtypes = DTYPE_CHOICES[args.dtype]
     jobs = min(getattr(args, "jobs", None) or _default_jobs(len(entries)), len(entries))

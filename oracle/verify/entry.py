@@ -15,6 +15,7 @@ from collections.abc import Callable
 import numpy as np
 
 from oracle.verify.binding import bind
+from oracle.verify.sequences import verify_sequence
 from oracle.verify.strategies import Case
 from oracle.verify.verifier import Verification, verify_layer
 
@@ -60,6 +61,12 @@ class CatalogEntry:
       oracle share (``manual-bp verify --list`` prints it).
     - ``errors``: ``ErrorInput``s the layer must reject (checked once per row).
     - ``state``: inputs that are initial states (``h``, ``c``) of a time layer (see ``verify_layer``).
+    - ``carry``: a pure JAX function of the oracle's arguments giving the state the layer carries
+      into its next call, a tuple in ``carried`` order; a row with one draws sequence cases
+      (``Case.calls``), checked by ``verify_sequence``: the carried state is read from the layer.
+    - ``carried``: the names of that state: state inputs (``h``, ``c``), or arguments the oracle
+      takes after the parameters, as data (batch norm's ``running_mean``, ``running_var``).
+    - ``sequences``: what its sequence cases draw (``manual-bp verify --list`` prints it).
     """
 
     name: str
@@ -74,6 +81,9 @@ class CatalogEntry:
     conventions: str = ""
     errors: tuple = ()
     state: tuple = ()  # inputs that are initial states, set with set_state (the sequel's time layers)
+    carry: Callable | None = None  # the state carried into the next call (sequence cases)
+    carried: tuple = ()  # the names of what carry returns
+    sequences: str = ""  # what the sequence cases draw
 
 
 def bind_errors(entry: CatalogEntry) -> CatalogEntry:
@@ -113,6 +123,24 @@ def verify_case(entry: CatalogEntry, case: Case, **overrides) -> Verification:
     forward = getattr(case, "forward", None) or {}
     if case.config:
         layer = functools.partial(layer, **case.config)
+    if entry.carry is not None:  # each call's forward flags are bound per call
+        return verify_sequence(
+            layer,
+            bind(function, **case.config) if case.config else function,
+            bind(entry.carry, **case.config) if case.config else entry.carry,
+            {k: case.inputs[k] for k in entry.inputs},
+            {k: case.params[k] for k in entry.params},
+            case.dout,
+            calls=getattr(case, "calls", ()),
+            carried=entry.carried,
+            start=getattr(case, "state", {}),
+            state=entry.state,
+            nondiff=entry.nondiff,
+            name=entry.name,
+            tolerance=overrides.pop("tolerance", entry.tolerance or None),
+            forward=forward,
+            **overrides,
+        )
     if case.config or forward:
         function = bind(function, **case.config, **forward)
     return verify_layer(
