@@ -69,9 +69,9 @@ def batch_normalization_running(
 
 
 def batch_normalization_statistics(
-    x, gamma, beta, running_mean, running_var, *, eps=1e-6, momentum=0.9, train_flg=True
+    out, x, gamma, beta, running_mean, running_var, *, eps=1e-6, momentum=0.9, train_flg=True
 ):
-    """``(running_mean, running_var)`` after one call: a training call moves them,
+    """``(running_mean, running_var)`` after one call (``out``, its output, is not needed): a training call moves them,
     ``running = momentum * running + (1 - momentum) * batch``; an inference call leaves them."""
     if not train_flg:
         return running_mean, running_var

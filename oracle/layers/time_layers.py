@@ -44,11 +44,10 @@ def _scan_states(step, xs, carry):
     return _scan(step, xs, carry)[1]
 
 
-def _carried(step, xs, carry, stateful):
-    """The state a layer carries into its next block: the block's last carry when ``stateful``, else
+def _carried(states, stateful):
+    """The state a layer carries into its next block: the block's last states when ``stateful``, else
     zeros (a stateless layer starts every block from zeros)."""
-    last = _scan(step, xs, carry)[0]
-    return last if stateful else tuple(jnp.zeros_like(state) for state in last)
+    return tuple(states) if stateful else tuple(jnp.zeros_like(state) for state in states)
 
 
 def time_rnn(xs, h, Wx, Wh, b, *, stateful=False):
@@ -69,19 +68,23 @@ def time_gru(xs, h, Wx, Wh, b, *, stateful=False):
     return _scan_states(lambda x, carry: (gru(x, carry[0], Wx, Wh, b),), xs, (h,))
 
 
-def time_rnn_carry(xs, h, Wx, Wh, b, *, stateful=False):
-    """``(h_T,)``: the state ``TimeRNN`` carries into its next forward (zeros when not stateful)."""
-    return _carried(lambda x, carry: (rnn(x, carry[0], Wx, Wh, b),), xs, (h,), stateful)
+def time_rnn_carry(hs, xs, h, Wx, Wh, b, *, stateful=False):
+    """``(h_T,)``: the state ``TimeRNN`` carries into its next forward, the last of its outputs ``hs``
+    (``time_rnn(xs, h, ...)``; zeros when not stateful)."""
+    return _carried((hs[:, -1],), stateful)
 
 
-def time_lstm_carry(xs, h, c, Wx, Wh, b, *, stateful=False):
-    """``(h_T, c_T)``: the states ``TimeLSTM`` carries into its next forward (zeros when not stateful)."""
-    return _carried(lambda x, carry: lstm(x, carry[0], carry[1], Wx, Wh, b), xs, (h, c), stateful)
+def time_lstm_carry(hs, xs, h, c, Wx, Wh, b, *, stateful=False):
+    """``(h_T, c_T)``: the states ``TimeLSTM`` carries into its next forward (zeros when not stateful);
+    ``c_T`` is not among the outputs ``hs``, the block runs again for it."""
+    last = _scan(lambda x, carry: lstm(x, carry[0], carry[1], Wx, Wh, b), xs, (h, c))[0]
+    return _carried(last, stateful)
 
 
-def time_gru_carry(xs, h, Wx, Wh, b, *, stateful=False):
-    """``(h_T,)``: the state ``TimeGRU`` carries into its next forward (zeros when not stateful)."""
-    return _carried(lambda x, carry: (gru(x, carry[0], Wx, Wh, b),), xs, (h,), stateful)
+def time_gru_carry(hs, xs, h, Wx, Wh, b, *, stateful=False):
+    """``(h_T,)``: the state ``TimeGRU`` carries into its next forward, the last of its outputs ``hs``
+    (zeros when not stateful)."""
+    return _carried((hs[:, -1],), stateful)
 
 
 def time_bilstm(xs, Wx1, Wh1, b1, Wx2, Wh2, b2):

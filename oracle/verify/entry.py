@@ -61,8 +61,8 @@ class CatalogEntry:
       oracle share (``manual-bp verify --list`` prints it).
     - ``errors``: ``ErrorInput``s the layer must reject (checked once per row).
     - ``state``: inputs that are initial states (``h``, ``c``) of a time layer (see ``verify_layer``).
-    - ``carry``: a pure JAX function of the oracle's arguments giving the state the layer carries
-      into its next call, a tuple in ``carried`` order; a row with one draws sequence cases
+    - ``carry``: a pure JAX function ``carry(out, *args)`` of the oracle's output and arguments giving
+      the state the layer carries into its next call, a tuple in ``carried`` order; a row with one draws sequence cases
       (``Case.calls``), checked by ``verify_sequence``: the carried state is read from the layer.
     - ``carried``: the names of that state: state inputs (``h``, ``c``), or arguments the oracle
       takes after the parameters, as data (batch norm's ``running_mean``, ``running_var``).

@@ -17,7 +17,6 @@ import numpy as np
 __all__ = [
     "compile_count",
     "enable_compilation_cache",
-    "reference_value",
     "reference_vjp",
     "rounded_reference_vjp",
     "vjp_of_differentiable",
@@ -135,18 +134,3 @@ def rounded_reference_vjp(function, args, differentiable, cotangent, dtype):
         primal = tuple(_to_float64(p) for p in primal) if several else _to_float64(primal)
         grads = tuple(_to_float64(g) for g in grads)
     return primal, grads
-
-
-@functools.cache
-def _jitted_value(function):
-    return jax.jit(lambda args: function(*args))
-
-
-def reference_value(function, args) -> tuple:
-    """``function(*args)`` in float64 as a tuple of NumPy arrays, jitted once per function (no VJP:
-    the state a sequence case carries from one call to the next, ``CatalogEntry.carry``)."""
-    args = tuple(_to_float64(a) for a in args)
-    _SIGNATURES.add((function, None, tuple((a.shape, a.dtype.str) for a in args), None))
-    with jax.enable_x64(True):
-        values = _jitted_value(function)(args)
-        return tuple(np.asarray(v) for v in values)

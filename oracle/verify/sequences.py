@@ -21,12 +21,13 @@ which call went wrong: a state not carried fails from call 2 on.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Callable, Mapping
 
 import numpy as np
 
 from oracle.verify.binding import bind
-from oracle.verify.reference import reference_value, reference_vjp
+from oracle.verify.reference import reference_vjp
 from oracle.verify.tolerance import Tolerance
 from oracle.verify.verifier import (
     STAGES,
@@ -104,6 +105,19 @@ def _same_outputs(out, clean) -> bool:
     """The same forward output (each of a tuple of them)."""
     outs, cleans = _cotangent_args(out), _cotangent_args(clean)
     return len(outs) == len(cleans) and all(_same(o, c) for o, c in zip(outs, cleans))
+
+
+@functools.cache
+def _with_carry(function: Callable, carry: Callable, several: bool) -> Callable:
+    """``(*outputs, *carried)``: the oracle's output(s) and the state it carries, one function, so one
+    JAX compile gives both (the carried outputs get a zero cotangent: no gradient crosses the boundary)."""
+
+    def with_carry(*args):
+        out = function(*args)
+        return (*(out if several else (out,)), *carry(out, *args))
+
+    with_carry.__name__ = with_carry.__qualname__ = f"{function.__name__}+{carry.__name__}"
+    return with_carry
 
 
 def _label(index: int) -> str:
@@ -220,30 +234,25 @@ class _SequenceChecker(_Checker):
         )
 
     # -- the oracle ----------------------------------------------------------------------
-    def oracle_blocks(self):
-        """Per call: ``(args, differentiable, names)`` of the oracle, the state carried from call to call."""
-        state = {**self.initial, **self.start}
-        names = [*self.inputs, *self.params, *self.trailing]
-        differentiable = [k not in self.nondiff for k in [*self.inputs, *self.params]] + [False] * len(self.trailing)
-        for index, block in enumerate(self.blocks):
-            if block.state is not None:
-                state = {**state, **block.state}
-            values = {**block.inputs, **self.params, **state}
-            args = [values[k] for k in names]
-            yield index, block, args, differentiable
-            if index + 1 < len(self.blocks) and self.blocks[index + 1].state is None:
-                carried = reference_value(_with_flags(self.carry, block.forward), args)
-                state = {**state, **dict(zip(self.carried, carried))}
+    def check_call(self, index, block, args, differentiable, out, calls) -> dict:
+        """The checks of one call: forward, every gradient, repeated and zero-``dout`` backward.
 
-    def check_call(self, index, block, args, differentiable, out, calls) -> None:
-        """The checks of one call: forward, every gradient, repeated and zero-``dout`` backward."""
+        Returns the state the oracle carries into the next call (``{name: value}``)."""
         function = _with_flags(self.unbound, block.forward)
-        ref_out, ref_grads = reference_vjp(function, args, differentiable, block.dout)
+        carry = _with_flags(self.carry, block.forward)
+        several = isinstance(block.dout, tuple)
+        douts = block.dout if several else (block.dout,)
+        state = dict(zip([*self.inputs, *self.params, *self.trailing], args))
+        no_cotangent = tuple(np.zeros(np.shape(state[k])) for k in self.carried)  # truncated BPTT
+        primal, ref_grads = reference_vjp(
+            _with_carry(function, carry, several), args, differentiable, (*douts, *no_cotangent)
+        )
+        ref_out = tuple(primal[: len(douts)]) if several else primal[0]
         diff_names = [k for k in [*self.inputs, *self.params] if k not in self.nondiff]
         refs = dict(zip(diff_names, ref_grads))
         self.prefix, self.rounded = _label(index), {}
         self.function = function  # the round-off allowance recomputes this call's oracle in float32
-        self.oracle_call = (args, differentiable, block.dout, diff_names, isinstance(ref_out, tuple))
+        self.oracle_call = (args, differentiable, block.dout, diff_names, several)
         out_dtype = _result_dtype([v for k, v in {**self.inputs, **self.params}.items() if k not in self.nondiff])
         if isinstance(ref_out, tuple):
             if not isinstance(out, tuple) or len(out) != len(ref_out):
@@ -253,8 +262,11 @@ class _SequenceChecker(_Checker):
                     self.check_quantity(f"forward[{i}]", got, ref, out_dtype, "the result of the layer's inputs")
         else:
             self.check_quantity("forward", out, ref_out, out_dtype, "the result of the layer's inputs")
-        if not calls:
-            return
+        if calls:
+            self.check_gradients(calls, refs)
+        return dict(zip(self.carried, primal[len(douts) :]))
+
+    def check_gradients(self, calls, refs) -> None:
         grads_in, grads_p = calls[0]
         for k in [*self.diff_inputs, *(k for k in self.state if k not in self.nondiff)]:
             self.check_quantity("d" + k, grads_in["d" + k], refs[k], _grad_dtype(self.inputs[k]), k)
@@ -332,8 +344,15 @@ class _SequenceChecker(_Checker):
             self.failures.append(f"{self.name}: {stage} raised {type(exception).__name__}: {exception}")
             self.failed.append(stage)
             self.error = exception
-        for (index, block, args, differentiable), out, call in zip(self.oracle_blocks(), outs, calls + [[]]):
-            self.check_call(index, block, args, differentiable, out, call)
+        state = {**self.initial, **self.start}
+        names = [*self.inputs, *self.params, *self.trailing]
+        differentiable = [k not in self.nondiff for k in [*self.inputs, *self.params]] + [False] * len(self.trailing)
+        for index, (block, out) in enumerate(zip(self.blocks, outs)):
+            if block.state is not None:  # after reset_state / set_state: the state the layer documents
+                state = {**state, **block.state}
+            values = {**block.inputs, **self.params, **state}
+            call = calls[index] if index < len(calls) else []
+            state = {**state, **self.check_call(index, block, [values[k] for k in names], differentiable, out, call)}
         self.function, self.prefix = self.unbound, ""
         if error is None and not self.failures:  # the caller-owned checks compare with a clean, passing run
             clean = [stages[0][0] for stages in calls]
@@ -363,9 +382,10 @@ def verify_sequence(
     ``state``, set with ``layer.set_state(*states)`` once, before it); each of ``calls`` (``Call``) is a
     later one. Further arguments:
 
-    - ``carry``: a pure JAX function of the oracle's arguments returning the state the layer carries
-      into its next call, a tuple in ``carried`` order (``time_lstm_carry`` returns ``(h_T, c_T)``);
-      bound like ``function`` (configuration and forward flags).
+    - ``carry``: a pure JAX function ``carry(out, *args)`` of the oracle's output and arguments returning
+      the state the layer carries into its next call, a tuple in ``carried`` order (``time_rnn_carry``
+      returns ``(hs[:, -1],)``); bound like ``function`` (configuration and forward flags). It is
+      compiled with the oracle's VJP, as one function: one JAX compile per shape gives both.
     - ``carried``: the names of that state. A name among ``inputs`` is a state input (differentiated
       unless in ``nondiff``, its gradient ``layer.d<name>``); any other is passed to ``function`` and
       ``carry`` after the parameters, as data, starting from ``start[name]``.

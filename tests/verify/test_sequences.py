@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from broken_layers import BROKEN, ForgetfulTimeRNN, HiddenOnlyTimeLSTM, SwappedMomentumBatchNormalization
 
-from manual_bp.layers import TimeLSTM, TimeRNN
+from manual_bp.layers import TimeRNN
 from oracle.catalog import find_entry
 from oracle.catalog.normalization import new_layer_statistics
 from oracle.verify.entry import verify_case
