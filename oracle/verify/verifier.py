@@ -27,6 +27,9 @@ gradient leaking across the block boundary shows); integer inputs (``nondiff``, 
 with no differentiable input returns ``None``); and a parameter listed twice in
 ``layer.params`` (a shared or tied array) is reported.
 
+A sequence of calls on one layer object, whose carried state is read from the layer (a catalog row
+with a ``carry`` function), is checked call by call by ``oracle.verify.sequences.verify_sequence``.
+
 All failures of one example are collected and raised together as one
 ``VerificationError`` (an ``AssertionError``), each line starting ``Layer: quantity``.
 """
