@@ -31,12 +31,13 @@ BATCH_NORM_SHAPES = ((4, 3), (1, 3), (2, 2, 2, 3))
 
 
 # (x shape, momentum, eps, the modes of its calls on one layer: True trains, False infers): one
-# training call on every shape; a large eps (it changes the forward where the variance is small);
-# sequences where inference follows two training calls (running statistics moved twice, with two
-# momenta) or comes first and last (a new layer's statistics, then one update).
+# training call on every shape; sequences where inference follows two training calls (running
+# statistics moved twice; two momenta; a large eps, which changes the forward where the variance
+# is small); inference first and last (a new layer's statistics, 0 and 1, then one update). Every
+# inference call that follows training is the third.
 BATCH_NORM_BUCKETS = (
     *((s, 0.9, 1e-6, (True,)) for s in BATCH_NORM_SHAPES),
-    ((4, 3), 0.9, 1e-2, (True,)),
+    ((4, 3), 0.9, 1e-2, (True, True, False)),
     ((4, 3), 0.9, 1e-6, (True, True, False)),
     ((2, 2, 2, 3), 0.5, 1e-3, (True, True, False)),
     ((4, 3), 0.9, 1e-6, (False, True, False)),
@@ -120,10 +121,10 @@ ROWS: tuple[CatalogEntry, ...] = (
         functools.partial(batch_norm_cases, mixed=True),
         carry=batch_normalization_statistics,
         carried=("running_mean", "running_var"),
-        sequences="training, training, inference (momentum 0.9 / 0.5) and inference, training, inference "
-        "on one layer: the running statistics an inference call reads are the ones the layer's own "
-        "earlier calls left (from 0 and 1), never set by the verifier; quantities of call k > 1 are "
-        "named 'call k dx'",
+        sequences="training, training, inference (momentum 0.9 / 0.5, eps 1e-6 / 1e-3 / 1e-2) and "
+        "inference, training, inference on one layer: the running statistics an inference call reads "
+        "are the ones the layer's own earlier calls left (from 0 and 1), never set by the verifier; "
+        "quantities of call k > 1 are named 'call k dx'",
         tolerance={
             np.dtype(np.float64): Tolerance(atol=1e-9, rtol=1e-10, ntol=1e-12),
             np.dtype(np.float32): Tolerance(atol=1e-4, rtol=1e-5, ntol=1e-5),

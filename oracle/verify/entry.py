@@ -123,6 +123,8 @@ def verify_case(entry: CatalogEntry, case: Case, **overrides) -> Verification:
     forward = getattr(case, "forward", None) or {}
     if case.config:
         layer = functools.partial(layer, **case.config)
+    if getattr(case, "calls", ()) and entry.carry is None:
+        raise TypeError(f"{entry.name}: a case with later calls needs a row with a carry function (CatalogEntry.carry)")
     if entry.carry is not None:  # each call's forward flags are bound per call
         return verify_sequence(
             layer,
