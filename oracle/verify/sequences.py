@@ -69,14 +69,11 @@ class _Block:
         )
 
     def copied(self) -> _Block:
-        def copy(v):
-            return np.array(v, copy=True) if isinstance(v, np.ndarray) else v
-
         return dataclasses.replace(
             self,
-            inputs={k: copy(v) for k, v in self.inputs.items()},
-            dout=_map(copy, self.dout),
-            args={k: copy(v) for k, v in self.args.items()},
+            inputs={k: _copy(v) for k, v in self.inputs.items()},
+            dout=_copy(self.dout),
+            args={k: _copy(v) for k, v in self.args.items()},
         )
 
     def arrays(self, label: str) -> dict:
@@ -98,6 +95,7 @@ def _as_cotangent(dout):
 
 
 def _copy(value):
+    """A writable copy of an array (each of a tuple of them); anything else as it is."""
     return _map(lambda v: np.array(v, copy=True) if isinstance(v, np.ndarray) else v, value)
 
 
@@ -174,8 +172,9 @@ class _SequenceChecker(_Checker):
         return layer
 
     def run_blocks(self, params, blocks, initial):
-        """Run the sequence: ``(outputs, calls, error)``, ``calls[i]`` the backward snapshots of call ``i``
-        (``[(input grads, parameter grads)]`` per stage), ``error`` ``(stage, exception)`` or None."""
+        """Run the sequence: ``(outputs, calls, error)``: ``outputs[i]`` what call ``i``'s forward returned
+        and a copy taken right then; ``calls[i]`` its backward snapshots (``(input grads, parameter
+        grads)`` per stage); ``error`` ``(stage, exception)`` if the layer raised, else None."""
         outs: list = []
         calls: list = []
         stage = "construction"
@@ -212,8 +211,8 @@ class _SequenceChecker(_Checker):
     def find_sequence_mutation(self, error) -> None:
         """A write hit a read-only argument: rerun on writable copies to name which one."""
         blocks = [b.copied() for b in self.blocks]
-        params = {k: np.array(v, copy=True) if isinstance(v, np.ndarray) else v for k, v in self.params.items()}
-        initial = {k: np.array(v, copy=True) for k, v in self.initial.items()}
+        params = {k: _copy(v) for k, v in self.params.items()}
+        initial = {k: _copy(v) for k, v in self.initial.items()}
         self.run_blocks(params, blocks, initial)
         originals, copies = dict(self.params), dict(params)
         originals.update({f"set_state({k})": v for k, v in self.initial.items()})
