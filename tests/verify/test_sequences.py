@@ -209,3 +209,16 @@ def test_each_call_of_a_sequence_reuses_the_one_block_oracle():
 def test_the_state_bugs_are_planted_in_the_broken_catalog(bug):
     entry, quantity = BROKEN[bug]
     assert entry.carry is not None and quantity.startswith("call ")
+
+
+def test_a_sequence_case_replays_from_its_repr():
+    from numpy import array, float64  # noqa: F401 - the names the repr uses
+
+    h = RNG.normal(size=(N, H))
+    case = _rnn_case(_later(), _later("set_state", {"h": h}, {"h": h}))
+    replayed = eval(repr(case))  # noqa: S307 - the repr is ours
+    assert [c.method for c in replayed.calls] == ["", "set_state"]
+    np.testing.assert_array_equal(replayed.calls[1].args["h"], h)
+    np.testing.assert_array_equal(replayed.calls[0].inputs["xs"], case.calls[0].inputs["xs"])
+    message = _failure(dataclasses.replace(TIME_RNN, layer=ForgetfulTimeRNN), replayed)
+    assert "TimeRNN: call 2 forward" in message and "call 3" not in message
