@@ -8,6 +8,7 @@ import importlib
 
 __all__ = [
     "CATALOG",
+    "Call",
     "Case",
     "CatalogEntry",
     "ErrorInput",
@@ -28,6 +29,7 @@ __all__ = [
     "verify_case",
     "verify_function",
     "verify_layer",
+    "verify_sequence",
 ]
 
 _HOME = {
@@ -41,6 +43,7 @@ _HOME = {
     "CatalogEntry": "oracle.verify.entry",
     "ErrorInput": "oracle.verify.entry",
     "verify_case": "oracle.verify.entry",
+    "Call": "oracle.verify.strategies",
     "Case": "oracle.verify.strategies",
     "Tolerance": "oracle.verify.tolerance",
     "TOLERANCES": "oracle.verify.tolerance",
@@ -48,6 +51,7 @@ _HOME = {
     "Verification": "oracle.verify.verifier",
     "VerificationError": "oracle.verify.verifier",
     "verify_layer": "oracle.verify.verifier",
+    "verify_sequence": "oracle.verify.sequences",
     "row": "oracle.verify.rows",
     "buckets": "oracle.verify.rows",
     "max_first": "oracle.layers.ties",

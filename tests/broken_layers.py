@@ -406,6 +406,44 @@ class LeakingTimeRNN(manual_bp.layers.TimeRNN):
         return self._end(dA, hs[:-1].reshape(t * n, h))
 
 
+class HiddenOnlyTimeLSTM(manual_bp.layers.TimeLSTM):
+    """A stateful TimeLSTM that carries ``h`` to the next forward but not its cell state ``c``
+    (the next block starts from ``c = 0``), as a ``set_state(h)`` would."""
+
+    def forward(self, xs):
+        hs = super().forward(xs)
+        self.c = None
+        return hs
+
+
+class ForgetfulTimeRNN(manual_bp.layers.TimeRNN):
+    """A stateful TimeRNN that resets ``h`` after every forward: each block starts from zeros
+    unless ``set_state`` was called just before it."""
+
+    def forward(self, xs):
+        hs = super().forward(xs)
+        self.h = None
+        return hs
+
+
+class SwappedMomentumBatchNormalization(manual_bp.BatchNormalization):
+    """Running statistics updated right by the first training forward, then with ``momentum`` the
+    wrong way round: ``running = (1 - momentum) * running + momentum * batch``."""
+
+    updated = False  # set by the first training forward
+
+    def forward(self, x, train_flg=True):
+        running_mean, running_var = self.running_mean, self.running_var
+        out = super().forward(x, train_flg)
+        if train_flg and self.updated:
+            axes, _ = self._layout(x)
+            m = self.momentum
+            self.running_mean = (1 - m) * running_mean + m * x.mean(axis=axes)
+            self.running_var = (1 - m) * running_var + m * x.var(axis=axes)
+        self.updated = self.updated or bool(train_flg)
+        return out
+
+
 class CountsIgnoredTimeSoftmaxWithLoss(manual_bp.layers.TimeSoftmaxWithLoss):
     """Divides by N * T, every position, instead of the number of positions not ignored."""
 
@@ -522,7 +560,7 @@ BROKEN = {
     ),
     "batch norm backward trains after an inference forward": (
         _broken("BatchNormalization", TrainingFormulaBatchNormalization),
-        "dx",
+        "call 3 dx",  # every sequence with an inference call has one third
     ),
     "leaky ReLU backward with the default alpha": (_broken("LeakyReLU", DefaultAlphaLeakyReLU), "dx"),
     "softmax backward along the last axis": (_broken("Softmax", LastAxisSoftmax), "dx"),
@@ -551,6 +589,13 @@ BROKEN = {
     ),
     "LSTM gates read in PyTorch's order": (_broken("LSTM", PyTorchGateOrderLSTM), "db"),
     "gradient leaks across the BPTT boundary": (_broken("TimeRNN", LeakingTimeRNN), "dh is not zero for a zero dout"),
+    # -- state carried from one call to the next (sequence cases)
+    "TimeLSTM does not carry its cell state": (_broken("TimeLSTM", HiddenOnlyTimeLSTM), "call 2 forward"),
+    "TimeRNN resets h after every forward": (_broken("TimeRNN", ForgetfulTimeRNN), "call 2 forward"),
+    "batch norm swaps momentum after the first update": (
+        _broken("BatchNormalization", SwappedMomentumBatchNormalization),
+        "call 3 forward",
+    ),
     "ignored positions counted in the divisor": (
         _broken("TimeSoftmaxWithLoss", CountsIgnoredTimeSoftmaxWithLoss),
         "forward",

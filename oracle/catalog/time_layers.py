@@ -23,40 +23,70 @@ from oracle.catalog.recurrent import (
 from oracle.layers import time_layers as _time_oracle
 from oracle.verify.entry import CatalogEntry
 from oracle.verify.strategies import (
+    Call,
     Case,
     cotangents,
+    draw_array,
+    draw_cotangent,
     float_arrays,
     ids,
+    sampled,
 )
 
 TIME_SIZES = ((2, 3, 3, 2), (1, 5, 2, 3))  # (N, T, D, H) of the time layers: short blocks
 
 
+# Sequences: 2 or 3 calls on one layer object (one compile: every call has the first call's shape);
+# before each later call nothing (the state is carried), reset_state() or set_state(h[, c]).
+SEQUENCE_LENGTHS = (2, 3)
+STATE_METHODS = ("", "reset_state", "set_state")
+
+
+def _state_call(draw, dtype, names: tuple, shape: tuple, stateful: bool, xs_shape: tuple, dout_shape: tuple) -> Call:
+    """A later call: new ``xs`` and ``dout``, after a drawn state method and the state it documents.
+
+    ``reset_state()``: zeros. ``set_state(h)`` (a TimeLSTM sometimes ``set_state(h, c)``): the given
+    states, ``c`` zeros when not given; a stateless layer ignores it (zeros).
+    """
+    method = draw(sampled(STATE_METHODS))
+    zeros = np.zeros(shape, dtype)
+    args: dict = {}
+    state = None
+    if method == "reset_state":
+        state = {k: zeros for k in names}
+    elif method == "set_state":
+        given = names if len(names) == 1 or draw(st.booleans()) else names[:1]
+        args = {k: draw_array(draw, dtype, shape, max_value=RECURRENT_VALUE) for k in given}
+        state = {k: args[k] if stateful and k in args else zeros for k in names}
+    xs = draw_array(draw, dtype, xs_shape, max_value=RECURRENT_VALUE)
+    return Call({"xs": xs}, draw_cotangent(draw, dtype, dout_shape), method=method, args=args, state=state)
+
+
 @st.composite
 def time_recurrent_cases(draw, dtype, *, gates: int, cell_state: bool = False, sizes=TIME_SIZES):
-    """``xs (N, T, D)``, initial states ``h`` (and ``c``), ``Wx``, ``Wh``, ``b``, ``dout (N, T, H)``.
+    """``xs (N, T, D)``, initial states ``h`` (and ``c``), ``Wx``, ``Wh``, ``b``, ``dout (N, T, H)``, and
+    1 or 2 later calls on the same layer (``Case.calls``: ``xs``, ``dout``, a state method).
 
     ``config``: ``stateful`` drawn. Stateless: ``h`` (``c``) is zeros, where such a layer starts.
-    Stateful: drawn, the carried state the verifier fixes with ``set_state`` after a previous block.
+    Stateful: drawn, set with ``set_state`` once before the first call; later calls start from the
+    state the layer carried (or the one a drawn ``reset_state``/``set_state`` documents).
     """
-    n, t, d, h = draw(st.sampled_from(sizes))
+    n, t, d, h = draw(sampled(tuple(sizes)))
     stateful = draw(st.booleans())
-    xs = draw(float_arrays(dtype, (n, t, d), max_value=RECURRENT_VALUE))
+    names = ("h", "c") if cell_state else ("h",)
+    xs = draw_array(draw, dtype, (n, t, d), max_value=RECURRENT_VALUE)
 
     def state():
         if not stateful:
             return np.zeros((n, h), dtype)
-        return draw(float_arrays(dtype, (n, h), max_value=RECURRENT_VALUE))
+        return draw_array(draw, dtype, (n, h), max_value=RECURRENT_VALUE)
 
-    inputs = {"xs": xs, "h": state()}
-    if cell_state:
-        inputs["c"] = state()
-    return Case(
-        inputs,
-        recurrent_params(draw, dtype, d, h, gates),
-        draw(cotangents(dtype, (n, t, h))),
-        config={"stateful": stateful},
-    )
+    inputs = {"xs": xs, **{k: state() for k in names}}
+    params = recurrent_params(draw, dtype, d, h, gates)
+    dout = draw_cotangent(draw, dtype, (n, t, h))
+    later = draw(sampled(SEQUENCE_LENGTHS)) - 1
+    calls = tuple(_state_call(draw, dtype, names, (n, h), stateful, (n, t, d), (n, t, h)) for _ in range(later))
+    return Case(inputs, params, dout, config={"stateful": stateful}, calls=calls)
 
 
 @st.composite
@@ -127,10 +157,15 @@ ROWS: tuple[CatalogEntry, ...] = (
         ("Wx", "Wh", "b"),
         functools.partial(time_recurrent_cases, gates=1),
         state=("h",),
+        carry=_time_oracle.time_rnn_carry,
+        carried=("h",),
+        sequences="2 or 3 calls on one layer; before a later call nothing (the state is carried), "
+        "reset_state() or set_state(h); the state a call starts from is read from the layer, never set "
+        "after the start; truncated BPTT per call; quantities of call k > 1 are named 'call k dxs'",
         tolerance=TIME_RECURRENT_FLOAT32,
         tolerance_reason=TIME_RECURRENT_FLOAT32_REASON,
-        conventions="config stateful drawn; h: the carried state (zeros when not stateful), set with "
-        "set_state after a previous block; truncated BPTT; dh = dL/dh_0",
+        conventions="config stateful drawn; h: the initial state (zeros when not stateful), set with "
+        "set_state before the first call; truncated BPTT; dh = dL/dh_0",
     ),
     CatalogEntry(
         "TimeLSTM",
@@ -140,9 +175,14 @@ ROWS: tuple[CatalogEntry, ...] = (
         ("Wx", "Wh", "b"),
         functools.partial(time_recurrent_cases, gates=4, cell_state=True),
         state=("h", "c"),
+        carry=_time_oracle.time_lstm_carry,
+        carried=("h", "c"),
+        sequences="2 or 3 calls on one layer; before a later call nothing (the state is carried), "
+        "reset_state() or set_state(h[, c]); the state a call starts from is read from the layer, never set "
+        "after the start; truncated BPTT per call; quantities of call k > 1 are named 'call k dxs'",
         tolerance=TIME_RECURRENT_FLOAT32,
         tolerance_reason=TIME_RECURRENT_FLOAT32_REASON,
-        conventions="gates [f, g, i, o]; config stateful drawn; set_state(h, c) after a previous block; "
+        conventions="gates [f, g, i, o]; config stateful drawn; set_state(h, c) before the first call; "
         "truncated BPTT; dh, dc = dL/dh_0, dL/dc_0",
     ),
     CatalogEntry(
@@ -153,6 +193,11 @@ ROWS: tuple[CatalogEntry, ...] = (
         ("Wx", "Wh", "b"),
         functools.partial(time_recurrent_cases, gates=3),
         state=("h",),
+        carry=_time_oracle.time_gru_carry,
+        carried=("h",),
+        sequences="2 or 3 calls on one layer; before a later call nothing (the state is carried), "
+        "reset_state() or set_state(h); the state a call starts from is read from the layer, never set "
+        "after the start; truncated BPTT per call; quantities of call k > 1 are named 'call k dxs'",
         tolerance=TIME_RECURRENT_FLOAT32,
         tolerance_reason=TIME_RECURRENT_FLOAT32_REASON,
         conventions="the book's GRU; config stateful drawn; truncated BPTT; dh = dL/dh_0",

@@ -48,7 +48,7 @@ def _replay_hint(result, args) -> str:
     return (
         f"replay: {command}\n"
         "or in Python: from numpy import array, float32, float64, int64; "
-        "from oracle import Case, FunctionCase, find_entry, verify_case; "
+        "from oracle import Call, Case, FunctionCase, find_entry, verify_case; "
         f"verify_case(find_entry({result.layer!r}{', CATALOG' if args.catalog else ''}), <the case above>)"
     )
 
@@ -174,6 +174,8 @@ def _verify(args, err: Console) -> int:
             names = ", ".join([*entry.inputs, *entry.params])
             orders = getattr(entry, "orders_checked", "first order")
             out.print(f"{entry.name}({names}): {entry.conventions} [{orders}]", markup=False, highlight=False)
+            if getattr(entry, "sequences", ""):
+                out.print(f"  sequences: {entry.sequences}", markup=False, highlight=False)
         return 0
     dtypes = DTYPE_CHOICES[args.dtype]
     jobs = min(getattr(args, "jobs", None) or _default_jobs(len(entries)), len(entries))
