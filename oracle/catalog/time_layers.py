@@ -13,6 +13,7 @@ import numpy as np
 from hypothesis import strategies as st
 
 from manual_bp.layers import time_layers as _time
+from oracle.catalog.dropout import KEEP_RATE
 from oracle.catalog.embedding import EMBED, VOCAB
 from oracle.catalog.recurrent import (
     RECURRENT_VALUE,
@@ -197,6 +198,7 @@ ROWS: tuple[CatalogEntry, ...] = (
         nondiff=frozenset({"mask", "seed"}),
         conventions="inverted; config dropout_ratio, train_flg drawn; mask from np.random.default_rng(seed), "
         "the oracle takes it as data; inference passes xs through",
+        distributions=(KEEP_RATE,),
     ),
     CatalogEntry(
         "TimeBiLSTM",

@@ -80,6 +80,23 @@ def _table(results) -> Table:
     return table
 
 
+def _distribution_table(results) -> Table | None:
+    """One line per distribution check, row and dtype (README, "Random components")."""
+    lines = [(r, d) for r in results for d in r.distributions]
+    if not lines:
+        return None
+    table = Table(title="random components: draws vs the documented law (exact binomial tails)")
+    for column in ("layer", "dtype", "check", "draws", "smallest tail", "fails at", "ms", "result"):
+        table.add_column(column, justify="left" if column in ("layer", "dtype", "check", "result") else "right")
+    for r, d in lines:
+        verdict = "[green]pass" if d.passed else "[bold red]FAIL"
+        table.add_row(
+            r.layer, r.dtype, d.check, str(d.draws), f"{d.smallest_tail:.2g}", f"{d.bound:.2g}",
+            f"{1e3 * d.seconds:.1f}", verdict,
+        )  # fmt: skip
+    return table
+
+
 def _verify_row(catalog_spec, name, dtypes, examples, seed, shrink) -> list:
     """A worker's job: every dtype of one catalog row (its dtypes share the row's JAX compiles)."""
     enable_compilation_cache()
@@ -142,6 +159,8 @@ def run_verify(args) -> int:
         for entry in entries:
             names = ", ".join([*entry.inputs, *entry.params])
             out.print(f"{entry.name}({names}): {entry.conventions}", markup=False, highlight=False)
+            for check in entry.distributions:
+                out.print(f"  in distribution: {check.name}: {check.law}", markup=False, highlight=False)
         return 0
     dtypes = DTYPE_CHOICES[args.dtype]
     jobs = min(getattr(args, "jobs", None) or _default_jobs(len(entries)), len(entries))
@@ -165,12 +184,16 @@ def run_verify(args) -> int:
                     "seed": args.seed,
                     "examples": args.examples,
                     "results": [r.as_dict() for r in results],
+                    "distribution_seconds": round(sum(d.seconds for r in results for d in r.distributions), 3),
                 },
                 indent=2,
             )
         )
     else:
         out.print(_table(results))
+        distributions = _distribution_table(results)
+        if distributions is not None:
+            out.print(distributions)
         for r in failed:
             out.rule(f"[bold red]{r.layer} {r.dtype} failed")
             out.print(r.failure, markup=False, highlight=False)

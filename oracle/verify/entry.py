@@ -60,6 +60,8 @@ class CatalogEntry:
       oracle share (``manual-bp verify --list`` prints it).
     - ``errors``: ``ErrorInput``s the layer must reject (checked once per row).
     - ``state``: inputs that are initial states (``h``, ``c``) of a time layer (see ``verify_layer``).
+    - ``distributions``: ``oracle.verify.distribution.Distribution``s, the documented laws of what
+      the layer draws (masks, negative samples), each checked once per dtype by many seeded draws.
     """
 
     name: str
@@ -74,6 +76,7 @@ class CatalogEntry:
     conventions: str = ""
     errors: tuple = ()
     state: tuple = ()  # inputs that are initial states, set with set_state (the sequel's time layers)
+    distributions: tuple = ()  # Distribution checks of what the layer draws (oracle.verify.distribution)
 
 
 def bind_errors(entry: CatalogEntry) -> CatalogEntry:
