@@ -20,6 +20,7 @@ from oracle.verify.strategies import (
     cotangents,
     float_arrays,
     ids,
+    param_dtype,
 )
 
 
@@ -29,7 +30,8 @@ def negative_sampling_cases(draw, dtype, *, batch_sizes=(3,), corpus_extra: int 
     ``UnigramSampler(corpus, power, sample_size, rng=np.random.default_rng(seed))`` draws for
     ``target``: the layer, built with the same seeded Generator, must draw them itself.
 
-    ``config``: ``power`` (0.75 or 1.0) and ``sample_size`` (1 or 3). The corpus holds every id
+    ``config``: ``power`` (0.75 or 1.0) and ``sample_size`` (1 or 3). ``W`` sometimes of the other
+    float width (the loss has the wider dtype, ``dh`` the dtype of ``h``). The corpus holds every id
     once plus ``corpus_extra`` drawn ones (a fixed length: one compile).
     """
     from manual_bp.layers.negative_sampling import UnigramSampler
@@ -41,7 +43,7 @@ def negative_sampling_cases(draw, dtype, *, batch_sizes=(3,), corpus_extra: int 
     seed = draw(st.integers(0, 2**32 - 1))
     negatives = UnigramSampler(corpus, rng=np.random.default_rng(seed), **config).get_negative_sample(target)
     h = draw(float_arrays(dtype, (n, EMBED), max_value=max_value))
-    W = draw(float_arrays(dtype, (VOCAB, EMBED), max_value=max_value))
+    W = draw(float_arrays(param_dtype(draw, dtype, True), (VOCAB, EMBED), max_value=max_value))
     params = {"W": W, "negatives": negatives, "corpus": corpus, "seed": seed}
     return Case({"h": h, "target": target}, params, draw(cotangents(dtype, ())), config=config)
 
@@ -136,7 +138,7 @@ ROWS: tuple[CatalogEntry, ...] = (
         negative_sampling_cases,
         nondiff=frozenset({"target", "negatives", "corpus", "seed"}),
         conventions="BCE(s(target), 1) + sum_k BCE(s(neg_k), 0), each a batch mean; config power, "
-        "sample_size drawn; the layer draws its negatives from np.random.default_rng(seed) "
+        "sample_size drawn; W of either float width; the layer draws its negatives from np.random.default_rng(seed) "
         "(target excluded, no repeats in a row), the oracle takes them as data; W listed once",
         distributions=NEGATIVE_SAMPLES,
     ),
