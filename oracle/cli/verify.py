@@ -73,6 +73,8 @@ def _table(results) -> Table:
         else:  # the failing example counts: its check, and its error if that check compares values
             compared = r.failed_quantity == r.worst_quantity and r.worst_ratio > 1
             examples, ratio, of = f"{r.examples} + 1", f"{r.worst_ratio:.2g}" if compared else "-", r.failed_quantity
+            if any(d.check == r.failed_quantity for d in r.distributions):
+                examples = str(r.examples)  # every example passed; a distribution check failed
             verdict = "[bold red]FAIL"
         table.add_row(
             r.layer, r.dtype, examples, ratio, of, f"{r.max_abs_error:.2e}", f"{r.max_rel_error:.2e}", verdict
