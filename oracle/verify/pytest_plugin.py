@@ -105,7 +105,7 @@ def layer_tests(catalog: Iterable, *, dtypes: Sequence | None = None) -> Callabl
 
     # Hypothesis's pytest plugin then treats the wrapper as the Hypothesis test it runs: one
     # example-database key per row and dtype, statistics, its reports.
-    test_layer_matches_its_oracle.is_hypothesis_test = True  # type: ignore[attr-defined]
+    test_layer_matches_its_oracle.is_hypothesis_test = True
     test_layer_matches_its_oracle.hypothesis = matches_its_oracle.hypothesis  # type: ignore[attr-defined]
     return test_layer_matches_its_oracle
 
