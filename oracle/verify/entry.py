@@ -62,6 +62,8 @@ class CatalogEntry:
     - ``state``: inputs that are initial states (``h``, ``c``) of a time layer (see ``verify_layer``).
     - ``distributions``: ``oracle.verify.distribution.Distribution``s, the documented laws of what
       the layer draws (masks, negative samples), each checked once per dtype by many seeded draws.
+      They call ``layer`` as the row's cases do: a copy of the row with a factory of another
+      signature must replace them (``distributions=()`` or its own).
     """
 
     name: str
