@@ -648,7 +648,7 @@ BROKEN = {
             layer=functools.partial(seeded_negative_sampling_layer, layer=PowerIgnoringNegativeSamplingLoss),
             cases=_cases_redrawn("NegativeSamplingLoss", _negatives_of_power_ignoring_sampler),
         ),
-        "negative samples (power=0.75, sample_size=1)",
+        "negatives (power=0.75, K=1)",
     ),
     "dropout keeps with probability ratio, not 1 - ratio": (
         dataclasses.replace(

@@ -122,7 +122,7 @@ def negative_samples(power: float, sample_size: int) -> Distribution:
         "count ** power, normalised, target excluded; "
         f"the target never drawn, no repeats in a row ({SAMPLER_ROWS} rows per target, {len(SAMPLER_COUNTS)} words)"
     )
-    return Distribution(f"negative samples (power={power}, sample_size={sample_size})", tally, law)
+    return Distribution(f"negatives (power={power}, K={sample_size})", tally, law)
 
 
 NEGATIVE_SAMPLES = (negative_samples(0.75, 1), negative_samples(0.5, 3))

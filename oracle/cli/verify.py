@@ -83,13 +83,15 @@ def _table(results) -> Table:
 
 
 def _distribution_table(results) -> Table | None:
-    """One line per distribution check, row and dtype (README, "Random components")."""
+    """One line per distribution check, row and dtype: its draws, the smallest binomial tail of its
+    counts, the tail at or below which it fails, its cost (README, "Random components")."""
     lines = [(r, d) for r in results for d in r.distributions]
     if not lines:
         return None
     table = Table(title="random components: draws vs the documented law (exact binomial tails)")
-    for column in ("layer", "dtype", "check", "draws", "smallest tail", "fails at", "ms", "result"):
-        table.add_column(column, justify="left" if column in ("layer", "dtype", "check", "result") else "right")
+    for column in ("layer", "dtype", "check", "draws", "min tail", "bound", "ms", "result"):
+        left = column in ("layer", "dtype", "check", "result")
+        table.add_column(column, justify="left" if left else "right", no_wrap=column != "check")
     for r, d in lines:
         verdict = "[green]pass" if d.passed else "[bold red]FAIL"
         table.add_row(

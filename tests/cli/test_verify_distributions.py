@@ -14,8 +14,8 @@ def test_list_shows_each_rows_distribution_checks_under_it(capsys):
     assert lines[0].startswith("Dropout(x, mask, seed): ")
     assert lines[1].startswith("  in distribution: keep rate: each unit kept with probability 1 - dropout_ratio")
     assert lines[2].startswith("NegativeSamplingLoss(h, target, W, negatives, corpus, seed): ")
-    assert lines[3].startswith("  in distribution: negative samples (power=0.75, sample_size=1): ")
-    assert lines[4].startswith("  in distribution: negative samples (power=0.5, sample_size=3): ")
+    assert lines[3].startswith("  in distribution: negatives (power=0.75, K=1): ")
+    assert lines[4].startswith("  in distribution: negatives (power=0.5, K=3): ")
     assert len(lines) == 5
 
 
@@ -26,8 +26,8 @@ def test_the_json_has_every_check_per_row_and_dtype_with_its_figures_and_cost(ca
     for row in report["results"]:
         checks = row["distributions"]
         assert [c["check"] for c in checks] == [
-            "negative samples (power=0.75, sample_size=1)",
-            "negative samples (power=0.5, sample_size=3)",
+            "negatives (power=0.75, K=1)",
+            "negatives (power=0.5, K=3)",
         ]
         for c in checks:
             assert c["passed"] and c["failure"] is None
