@@ -13,6 +13,7 @@ import numpy as np
 from hypothesis import strategies as st
 
 from manual_bp.layers import time_layers as _time
+from oracle.catalog.dropout import KEEP_RATE
 from oracle.catalog.embedding import EMBED, VOCAB
 from oracle.catalog.recurrent import (
     RECURRENT_VALUE,
@@ -30,10 +31,12 @@ from oracle.verify.strategies import (
     draw_cotangent,
     float_arrays,
     ids,
+    param_dtype,
     sampled,
 )
 
-TIME_SIZES = ((2, 3, 3, 2), (1, 5, 2, 3))  # (N, T, D, H) of the time layers: short blocks
+# (N, T, D, H) of the time layers: a short block, and one sample of one time step (sizes of 1)
+TIME_SIZES = ((2, 3, 3, 2), (1, 1, 2, 3))
 
 
 # Sequences: 2 or 3 calls on one layer object (one compile: every call has the first call's shape);
@@ -107,29 +110,40 @@ def time_embedding_cases(draw, dtype, *, shapes=((2, 3), (1, 5)), max_value: flo
 
 
 @st.composite
-def time_affine_cases(draw, dtype, *, shapes=((2, 3, 3), (1, 4, 2)), outputs=(4,), max_value: float = 1e2):
-    """``xs (N, T, D)``, ``W (D, M)``, ``b (M,)``, ``dout (N, T, M)``."""
+def time_affine_cases(
+    draw, dtype, *, shapes=((2, 3, 3), (1, 4, 2)), outputs=(4,), max_value: float = 1e2, mixed: bool = True
+):
+    """``xs (N, T, D)``, ``W (D, M)``, ``b (M,)``, ``dout (N, T, M)``; ``mixed`` (default True):
+    ``W`` and ``b`` sometimes of the other float width."""
     shape, m = draw(st.sampled_from(shapes)), draw(st.sampled_from(outputs))
+    pdtype = param_dtype(draw, dtype, mixed)
     xs = draw(float_arrays(dtype, shape, max_value=max_value))
-    W = draw(float_arrays(dtype, (shape[-1], m), max_value=max_value))
-    b = draw(float_arrays(dtype, (m,), max_value=max_value))
-    return Case({"xs": xs}, {"W": W, "b": b}, draw(cotangents(dtype, (*shape[:2], m))))
+    W = draw(float_arrays(pdtype, (shape[-1], m), max_value=max_value))
+    b = draw(float_arrays(pdtype, (m,), max_value=max_value))
+    return Case({"xs": xs}, {"W": W, "b": b}, draw(cotangents(np.result_type(xs, W), (*shape[:2], m))))
+
+
+# ignore_label: any int (TimeSoftmaxWithLoss's docstring): the book's -1, PyTorch's -100, a padding
+# id 0, other valid ids, ids beyond the classes; drawn as data (one compile for all of them).
+IGNORE_LABELS = st.one_of(st.sampled_from((-1, -100, 0)), st.integers(-3, 6))
 
 
 @st.composite
 def time_softmax_with_loss_cases(
     draw, dtype, *, shapes=((2, 3), (1, 2)), classes: int = 4, max_value: float = 10.0, large: float = 1e4
 ):
-    """Scores ``xs (N, T, V)`` (some huge), labels ``ts (N, T)`` with ignored positions, scalar ``dout``.
+    """Scores ``xs (N, T, V)`` (some huge), labels ``ts (N, T)`` with ignored positions, the
+    ``ignore_label`` (a parameter: data, not differentiated), scalar ``dout``.
 
-    ``config``: ``ignore_label`` (-1, the book's, or -100, PyTorch's). The ``(1, 2)`` bucket makes
-    every position ignored often enough to be drawn.
+    ``ignore_label`` from ``IGNORE_LABELS``: negative (-1, the book's; -100, PyTorch's), 0 (a
+    padding id), a valid class id, or an id beyond the ``classes`` (4); ``ts`` holds it often.
+    The ``(1, 2)`` bucket makes every position ignored often enough to be drawn.
     """
     shape = draw(st.sampled_from(shapes))
-    ignore_label = draw(st.sampled_from((-1, -100)))
+    ignore_label = draw(IGNORE_LABELS)
     xs = draw(float_arrays(dtype, (*shape, classes), max_value=max_value, large=large))
     ts = draw(ids(classes, shape, extra=(ignore_label,)))
-    return Case({"xs": xs, "ts": ts}, {}, draw(cotangents(dtype, ())), config={"ignore_label": ignore_label})
+    return Case({"xs": xs, "ts": ts}, {"ignore_label": np.int64(ignore_label)}, draw(cotangents(dtype, ())))
 
 
 @st.composite
@@ -219,18 +233,19 @@ ROWS: tuple[CatalogEntry, ...] = (
         ("xs",),
         ("W", "b"),
         time_affine_cases,
-        conventions="xs @ W + b at every (n, t)",
+        conventions="xs @ W + b at every (n, t); W and b of either float width",
     ),
     CatalogEntry(
         "TimeSoftmaxWithLoss",
         _time.TimeSoftmaxWithLoss,
         _time_oracle.time_softmax_with_loss,
         ("xs", "ts"),
-        (),
+        ("ignore_label",),
         time_softmax_with_loss_cases,
-        nondiff=frozenset({"ts"}),
-        conventions="config ignore_label drawn (-1, -100); ignored positions contribute nothing; divisor = "
-        "unmasked count; all ignored gives 0 with a zero gradient, never NaN",
+        nondiff=frozenset({"ts", "ignore_label"}),
+        conventions="ignore_label drawn as data: -1, -100, 0, valid ids, ids beyond the classes (-3..6); "
+        "ignored positions contribute nothing; divisor = unmasked count; all ignored gives 0 with a zero "
+        "gradient, never NaN",
     ),
     CatalogEntry(
         "TimeDropout",
@@ -242,6 +257,7 @@ ROWS: tuple[CatalogEntry, ...] = (
         nondiff=frozenset({"mask", "seed"}),
         conventions="inverted; config dropout_ratio, train_flg drawn; mask from np.random.default_rng(seed), "
         "the oracle takes it as data; inference passes xs through",
+        distributions=(KEEP_RATE,),
     ),
     CatalogEntry(
         "TimeBiLSTM",

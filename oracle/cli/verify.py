@@ -74,10 +74,31 @@ def _table(results) -> Table:
         else:  # the failing example counts: its check, and its error if that check compares values
             compared = r.failed_quantity == r.worst_quantity and r.worst_ratio > 1
             examples, ratio, of = f"{r.examples} + 1", f"{r.worst_ratio:.2g}" if compared else "-", r.failed_quantity
+            if any(d.check == r.failed_quantity for d in r.distributions):
+                examples = str(r.examples)  # every example passed; a distribution check failed
             verdict = "[bold red]FAIL"
         table.add_row(
             r.layer, r.dtype, examples, ratio, of, f"{r.max_abs_error:.2e}", f"{r.max_rel_error:.2e}", verdict
         )
+    return table
+
+
+def _distribution_table(results) -> Table | None:
+    """One line per distribution check, row and dtype: its draws, the smallest binomial tail of its
+    counts, the tail at or below which it fails, its cost (README, "Random components")."""
+    lines = [(r, d) for r in results for d in r.distributions]
+    if not lines:
+        return None
+    table = Table(title="random components: draws vs the documented law (exact binomial tails)")
+    for column in ("layer", "dtype", "check", "draws", "min tail", "bound", "ms", "result"):
+        left = column in ("layer", "dtype", "check", "result")
+        table.add_column(column, justify="left" if left else "right", no_wrap=column != "check")
+    for r, d in lines:
+        verdict = "[green]pass" if d.passed else "[bold red]FAIL"
+        table.add_row(
+            r.layer, r.dtype, d.check, str(d.draws), f"{d.smallest_tail:.2g}", f"{d.bound:.2g}",
+            f"{1e3 * d.seconds:.1f}", verdict,
+        )  # fmt: skip
     return table
 
 
@@ -176,6 +197,8 @@ def _verify(args, err: Console) -> int:
             out.print(f"{entry.name}({names}): {entry.conventions} [{orders}]", markup=False, highlight=False)
             if getattr(entry, "sequences", ""):
                 out.print(f"  sequences: {entry.sequences}", markup=False, highlight=False)
+            for check in getattr(entry, "distributions", ()):
+                out.print(f"  in distribution: {check.name}: {check.law}", markup=False, highlight=False)
         return 0
     dtypes = DTYPE_CHOICES[args.dtype]
     jobs = min(getattr(args, "jobs", None) or _default_jobs(len(entries)), len(entries))
@@ -199,6 +222,7 @@ def _verify(args, err: Console) -> int:
                     "seed": args.seed,
                     "examples": args.examples,
                     "results": [r.as_dict() for r in results],
+                    "distribution_seconds": round(sum(d.seconds for r in results for d in r.distributions), 3),
                 },
                 indent=2,
             )
@@ -207,6 +231,9 @@ def _verify(args, err: Console) -> int:
         table = _table(results)
         out = stdout_console(table)
         out.print(table)
+        distributions = _distribution_table(results)
+        if distributions is not None:
+            out.print(distributions)
         for r in failed:
             out.rule(f"[bold red]{r.layer} {r.dtype} failed")
             out.print(r.failure, markup=False, highlight=False)

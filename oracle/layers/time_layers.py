@@ -106,8 +106,11 @@ def time_affine(xs, W, b):
     return jnp.einsum("ntd,dm->ntm", xs, W) + b
 
 
-def time_softmax_with_loss(xs, ts, *, ignore_label=-1):
+def time_softmax_with_loss(xs, ts, ignore_label=-1):
     """``-sum(mask * log_softmax(xs)[ts]) / max(1, sum(mask))``, ``mask = ts != ignore_label``.
+
+    ``ignore_label`` may be passed by position: the catalog passes it as data (traced), so every
+    label drawn shares one compile.
 
     An ignored position picks class 0 (``where(mask, ts, 0)``) and is multiplied by 0: it never
     indexes ``ignore_label`` and contributes exactly nothing; all ignored gives 0.

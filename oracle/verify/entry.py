@@ -68,6 +68,10 @@ class CatalogEntry:
     - ``carried``: the names of that state: state inputs (``h``, ``c``), or arguments the oracle
       takes after the parameters, as data (batch norm's ``running_mean``, ``running_var``).
     - ``sequences``: what its sequence cases draw (``manual-bp verify --list`` prints it).
+    - ``distributions``: ``oracle.verify.distribution.Distribution``s, the documented laws of what
+      the layer draws (masks, negative samples), each checked once per dtype by many seeded draws.
+      They call ``layer`` as the row's cases do: a copy of the row with a factory of another
+      signature must replace them (``distributions=()`` or its own).
     """
 
     name: str
@@ -85,6 +89,7 @@ class CatalogEntry:
     carry: Callable | None = None  # the state carried into the next call (sequence cases)
     carried: tuple = ()  # the names of what carry returns
     sequences: str = ""  # what the sequence cases draw
+    distributions: tuple = ()  # Distribution checks of what the layer draws (oracle.verify.distribution)
 
 
 def bind_errors(entry: CatalogEntry) -> CatalogEntry:
