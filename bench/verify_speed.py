@@ -65,7 +65,8 @@ def breakdown() -> dict:
         jitted = original_vjp(function, differentiable)
 
         def call(args, cotangent):
-            key = (function, differentiable, tuple((a.shape, a.dtype.str) for a in args), cotangent.shape)
+            shapes = tuple(c.shape for c in cotangent) if isinstance(cotangent, tuple) else cotangent.shape
+            key = (function, differentiable, tuple((a.shape, a.dtype.str) for a in args), shapes)
             if key in seen:
                 return jitted(args, cotangent)
             seen.add(key)

@@ -13,6 +13,7 @@ Layout: ``layers`` (one module per family), ``networks``, ``optimizers``, ``data
 """
 
 from manual_bp import functions
+from manual_bp._checks import NonFiniteInputError
 from manual_bp.layers import (
     GRU,
     LSTM,
@@ -93,6 +94,7 @@ __all__ = [
     "MulLayer",
     "MultiLayerNet",
     "NegativeSamplingLoss",
+    "NonFiniteInputError",
     "PeekySeq2seq",
     "Pooling",
     "RNN",

@@ -12,6 +12,7 @@ import numpy as np
 
 __all__ = [
     "HasParams",
+    "NonFiniteInputError",
     "as_float_array",
     "as_indices",
     "check_dout",
@@ -19,6 +20,7 @@ __all__ = [
     "float_dtype",
     "generator",
     "positive_int",
+    "require_finite",
     "require_forward",
     "shape_str",
 ]
@@ -48,6 +50,29 @@ def as_float_array(name: str, value) -> np.ndarray:
         f"{name} must be a real numeric array (float or integer), got dtype {array.dtype}"
         + (" (booleans are not numbers here; cast with .astype(float))" if array.dtype.kind == "b" else "")
     )
+
+
+class NonFiniteInputError(ValueError):
+    """An input holds ``inf`` or ``NaN`` where the layer would only return ``NaN`` (a softmax, a
+    recurrent step, attention over them). During training it means the run diverged: ``Trainer``
+    and ``manual-bp train`` report it as such."""
+
+
+def require_finite(name: str, array: np.ndarray) -> np.ndarray:
+    """``array`` if every entry is finite, else ``NonFiniteInputError`` naming the first bad entry.
+
+    One sum is the fast path (any ``inf`` or ``NaN`` makes it non-finite); only then, or when
+    finite values overflow the sum, is each entry looked at.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = np.sum(array)
+    if np.isfinite(total):
+        return array
+    bad = np.argwhere(~np.isfinite(array))
+    if bad.size:
+        index = tuple(int(i) for i in bad[0])
+        raise NonFiniteInputError(f"{name} must be finite, got {array[index]} at index {index}")
+    return array
 
 
 def check_shape(name: str, array: np.ndarray, expected: tuple, why: str = "") -> None:

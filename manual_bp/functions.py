@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from manual_bp._checks import as_float_array, shape_str
+from manual_bp._checks import as_float_array, require_finite, shape_str
 
 __all__ = ["as_labels", "cross_entropy_error", "log_softmax", "sigmoid", "sigmoid_pair", "softmax"]
 
@@ -85,6 +85,9 @@ def as_labels(t, x_shape: tuple) -> np.ndarray:
         dense = t if t.dtype.kind == "f" else t.astype(np.float64)
         if not np.all(np.isfinite(dense)):
             raise ValueError("t (one-hot targets) must be finite")
+        if np.any(dense < 0):
+            bad = tuple(int(i) for i in np.argwhere(dense < 0)[0])
+            raise ValueError(f"t (dense targets) must be non-negative, got {dense[bad]} at index {bad}")
         return dense
     if t.shape == tuple(x_shape[:-1]):
         if t.dtype.kind not in "iu":
@@ -112,7 +115,7 @@ def _check_scores(name: str, x) -> np.ndarray:
             f"{name} is an empty batch (shape {shape_str(x.shape)}): the loss is a mean over "
             "the batch and needs at least one sample"
         )
-    return x
+    return require_finite(name, x)  # inf or NaN scores give only NaN: refused, naming them
 
 
 def _mean_nll(logp: np.ndarray, t: np.ndarray):

@@ -12,6 +12,7 @@ import numpy as np
 import manual_bp
 from oracle.catalog import find_entry
 from oracle.layers.dropout import seeded_dropout_layer
+from oracle.layers.negative_sampling import seeded_negative_sampling_layer
 from oracle.layers.time_layers import seeded_time_dropout_layer
 
 
@@ -406,6 +407,44 @@ class LeakingTimeRNN(manual_bp.layers.TimeRNN):
         return self._end(dA, hs[:-1].reshape(t * n, h))
 
 
+class HiddenOnlyTimeLSTM(manual_bp.layers.TimeLSTM):
+    """A stateful TimeLSTM that carries ``h`` to the next forward but not its cell state ``c``
+    (the next block starts from ``c = 0``), as a ``set_state(h)`` would."""
+
+    def forward(self, xs):
+        hs = super().forward(xs)
+        self.c = None
+        return hs
+
+
+class ForgetfulTimeRNN(manual_bp.layers.TimeRNN):
+    """A stateful TimeRNN that resets ``h`` after every forward: each block starts from zeros
+    unless ``set_state`` was called just before it."""
+
+    def forward(self, xs):
+        hs = super().forward(xs)
+        self.h = None
+        return hs
+
+
+class SwappedMomentumBatchNormalization(manual_bp.BatchNormalization):
+    """Running statistics updated right by the first training forward, then with ``momentum`` the
+    wrong way round: ``running = (1 - momentum) * running + momentum * batch``."""
+
+    updated = False  # set by the first training forward
+
+    def forward(self, x, train_flg=True):
+        running_mean, running_var = self.running_mean, self.running_var
+        out = super().forward(x, train_flg)
+        if train_flg and self.updated:
+            axes, _ = self._layout(x)
+            m = self.momentum
+            self.running_mean = (1 - m) * running_mean + m * x.mean(axis=axes)
+            self.running_var = (1 - m) * running_var + m * x.var(axis=axes)
+        self.updated = self.updated or bool(train_flg)
+        return out
+
+
 class CountsIgnoredTimeSoftmaxWithLoss(manual_bp.layers.TimeSoftmaxWithLoss):
     """Divides by N * T, every position, instead of the number of positions not ignored."""
 
@@ -468,6 +507,85 @@ class MaskIgnoringTimeAttention(manual_bp.TimeAttention):
         return super().forward(hs_enc, hs_dec)
 
 
+# -- What a gradient check cannot see: random components, documented values, mixed dtypes --------
+# Each row's cases are drawn with the broken component itself (as a user's own row draws with the
+# user's sampler), so every gradient check passes: only the new checks catch these.
+
+
+class PowerIgnoringUnigramSampler(manual_bp.layers.negative_sampling.UnigramSampler):
+    """``p(w) = count(w) / sum count``: ``power`` is kept but never applied."""
+
+    def __init__(self, corpus, power=0.75, sample_size=5, *, rng=None, seed=None):
+        super().__init__(corpus, 1.0, sample_size, rng=rng, seed=seed)
+        self.power = float(power)
+
+
+class PowerIgnoringNegativeSamplingLoss(manual_bp.layers.negative_sampling.NegativeSamplingLoss):
+    """Negative sampling whose sampler ignores ``power`` (draws from the raw unigram counts)."""
+
+    def __init__(self, W, corpus, power=0.75, sample_size=5, *, rng=None, seed=None):
+        super().__init__(W, corpus, power, sample_size, rng=rng, seed=seed)
+        self.sampler = PowerIgnoringUnigramSampler(corpus, power, sample_size, rng=self.sampler.rng)
+
+
+def swapped_keep_mask(rng, shape, dropout_ratio):
+    """``rng.random(shape) < dropout_ratio``: each unit kept with probability ``p``, not ``1 - p``."""
+    return rng.random(shape) < dropout_ratio
+
+
+class KeepRatioDropout(manual_bp.Dropout):
+    """Keeps each unit with probability ``dropout_ratio`` instead of ``1 - dropout_ratio`` (the
+    uniforms compared the wrong way): the same law at 0.5, the default, so only other ratios show it."""
+
+    def forward(self, x, train_flg=True):
+        out = super().forward(x, train_flg)
+        if self.mask is None:
+            return out
+        self.mask = ~self.mask  # rng.random(shape) < p, from the same uniforms
+        return np.where(self.mask, np.asarray(x) / (1 - self.dropout_ratio), 0).astype(out.dtype)
+
+
+class NegativeIgnoreTimeSoftmaxWithLoss(manual_bp.layers.TimeSoftmaxWithLoss):
+    """Leaves out the positions whose label is negative (``ts < 0``), not those equal to
+    ``ignore_label``: right for -1 and -100; a padding id 0, or any id at or past 0, is scored as a
+    class (an id past the classes clipped into range, as a JAX gather does)."""
+
+    def forward(self, xs, ts):
+        ts, label = np.asarray(ts), self.ignore_label
+        self.ignore_label = -1
+        try:
+            return super().forward(xs, np.where(ts < 0, -1, np.minimum(ts, np.shape(xs)[-1] - 1)))
+        finally:
+            self.ignore_label = label
+
+
+class WeightDtypeWeightSum(manual_bp.WeightSum):
+    """``dhs`` in the dtype of the weights ``a``, not of ``hs``: invisible while both share one dtype."""
+
+    def backward(self, dc):
+        dhs, da = super().backward(dc)
+        return dhs.astype(self.a.dtype), da
+
+
+def _cases_redrawn(name: str, redraw):
+    """The cases of the catalog row ``name``, each passed through ``redraw(case)``."""
+    return lambda dtype, **kwargs: find_entry(name).cases(dtype, **kwargs).map(redraw)
+
+
+def _negatives_of_power_ignoring_sampler(case):
+    sampler = PowerIgnoringUnigramSampler(
+        case.params["corpus"], rng=np.random.default_rng(int(case.params["seed"])), **case.config
+    )
+    negatives = sampler.get_negative_sample(case.inputs["target"])
+    return dataclasses.replace(case, params={**case.params, "negatives": negatives})
+
+
+def _swapped_dropout_mask(case):
+    x, ratio = case.inputs["x"], case.config.get("dropout_ratio", 0.5)
+    mask = swapped_keep_mask(np.random.default_rng(int(case.params["seed"])), x.shape, ratio).astype(x.dtype)
+    return dataclasses.replace(case, params={**case.params, "mask": mask})
+
+
 def _broken(name: str, layer) -> "object":
     return dataclasses.replace(find_entry(name), name=f"{name}[{layer.__name__}]", layer=layer)
 
@@ -522,7 +640,7 @@ BROKEN = {
     ),
     "batch norm backward trains after an inference forward": (
         _broken("BatchNormalization", TrainingFormulaBatchNormalization),
-        "dx",
+        "call 3 dx",  # every sequence with an inference call has one third
     ),
     "leaky ReLU backward with the default alpha": (_broken("LeakyReLU", DefaultAlphaLeakyReLU), "dx"),
     "softmax backward along the last axis": (_broken("Softmax", LastAxisSoftmax), "dx"),
@@ -551,6 +669,13 @@ BROKEN = {
     ),
     "LSTM gates read in PyTorch's order": (_broken("LSTM", PyTorchGateOrderLSTM), "db"),
     "gradient leaks across the BPTT boundary": (_broken("TimeRNN", LeakingTimeRNN), "dh is not zero for a zero dout"),
+    # -- state carried from one call to the next (sequence cases)
+    "TimeLSTM does not carry its cell state": (_broken("TimeLSTM", HiddenOnlyTimeLSTM), "call 2 forward"),
+    "TimeRNN resets h after every forward": (_broken("TimeRNN", ForgetfulTimeRNN), "call 2 forward"),
+    "batch norm swaps momentum after the first update": (
+        _broken("BatchNormalization", SwappedMomentumBatchNormalization),
+        "call 3 forward",
+    ),
     "ignored positions counted in the divisor": (
         _broken("TimeSoftmaxWithLoss", CountsIgnoredTimeSoftmaxWithLoss),
         "forward",
@@ -560,10 +685,45 @@ BROKEN = {
     "attention softmax over the wrong axis": (_broken("AttentionWeight", WrongAxisSoftmaxAttentionWeight), "forward"),
     "attention drops the weighted-sum path into hs": (_broken("Attention", OnePathAttention), "dhs"),
     "time attention ignores the mask": (_broken("TimeAttention", MaskIgnoringTimeAttention), "dhs_enc"),
+    # -- what only the distribution checks and the full documented ranges see
+    "sampler ignores power": (
+        dataclasses.replace(
+            find_entry("NegativeSamplingLoss"),
+            name="NegativeSamplingLoss[PowerIgnoringNegativeSamplingLoss]",
+            layer=functools.partial(seeded_negative_sampling_layer, layer=PowerIgnoringNegativeSamplingLoss),
+            cases=_cases_redrawn("NegativeSamplingLoss", _negatives_of_power_ignoring_sampler),
+        ),
+        "negatives (power=0.75, K=1)",
+    ),
+    "dropout keeps with probability ratio, not 1 - ratio": (
+        dataclasses.replace(
+            find_entry("Dropout"),
+            name="Dropout[KeepRatioDropout]",
+            layer=functools.partial(seeded_dropout_layer, layer=KeepRatioDropout),
+            cases=_cases_redrawn("Dropout", _swapped_dropout_mask),
+        ),
+        "keep rate",
+    ),
+    "time loss assumes ignore_label is negative": (
+        _broken("TimeSoftmaxWithLoss", NegativeIgnoreTimeSoftmaxWithLoss),
+        "forward",
+    ),
+    "weighted sum's dhs in the dtype of a": (_broken("WeightSum", WeightDtypeWeightSum), "dhs"),
 }
 
 # A user catalog of the broken layers, for `manual-bp verify --catalog tests/broken_layers.py:CATALOG`.
 CATALOG = tuple(entry for entry, _ in BROKEN.values())
+
+# The four caught only by the distribution checks and the full documented ranges (issue 17).
+UNSEEN_BY_GRADIENTS = tuple(
+    BROKEN[bug][0]
+    for bug in (
+        "sampler ignores power",
+        "dropout keeps with probability ratio, not 1 - ratio",
+        "time loss assumes ignore_label is negative",
+        "weighted sum's dhs in the dtype of a",
+    )
+)
 
 # A correct row and a broken one, for the test that worker processes report what one process does.
 WORKER_CHECK = (find_entry("Sigmoid"), BROKEN["max-pool steps by the window, not the stride"][0])

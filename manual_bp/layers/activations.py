@@ -7,7 +7,7 @@ import numbers
 
 import numpy as np
 
-from manual_bp._checks import as_float_array, check_dout, require_forward, shape_str
+from manual_bp._checks import as_float_array, check_dout, require_finite, require_forward, shape_str
 from manual_bp.functions import sigmoid_pair, softmax
 
 __all__ = ["LeakyReLU", "ReLU", "Relu", "Sigmoid", "Softmax", "Tanh"]
@@ -117,6 +117,8 @@ class Softmax:
     the softmax Jacobian ``diag(y) - y y^T`` applied to ``dout`` without forming it.
 
     - ``axis`` (default ``-1``): the axis along which the entries sum to 1.
+
+    ``x`` must be finite: ``inf`` or ``NaN`` is a ``NonFiniteInputError`` (a ``ValueError``) naming it.
     """
 
     def __init__(self, axis=-1):
@@ -126,7 +128,7 @@ class Softmax:
         self.out = None  # forward output: the Jacobian is built from it
 
     def forward(self, x):
-        x = as_float_array("x", x)
+        x = require_finite("x", as_float_array("x", x))  # inf or NaN give only NaN: refused, naming x
         if not -x.ndim <= self.axis < x.ndim:
             raise ValueError(f"axis {self.axis} is out of range for x of shape {shape_str(x.shape)}")
         self.out = softmax(x, axis=self.axis)

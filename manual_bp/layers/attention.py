@@ -17,14 +17,22 @@ from __future__ import annotations
 
 import numpy as np
 
-from manual_bp._checks import as_float_array, check_dout, check_shape, require_forward, shape_str
+from manual_bp._checks import (
+    as_float_array,
+    check_dout,
+    check_shape,
+    require_finite,
+    require_forward,
+    shape_str,
+)
 from manual_bp.functions import softmax
 
 __all__ = ["Attention", "AttentionWeight", "TimeAttention", "WeightSum", "check_mask"]
 
 
 def _states(name: str, value, *, min_steps: int = 0) -> np.ndarray:
-    """``value`` as a float ``(N, T, H)`` array with ``T >= min_steps``, or a ``ValueError`` naming ``name``."""
+    """``value`` as a finite float ``(N, T, H)`` array with ``T >= min_steps``, or a ``ValueError`` naming
+    ``name`` (``NonFiniteInputError`` for ``inf`` or ``NaN``, which would only give NaN weights)."""
     array = as_float_array(name, value)
     if array.ndim != 3:
         raise ValueError(f"{name} must have shape (N, T, H) (batch, steps, hidden), got {shape_str(array.shape)}")
@@ -33,7 +41,7 @@ def _states(name: str, value, *, min_steps: int = 0) -> np.ndarray:
             f"{name} must have at least {min_steps} step (T >= {min_steps}) to attend to, "
             f"got shape {shape_str(array.shape)}"
         )
-    return array
+    return require_finite(name, array)
 
 
 def check_mask(mask, shape: tuple):

@@ -77,7 +77,8 @@ class EmbeddingDot(HasParams):
     Shapes: ``h`` is ``(N, D)``, ``idx`` ``(N,)`` ints in ``[0, V)``, ``W`` ``(V, D)``; ``out`` is ``(N,)``.
 
     Backward: ``dh = dout[:, None] * W[idx]``; ``dW = scatter_add(idx, dout[:, None] * h)``
-    (repeated ids accumulate), one ``(V, D)`` buffer reused.
+    (repeated ids accumulate), one ``(V, D)`` buffer reused. ``h`` and ``W`` may differ in float
+    width: ``out`` has the wider dtype, ``dh`` the dtype of ``h``, ``dW`` that of ``W``.
     """
 
     param_names = ("W",)
@@ -103,5 +104,4 @@ class EmbeddingDot(HasParams):
         if self.dW is None:
             self.dW = np.empty_like(self.W)
         scatter_add_rows(self.dW, self.idx, dout[:, None] * self.h)
-        dtype = np.result_type(self.h, self.W)
-        return (dout[:, None] * self.target_W).astype(dtype, copy=False)
+        return (dout[:, None] * self.target_W).astype(self.h.dtype, copy=False)  # dh in h's dtype, whatever W's

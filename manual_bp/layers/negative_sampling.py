@@ -26,7 +26,11 @@ class UnigramSampler:
 
     - ``corpus``: 1-D integer word ids; the vocabulary is ``0 .. corpus.max()`` (an id that never
       occurs has probability 0; the book takes ``len(Counter(corpus))`` and so assumes every id occurs).
-    - ``power`` (default 0.75): flattens the unigram distribution (rare words drawn more often).
+    - ``power`` (default 0.75): a positive finite number; below 1 it flattens the unigram
+      distribution (rare words drawn more often). ``p`` is computed in logs, ``log p(w) = power *
+      log count(w) - logsumexp``, so any finite power is exact (``count**power`` overflows from
+      about ``power = 60`` for a count of 1e5); a huge power concentrates ``p`` on the most frequent
+      words, and the target is still never drawn.
     - ``sample_size`` (default 5): negatives per row.
     - ``rng`` (keyword, a ``numpy.random.Generator``) or ``seed`` (keyword, an int): the only source
       of randomness; the global ``np.random`` state is never touched.
@@ -41,10 +45,10 @@ class UnigramSampler:
         corpus = np.asarray(corpus)
         if corpus.ndim != 1 or corpus.size == 0:
             raise ValueError(f"corpus must be a non-empty 1-D array of word ids, got shape {shape_str(corpus.shape)}")
-        corpus = as_indices("corpus", corpus, int(corpus.max()) + 1 if corpus.dtype.kind in "iu" else 0)
-        self.power = float(power)
-        if not self.power > 0:
-            raise ValueError(f"power must be positive, got {power}")
+        if corpus.dtype.kind not in "iu":
+            raise TypeError(f"corpus must be an integer array of word ids, got dtype {corpus.dtype}")
+        corpus = as_indices("corpus", corpus, int(corpus.max()) + 1)
+        self.power = _power(power)
         self.sample_size = positive_int("sample_size", sample_size)
         counts = np.bincount(corpus).astype(np.float64)
         self.vocab_size = counts.size
@@ -53,10 +57,11 @@ class UnigramSampler:
                 f"sample_size {self.sample_size} needs more than {self.sample_size} distinct words in the "
                 f"corpus (one is the target), got {np.count_nonzero(counts)}"
             )
-        weights = counts**self.power
-        self.word_p = weights / weights.sum()  # p(w), float64
         with np.errstate(divide="ignore"):
-            self.log_p = np.log(self.word_p)  # -inf for ids that never occur: never drawn
+            log_weights = self.power * np.log(counts)  # -inf for ids that never occur: never drawn
+        top = log_weights.max()
+        self.log_p = log_weights - (top + np.log(np.exp(log_weights - top).sum()))  # log p(w), float64
+        self.word_p = np.exp(self.log_p)  # p(w); may underflow to 0 for a huge power, log_p does not
         self.rng = generator(seed, rng)
 
     def get_negative_sample(self, target):
@@ -70,6 +75,16 @@ class UnigramSampler:
         top = np.argpartition(-keys, k - 1, axis=1)[:, :k]
         order = np.argsort(-np.take_along_axis(keys, top, axis=1), axis=1, kind="stable")
         return np.take_along_axis(top, order, axis=1).astype(np.int64)
+
+
+def _power(power) -> float:
+    try:
+        value = float(power)
+    except (TypeError, ValueError):
+        raise ValueError(f"power must be a positive finite number, got {power!r}") from None
+    if not (np.isfinite(value) and value > 0):
+        raise ValueError(f"power must be a positive finite number, got {power!r}")
+    return value
 
 
 class NegativeSamplingLoss(HasParams):

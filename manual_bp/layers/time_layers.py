@@ -20,6 +20,7 @@ from manual_bp._checks import (
     as_indices,
     check_dout,
     check_shape,
+    require_finite,
     require_forward,
     shape_str,
 )
@@ -83,14 +84,15 @@ class _TimeRecurrent(HasParams):
         self.h = None
 
     def _check_xs(self, xs) -> np.ndarray:
-        """``xs`` as a float array of shape ``(N, T, D)``, or a ``ValueError``."""
+        """``xs`` as a finite float array of shape ``(N, T, D)``, or a ``ValueError`` (``inf`` or ``NaN``
+        would only give NaN states: ``NonFiniteInputError``)."""
         xs = as_float_array("xs", xs)
         if xs.ndim != 3 or xs.shape[2] != self.Wx.shape[0]:
             raise ValueError(
                 f"xs must have shape (N, T, {self.Wx.shape[0]}) (Wx has shape "
                 f"{shape_str(self.Wx.shape)}), got {shape_str(xs.shape)}"
             )
-        return xs
+        return require_finite("xs", xs)
 
     def _begin(self, xs):
         """Validate ``xs``, pick the working dtype, compute ``ax = xs @ Wx + b`` time-major ``(T, N, G)``."""
@@ -479,6 +481,7 @@ class TimeSoftmaxWithLoss:
         xs = as_float_array("xs", xs)
         if xs.ndim != 3:
             raise ValueError(f"xs must have shape (N, T, V), got {shape_str(xs.shape)}")
+        require_finite("xs", xs)  # inf or NaN scores give only NaN: refused, naming them
         ts = as_indices("ts", ts, xs.shape[2], allow=self.ignore_label)
         check_shape("ts", ts, xs.shape[:2], "one label per position of xs")
         self.mask = ts != self.ignore_label

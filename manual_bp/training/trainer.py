@@ -16,6 +16,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from manual_bp._checks import NonFiniteInputError
+
 __all__ = ["History", "Trainer", "TrainingDiverged"]
 
 
@@ -82,6 +84,7 @@ class Trainer:
         self.rng = np.random.default_rng(seed)
         self.on_step, self.on_epoch = on_step, on_epoch
         self.history = History()
+        self._position = (1, 0)  # (epoch, step) being run: named when a layer refuses a non-finite input
 
     @property
     def steps_per_epoch(self) -> int:
@@ -100,10 +103,19 @@ class Trainer:
         """Run all epochs; return the history. Raises ``TrainingDiverged`` on a non-finite loss.
 
         Overflow and invalid-value warnings are silenced while training: a diverging run is
-        reported once, by ``TrainingDiverged``, instead of by a stream of NumPy warnings.
+        reported once, by ``TrainingDiverged``, instead of by a stream of NumPy warnings. A layer
+        refusing a non-finite input (``NonFiniteInputError``: scores overflowed to ``inf``) is a
+        divergence too.
         """
         with np.errstate(over="ignore", invalid="ignore"):
-            return self._fit()
+            try:
+                return self._fit()
+            except NonFiniteInputError as error:
+                epoch, step = self._position
+                raise TrainingDiverged(
+                    f"the input of a layer became non-finite ({error}) at epoch {epoch}, step {step}: "
+                    f"lower the learning rate (now {getattr(self.optimizer, 'lr', '?')})"
+                ) from None
 
     def _fit(self) -> History:
         n = len(self.x_train)
@@ -111,6 +123,7 @@ class Trainer:
             order = self.rng.permutation(n)
             losses = []
             for step, start in enumerate(range(0, n, self.batch_size), 1):
+                self._position = (epoch, step)
                 batch = order[start : start + self.batch_size]
                 x, t = self.x_train[batch], self.t_train[batch]
                 grads = self.network.gradient(x, t)

@@ -26,14 +26,17 @@ from oracle.catalog import (
     recurrent,
     time_layers,
 )
+from oracle.catalog.dezero import FUNCTIONS
 from oracle.verify.entry import DTYPES, CatalogEntry, ErrorInput, bind_errors, check_error_inputs, verify_case
 
 __all__ = [
     "CATALOG",
     "CatalogEntry",
     "DTYPES",
+    "EVERY_ROW",
     "ErrorInput",
     "FAMILIES",
+    "FUNCTIONS",
     "check_error_inputs",
     "find_entry",
     "verify_case",
@@ -58,8 +61,13 @@ FAMILIES = (
 
 CATALOG: tuple[CatalogEntry, ...] = tuple(bind_errors(entry) for family in FAMILIES for entry in family.ROWS)
 
+# The layers' rows, then the third book's Functions (``FUNCTIONS``, verified to the second order):
+# what ``manual-bp verify`` runs by default. ``CATALOG`` stays the layers only (``manual-bp
+# compare`` times layers, and user catalogs extend it).
+EVERY_ROW: tuple = CATALOG + FUNCTIONS
 
-def find_entry(name: str, catalog=CATALOG) -> CatalogEntry:
+
+def find_entry(name: str, catalog=EVERY_ROW) -> CatalogEntry:
     """The row named ``name`` (case-insensitive; ``Relu`` finds ``ReLU``)."""
     for entry in catalog:
         if entry.name.lower() == name.lower():

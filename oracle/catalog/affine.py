@@ -61,12 +61,13 @@ def affine_cases(
 
 
 @st.composite
-def matmul_cases(draw, dtype, *, shapes=((4, 3), (2, 2, 3)), outputs=(2,), max_value: float = 1e2):
-    """``x (..., D)``, ``W (D, M)``, ``dout (..., M)``."""
+def matmul_cases(draw, dtype, *, shapes=((4, 3), (2, 2, 3)), outputs=(2,), max_value: float = 1e2, mixed: bool = True):
+    """``x (..., D)``, ``W (D, M)``, ``dout (..., M)``; ``mixed`` (default True): ``W`` sometimes of
+    the other float width."""
     shape, m = draw(st.sampled_from(shapes)), draw(st.sampled_from(outputs))
     x = draw(float_arrays(dtype, shape, max_value=max_value))
-    W = draw(float_arrays(dtype, (shape[-1], m), max_value=max_value))
-    return Case({"x": x}, {"W": W}, draw(cotangents(dtype, (*shape[:-1], m))))
+    W = draw(float_arrays(param_dtype(draw, dtype, mixed), (shape[-1], m), max_value=max_value))
+    return Case({"x": x}, {"W": W}, draw(cotangents(np.result_type(x, W), (*shape[:-1], m))))
 
 
 _AFFINE = lambda layer: layer(ones(4, 3), ones(3))  # noqa: E731 - a factory per row, read as data
@@ -105,6 +106,6 @@ ROWS: tuple[CatalogEntry, ...] = (
         ("x",),
         ("W",),
         matmul_cases,
-        conventions="x @ W over the last axis of x (any leading axes); no bias",
+        conventions="x @ W over the last axis of x (any leading axes); no bias; W of either float width",
     ),
 )

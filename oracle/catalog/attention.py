@@ -26,6 +26,7 @@ from oracle.verify.strategies import (
     Case,
     cotangents,
     float_arrays,
+    param_dtype,
 )
 from oracle.verify.tolerance import Tolerance
 
@@ -70,16 +71,18 @@ def encoder_masks(draw, n: int, t: int):
 
 
 @st.composite
-def weight_sum_cases(draw, dtype, *, shapes=ATTENTION_SHAPES, max_value: float = 3.0):
+def weight_sum_cases(draw, dtype, *, shapes=ATTENTION_SHAPES, max_value: float = 3.0, mixed: bool = True):
     """``hs (N, T, H)``, weights ``a (N, T)`` (any reals: the layer is not told they sum to 1), ``dout (N, H)``.
 
     - ``shapes`` (default ``ATTENTION_SHAPES``): the ``(N, T, H)`` to draw from.
     - ``max_value`` (default ``3.0``): bound on the magnitude of the values.
+    - ``mixed`` (default True): ``a`` sometimes of the other float width (``c`` then has the wider
+      dtype, and each gradient the dtype of its own input).
     """
     n, t, h = draw(st.sampled_from(shapes))
     hs = draw(float_arrays(dtype, (n, t, h), max_value=max_value))
-    a = draw(float_arrays(dtype, (n, t), max_value=max_value))
-    return Case({"hs": hs, "a": a}, {}, draw(cotangents(dtype, (n, h))))
+    a = draw(float_arrays(param_dtype(draw, dtype, mixed), (n, t), max_value=max_value))
+    return Case({"hs": hs, "a": a}, {}, draw(cotangents(np.result_type(hs, a), (n, h))))
 
 
 def _states_and_mask(draw, dtype, n, t, h, max_value):
@@ -88,40 +91,44 @@ def _states_and_mask(draw, dtype, n, t, h, max_value):
 
 
 @st.composite
-def attention_weight_cases(draw, dtype, *, shapes=ATTENTION_SHAPES, max_value: float = 3.0):
+def attention_weight_cases(draw, dtype, *, shapes=ATTENTION_SHAPES, max_value: float = 3.0, mixed: bool = True):
     """``hs (N, T, H)``, ``h (N, H)``, ``mask (N, T)`` (see ``encoder_masks``), ``dout (N, T)``.
 
     - ``shapes`` (default ``ATTENTION_SHAPES``), ``max_value`` (default ``3.0``, see the module docstring).
+    - ``mixed`` (default True): ``h`` sometimes of the other float width.
     """
     n, t, h = draw(st.sampled_from(shapes))
     hs, mask = _states_and_mask(draw, dtype, n, t, h, max_value)
-    state = draw(float_arrays(dtype, (n, h), max_value=max_value))
-    return Case({"hs": hs, "h": state, "mask": mask}, {}, draw(cotangents(dtype, (n, t))))
+    state = draw(float_arrays(param_dtype(draw, dtype, mixed), (n, h), max_value=max_value))
+    return Case({"hs": hs, "h": state, "mask": mask}, {}, draw(cotangents(np.result_type(hs, state), (n, t))))
 
 
 @st.composite
-def attention_cases(draw, dtype, *, shapes=ATTENTION_SHAPES, max_value: float = 3.0):
+def attention_cases(draw, dtype, *, shapes=ATTENTION_SHAPES, max_value: float = 3.0, mixed: bool = True):
     """``hs (N, T, H)``, ``h (N, H)``, ``mask (N, T)``, ``dout (N, H)``.
 
     - ``shapes`` (default ``ATTENTION_SHAPES``), ``max_value`` (default ``3.0``).
+    - ``mixed`` (default True): ``h`` sometimes of the other float width.
     """
     n, t, h = draw(st.sampled_from(shapes))
     hs, mask = _states_and_mask(draw, dtype, n, t, h, max_value)
-    state = draw(float_arrays(dtype, (n, h), max_value=max_value))
-    return Case({"hs": hs, "h": state, "mask": mask}, {}, draw(cotangents(dtype, (n, h))))
+    state = draw(float_arrays(param_dtype(draw, dtype, mixed), (n, h), max_value=max_value))
+    return Case({"hs": hs, "h": state, "mask": mask}, {}, draw(cotangents(np.result_type(hs, state), (n, h))))
 
 
 @st.composite
-def time_attention_cases(draw, dtype, *, shapes=TIME_ATTENTION_SHAPES, max_value: float = 3.0):
+def time_attention_cases(draw, dtype, *, shapes=TIME_ATTENTION_SHAPES, max_value: float = 3.0, mixed: bool = True):
     """``hs_enc (N, T, H)``, ``hs_dec (N, T_d, H)``, ``mask (N, T)``, ``dout (N, T_d, H)``.
 
     - ``shapes`` (default ``TIME_ATTENTION_SHAPES``): the ``(N, T, T_d, H)`` to draw from.
     - ``max_value`` (default ``3.0``).
+    - ``mixed`` (default True): ``hs_dec`` sometimes of the other float width.
     """
     n, t, t_dec, h = draw(st.sampled_from(shapes))
     hs_enc, mask = _states_and_mask(draw, dtype, n, t, h, max_value)
-    hs_dec = draw(float_arrays(dtype, (n, t_dec, h), max_value=max_value))
-    return Case({"hs_enc": hs_enc, "hs_dec": hs_dec, "mask": mask}, {}, draw(cotangents(dtype, (n, t_dec, h))))
+    hs_dec = draw(float_arrays(param_dtype(draw, dtype, mixed), (n, t_dec, h), max_value=max_value))
+    dout = draw(cotangents(np.result_type(hs_enc, hs_dec), (n, t_dec, h)))
+    return Case({"hs_enc": hs_enc, "hs_dec": hs_dec, "mask": mask}, {}, dout)
 
 
 ROWS: tuple[CatalogEntry, ...] = (
@@ -137,7 +144,8 @@ ROWS: tuple[CatalogEntry, ...] = (
         weight_sum_cases,
         tolerance=ATTENTION_FLOAT32,
         tolerance_reason=ATTENTION_FLOAT32_REASON,
-        conventions="c = sum_t a[:, t] * hs[:, t]; a any reals (not required to sum to 1); backward returns (dhs, da)",
+        conventions="c = sum_t a[:, t] * hs[:, t]; a any reals (not required to sum to 1), sometimes of the other "
+        "float width; backward returns (dhs, da), each in its input's dtype",
     ),
     CatalogEntry(
         "AttentionWeight",
@@ -150,7 +158,8 @@ ROWS: tuple[CatalogEntry, ...] = (
         tolerance=ATTENTION_FLOAT32,
         tolerance_reason=ATTENTION_FLOAT32_REASON,
         conventions="softmax over the encoder axis of unscaled dot products <hs[:, t], h>; masked steps "
-        "score -inf (weight and gradient exactly 0); mask None == all True; returns (dhs, dh)",
+        "score -inf (weight and gradient exactly 0); mask None == all True; h sometimes of the other float "
+        "width; returns (dhs, dh)",
     ),
     CatalogEntry(
         "Attention",
@@ -163,7 +172,7 @@ ROWS: tuple[CatalogEntry, ...] = (
         tolerance=ATTENTION_FLOAT32,
         tolerance_reason=ATTENTION_FLOAT32_REASON,
         conventions="WeightSum(hs, AttentionWeight(hs, h, mask)); dhs sums both paths into hs; "
-        "returns (dhs, dh); keeps attention_weight (N, T)",
+        "h sometimes of the other float width; returns (dhs, dh); keeps attention_weight (N, T)",
     ),
     CatalogEntry(
         "TimeAttention",
@@ -176,6 +185,7 @@ ROWS: tuple[CatalogEntry, ...] = (
         tolerance=ATTENTION_FLOAT32,
         tolerance_reason=ATTENTION_FLOAT32_REASON,
         conventions="one Attention per decoder step (oracle: vmap of attention); dhs_enc summed over "
-        "decoder steps; returns (dhs_enc, dhs_dec); keeps attention_weights (N, T_d, T)",
+        "decoder steps; hs_dec sometimes of the other float width; returns (dhs_enc, dhs_dec); keeps "
+        "attention_weights (N, T_d, T)",
     ),
 )

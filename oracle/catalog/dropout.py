@@ -11,6 +11,7 @@ import numpy as np
 from hypothesis import strategies as st
 
 from oracle.layers.dropout import seeded_dropout, seeded_dropout_layer
+from oracle.verify.distribution import Distribution, Tally
 from oracle.verify.entry import CatalogEntry, ErrorInput
 from oracle.verify.error_inputs import bad_dout, before_forward, ones
 from oracle.verify.strategies import (
@@ -65,6 +66,37 @@ def dropout_cases(
     return in_mode(draw, train, Case({"x": x}, {"mask": mask, "seed": seed}, dout, config=config), max_value)
 
 
+# The keep-rate check: ratios including 0 (keep all) and ones other than 0.5 (where keeping with
+# probability ratio and with 1 - ratio differ); 20,000 units a forward (2 ms a ratio).
+KEEP_RATE_RATIOS = (0.0, 0.2, 0.5, 0.8)
+KEEP_RATE_SHAPE = (10, 20, 100)
+
+
+def keep_rates(make_layer, dtype, rng) -> Tally:
+    """Two training forwards of ``ones`` per ratio ``p`` through ``make_layer(mask, seed, dropout_ratio=p)``
+    (a catalog dropout factory): each unit is kept (output not 0) with probability ``1 - p``, and
+    the two masks are independent, so a unit is kept or dropped alike by both with probability
+    ``(1 - p)^2 + p^2`` (a mask reused, or drawn once, fails that)."""
+    names, counts, expected = [], [], []
+    for ratio in KEEP_RATE_RATIOS:
+        layer = make_layer(None, int(rng.integers(2**32)), dropout_ratio=ratio)
+        ones = np.ones(KEEP_RATE_SHAPE, dtype)
+        first, second = layer.forward(ones) != 0, layer.forward(ones) != 0
+        keep = 1.0 - ratio
+        names += [f"unit kept at dropout_ratio={ratio}", f"unit kept alike by two forwards at dropout_ratio={ratio}"]
+        counts += [int(first.sum()), int((first == second).sum())]
+        expected += [keep, keep**2 + ratio**2]
+    return Tally(names, counts, int(np.prod(KEEP_RATE_SHAPE)), expected)
+
+
+KEEP_RATE = Distribution(
+    "keep rate",
+    keep_rates,
+    "each unit kept with probability 1 - dropout_ratio (0, 0.2, 0.5, 0.8), a new independent mask "
+    "every training forward (20,000 units, two forwards a ratio)",
+)
+
+
 _DROPOUT = lambda layer: layer(np.ones(3), 0)  # noqa: E731 - a factory per row, read as data
 
 
@@ -93,5 +125,6 @@ ROWS: tuple[CatalogEntry, ...] = (
         "forward: the identity); inverted; the layer draws its mask from "
         "np.random.default_rng(seed), the oracle takes that mask as data",
         errors=DROPOUT_ERRORS,
+        distributions=(KEEP_RATE,),
     ),
 )

@@ -7,6 +7,7 @@ error tests in ``tests/layers/test_embedding.py``.
 
 from __future__ import annotations
 
+import numpy as np
 from hypothesis import strategies as st
 
 from manual_bp.layers import embedding as _embedding
@@ -17,6 +18,7 @@ from oracle.verify.strategies import (
     cotangents,
     float_arrays,
     ids,
+    param_dtype,
 )
 
 VOCAB = 5  # embedding rows V
@@ -35,12 +37,13 @@ def embedding_cases(draw, dtype, *, shapes=((4,), (2, 3)), max_value: float = 1e
 
 
 @st.composite
-def embedding_dot_cases(draw, dtype, *, batch_sizes=(1, 4), max_value: float = 1e2):
-    """Contexts ``h (N, D)``, ids ``idx (N,)``, ``W (V, D)``, ``dout (N,)``."""
+def embedding_dot_cases(draw, dtype, *, batch_sizes=(1, 4), max_value: float = 1e2, mixed: bool = True):
+    """Contexts ``h (N, D)``, ids ``idx (N,)``, ``W (V, D)``, ``dout (N,)``; ``mixed`` (default
+    True): ``W`` sometimes of the other float width."""
     n = draw(st.sampled_from(batch_sizes))
     h = draw(float_arrays(dtype, (n, EMBED), max_value=max_value))
-    W = draw(float_arrays(dtype, (VOCAB, EMBED), max_value=max_value))
-    return Case({"h": h, "idx": draw(ids(VOCAB, (n,)))}, {"W": W}, draw(cotangents(dtype, (n,))))
+    W = draw(float_arrays(param_dtype(draw, dtype, mixed), (VOCAB, EMBED), max_value=max_value))
+    return Case({"h": h, "idx": draw(ids(VOCAB, (n,)))}, {"W": W}, draw(cotangents(np.result_type(h, W), (n,))))
 
 
 ROWS: tuple[CatalogEntry, ...] = (
@@ -62,6 +65,6 @@ ROWS: tuple[CatalogEntry, ...] = (
         ("W",),
         embedding_dot_cases,
         nondiff=frozenset({"idx"}),
-        conventions="sum_d W[idx] * h; repeated ids accumulate in dW",
+        conventions="sum_d W[idx] * h; repeated ids accumulate in dW; W of either float width (dh in h's dtype)",
     ),
 )

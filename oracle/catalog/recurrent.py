@@ -17,6 +17,7 @@ from oracle.verify.strategies import (
     Case,
     cotangents,
     float_arrays,
+    param_dtype,
 )
 from oracle.verify.tolerance import Tolerance
 
@@ -61,18 +62,22 @@ def recurrent_params(draw, dtype, d: int, h: int, gates: int, suffix: str = "") 
 
 
 @st.composite
-def _cell_cases(draw, dtype, *, gates: int, cell_state: bool, sizes=CELL_SIZES):
+def _cell_cases(draw, dtype, *, gates: int, cell_state: bool, sizes=CELL_SIZES, mixed: bool = True):
+    """One step: ``x (N, D)``, ``h_prev`` (and ``c_prev``) ``(N, H)``, ``Wx``, ``Wh``, ``b`` (sometimes of
+    the other float width: ``mixed``), a cotangent for each output in the result's dtype."""
     n, d, h = draw(st.sampled_from(sizes))
+    pdtype = param_dtype(draw, dtype, mixed)
     inputs = {
         "x": draw(float_arrays(dtype, (n, d), max_value=RECURRENT_VALUE)),
         "h_prev": draw(float_arrays(dtype, (n, h), max_value=RECURRENT_VALUE)),
     }
     if cell_state:
         inputs["c_prev"] = draw(float_arrays(dtype, (n, h), max_value=RECURRENT_VALUE))
-    dout = draw(cotangents(dtype, (n, h)))
+    out_dtype = np.result_type(dtype, pdtype)
+    dout = draw(cotangents(out_dtype, (n, h)))
     if cell_state:
-        dout = (dout, draw(cotangents(dtype, (n, h))))
-    return Case(inputs, recurrent_params(draw, dtype, d, h, gates), dout)
+        dout = (dout, draw(cotangents(out_dtype, (n, h))))
+    return Case(inputs, recurrent_params(draw, pdtype, d, h, gates), dout)
 
 
 def rnn_cell_cases(dtype, **kwargs):
@@ -100,7 +105,7 @@ ROWS: tuple[CatalogEntry, ...] = (
         rnn_cell_cases,
         tolerance=RECURRENT_FLOAT32,
         tolerance_reason=RECURRENT_FLOAT32_REASON,
-        conventions="tanh(h Wh + x Wx + b), one step; backward -> (dx, dh_prev)",
+        conventions="tanh(h Wh + x Wx + b), one step; Wx, Wh, b of either float width; backward -> (dx, dh_prev)",
     ),
     CatalogEntry(
         "LSTM",
@@ -111,7 +116,8 @@ ROWS: tuple[CatalogEntry, ...] = (
         lstm_cell_cases,
         tolerance=RECURRENT_FLOAT32,
         tolerance_reason=RECURRENT_FLOAT32_REASON,
-        conventions="gates [f, g, i, o] (the book's; PyTorch: [i, f, g, o]); forward -> (h_next, c_next); "
+        conventions="gates [f, g, i, o] (the book's; PyTorch: [i, f, g, o]); Wx, Wh, b of either float width; "
+        "forward -> (h_next, c_next); "
         "backward(dh_next, dc_next) -> (dx, dh_prev, dc_prev)",
     ),
     CatalogEntry(
@@ -123,6 +129,7 @@ ROWS: tuple[CatalogEntry, ...] = (
         gru_cell_cases,
         tolerance=RECURRENT_FLOAT32,
         tolerance_reason=RECURRENT_FLOAT32_REASON,
-        conventions="the book's form: gates [z, r, h_hat], reset before Wh_h, h' = (1 - z) h + z h_hat",
+        conventions="the book's form: gates [z, r, h_hat], reset before Wh_h, h' = (1 - z) h + z h_hat; "
+        "Wx, Wh, b of either float width",
     ),
 )

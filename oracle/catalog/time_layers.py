@@ -13,6 +13,7 @@ import numpy as np
 from hypothesis import strategies as st
 
 from manual_bp.layers import time_layers as _time
+from oracle.catalog.dropout import KEEP_RATE
 from oracle.catalog.embedding import EMBED, VOCAB
 from oracle.catalog.recurrent import (
     RECURRENT_VALUE,
@@ -23,40 +24,72 @@ from oracle.catalog.recurrent import (
 from oracle.layers import time_layers as _time_oracle
 from oracle.verify.entry import CatalogEntry
 from oracle.verify.strategies import (
+    Call,
     Case,
     cotangents,
+    draw_array,
+    draw_cotangent,
     float_arrays,
     ids,
+    param_dtype,
+    sampled,
 )
 
-TIME_SIZES = ((2, 3, 3, 2), (1, 5, 2, 3))  # (N, T, D, H) of the time layers: short blocks
+# (N, T, D, H) of the time layers: a short block, and one sample of one time step (sizes of 1)
+TIME_SIZES = ((2, 3, 3, 2), (1, 1, 2, 3))
+
+
+# Sequences: 2 or 3 calls on one layer object (one compile: every call has the first call's shape);
+# before each later call nothing (the state is carried), reset_state() or set_state(h[, c]).
+SEQUENCE_LENGTHS = (2, 3)
+STATE_METHODS = ("", "reset_state", "set_state")
+
+
+def _state_call(draw, dtype, names: tuple, shape: tuple, stateful: bool, xs_shape: tuple, dout_shape: tuple) -> Call:
+    """A later call: new ``xs`` and ``dout``, after a drawn state method and the state it documents.
+
+    ``reset_state()``: zeros. ``set_state(h)`` (a TimeLSTM sometimes ``set_state(h, c)``): the given
+    states, ``c`` zeros when not given; a stateless layer ignores it (zeros).
+    """
+    method = draw(sampled(STATE_METHODS))
+    zeros = np.zeros(shape, dtype)
+    args: dict = {}
+    state = None
+    if method == "reset_state":
+        state = {k: zeros for k in names}
+    elif method == "set_state":
+        given = names if len(names) == 1 or draw(st.booleans()) else names[:1]
+        args = {k: draw_array(draw, dtype, shape, max_value=RECURRENT_VALUE) for k in given}
+        state = {k: args[k] if stateful and k in args else zeros for k in names}
+    xs = draw_array(draw, dtype, xs_shape, max_value=RECURRENT_VALUE)
+    return Call({"xs": xs}, draw_cotangent(draw, dtype, dout_shape), method=method, args=args, state=state)
 
 
 @st.composite
 def time_recurrent_cases(draw, dtype, *, gates: int, cell_state: bool = False, sizes=TIME_SIZES):
-    """``xs (N, T, D)``, initial states ``h`` (and ``c``), ``Wx``, ``Wh``, ``b``, ``dout (N, T, H)``.
+    """``xs (N, T, D)``, initial states ``h`` (and ``c``), ``Wx``, ``Wh``, ``b``, ``dout (N, T, H)``, and
+    1 or 2 later calls on the same layer (``Case.calls``: ``xs``, ``dout``, a state method).
 
     ``config``: ``stateful`` drawn. Stateless: ``h`` (``c``) is zeros, where such a layer starts.
-    Stateful: drawn, the carried state the verifier fixes with ``set_state`` after a previous block.
+    Stateful: drawn, set with ``set_state`` once before the first call; later calls start from the
+    state the layer carried (or the one a drawn ``reset_state``/``set_state`` documents).
     """
-    n, t, d, h = draw(st.sampled_from(sizes))
+    n, t, d, h = draw(sampled(tuple(sizes)))
     stateful = draw(st.booleans())
-    xs = draw(float_arrays(dtype, (n, t, d), max_value=RECURRENT_VALUE))
+    names = ("h", "c") if cell_state else ("h",)
+    xs = draw_array(draw, dtype, (n, t, d), max_value=RECURRENT_VALUE)
 
     def state():
         if not stateful:
             return np.zeros((n, h), dtype)
-        return draw(float_arrays(dtype, (n, h), max_value=RECURRENT_VALUE))
+        return draw_array(draw, dtype, (n, h), max_value=RECURRENT_VALUE)
 
-    inputs = {"xs": xs, "h": state()}
-    if cell_state:
-        inputs["c"] = state()
-    return Case(
-        inputs,
-        recurrent_params(draw, dtype, d, h, gates),
-        draw(cotangents(dtype, (n, t, h))),
-        config={"stateful": stateful},
-    )
+    inputs = {"xs": xs, **{k: state() for k in names}}
+    params = recurrent_params(draw, dtype, d, h, gates)
+    dout = draw_cotangent(draw, dtype, (n, t, h))
+    later = draw(sampled(SEQUENCE_LENGTHS)) - 1
+    calls = tuple(_state_call(draw, dtype, names, (n, h), stateful, (n, t, d), (n, t, h)) for _ in range(later))
+    return Case(inputs, params, dout, config={"stateful": stateful}, calls=calls)
 
 
 @st.composite
@@ -77,29 +110,40 @@ def time_embedding_cases(draw, dtype, *, shapes=((2, 3), (1, 5)), max_value: flo
 
 
 @st.composite
-def time_affine_cases(draw, dtype, *, shapes=((2, 3, 3), (1, 4, 2)), outputs=(4,), max_value: float = 1e2):
-    """``xs (N, T, D)``, ``W (D, M)``, ``b (M,)``, ``dout (N, T, M)``."""
+def time_affine_cases(
+    draw, dtype, *, shapes=((2, 3, 3), (1, 4, 2)), outputs=(4,), max_value: float = 1e2, mixed: bool = True
+):
+    """``xs (N, T, D)``, ``W (D, M)``, ``b (M,)``, ``dout (N, T, M)``; ``mixed`` (default True):
+    ``W`` and ``b`` sometimes of the other float width."""
     shape, m = draw(st.sampled_from(shapes)), draw(st.sampled_from(outputs))
+    pdtype = param_dtype(draw, dtype, mixed)
     xs = draw(float_arrays(dtype, shape, max_value=max_value))
-    W = draw(float_arrays(dtype, (shape[-1], m), max_value=max_value))
-    b = draw(float_arrays(dtype, (m,), max_value=max_value))
-    return Case({"xs": xs}, {"W": W, "b": b}, draw(cotangents(dtype, (*shape[:2], m))))
+    W = draw(float_arrays(pdtype, (shape[-1], m), max_value=max_value))
+    b = draw(float_arrays(pdtype, (m,), max_value=max_value))
+    return Case({"xs": xs}, {"W": W, "b": b}, draw(cotangents(np.result_type(xs, W), (*shape[:2], m))))
+
+
+# ignore_label: any int (TimeSoftmaxWithLoss's docstring): the book's -1, PyTorch's -100, a padding
+# id 0, other valid ids, ids beyond the classes; drawn as data (one compile for all of them).
+IGNORE_LABELS = st.one_of(st.sampled_from((-1, -100, 0)), st.integers(-3, 6))
 
 
 @st.composite
 def time_softmax_with_loss_cases(
     draw, dtype, *, shapes=((2, 3), (1, 2)), classes: int = 4, max_value: float = 10.0, large: float = 1e4
 ):
-    """Scores ``xs (N, T, V)`` (some huge), labels ``ts (N, T)`` with ignored positions, scalar ``dout``.
+    """Scores ``xs (N, T, V)`` (some huge), labels ``ts (N, T)`` with ignored positions, the
+    ``ignore_label`` (a parameter: data, not differentiated), scalar ``dout``.
 
-    ``config``: ``ignore_label`` (-1, the book's, or -100, PyTorch's). The ``(1, 2)`` bucket makes
-    every position ignored often enough to be drawn.
+    ``ignore_label`` from ``IGNORE_LABELS``: negative (-1, the book's; -100, PyTorch's), 0 (a
+    padding id), a valid class id, or an id beyond the ``classes`` (4); ``ts`` holds it often.
+    The ``(1, 2)`` bucket makes every position ignored often enough to be drawn.
     """
     shape = draw(st.sampled_from(shapes))
-    ignore_label = draw(st.sampled_from((-1, -100)))
+    ignore_label = draw(IGNORE_LABELS)
     xs = draw(float_arrays(dtype, (*shape, classes), max_value=max_value, large=large))
     ts = draw(ids(classes, shape, extra=(ignore_label,)))
-    return Case({"xs": xs, "ts": ts}, {}, draw(cotangents(dtype, ())), config={"ignore_label": ignore_label})
+    return Case({"xs": xs, "ts": ts}, {"ignore_label": np.int64(ignore_label)}, draw(cotangents(dtype, ())))
 
 
 @st.composite
@@ -127,10 +171,15 @@ ROWS: tuple[CatalogEntry, ...] = (
         ("Wx", "Wh", "b"),
         functools.partial(time_recurrent_cases, gates=1),
         state=("h",),
+        carry=_time_oracle.time_rnn_carry,
+        carried=("h",),
+        sequences="2 or 3 calls on one layer; before a later call nothing (the state is carried), "
+        "reset_state() or set_state(h); the state a call starts from is read from the layer, never set "
+        "after the start; truncated BPTT per call; quantities of call k > 1 are named 'call k dxs'",
         tolerance=TIME_RECURRENT_FLOAT32,
         tolerance_reason=TIME_RECURRENT_FLOAT32_REASON,
-        conventions="config stateful drawn; h: the carried state (zeros when not stateful), set with "
-        "set_state after a previous block; truncated BPTT; dh = dL/dh_0",
+        conventions="config stateful drawn; h: the initial state (zeros when not stateful), set with "
+        "set_state before the first call; truncated BPTT; dh = dL/dh_0",
     ),
     CatalogEntry(
         "TimeLSTM",
@@ -140,9 +189,14 @@ ROWS: tuple[CatalogEntry, ...] = (
         ("Wx", "Wh", "b"),
         functools.partial(time_recurrent_cases, gates=4, cell_state=True),
         state=("h", "c"),
+        carry=_time_oracle.time_lstm_carry,
+        carried=("h", "c"),
+        sequences="2 or 3 calls on one layer; before a later call nothing (the state is carried), "
+        "reset_state() or set_state(h[, c]); the state a call starts from is read from the layer, never set "
+        "after the start; truncated BPTT per call; quantities of call k > 1 are named 'call k dxs'",
         tolerance=TIME_RECURRENT_FLOAT32,
         tolerance_reason=TIME_RECURRENT_FLOAT32_REASON,
-        conventions="gates [f, g, i, o]; config stateful drawn; set_state(h, c) after a previous block; "
+        conventions="gates [f, g, i, o]; config stateful drawn; set_state(h, c) before the first call; "
         "truncated BPTT; dh, dc = dL/dh_0, dL/dc_0",
     ),
     CatalogEntry(
@@ -153,6 +207,11 @@ ROWS: tuple[CatalogEntry, ...] = (
         ("Wx", "Wh", "b"),
         functools.partial(time_recurrent_cases, gates=3),
         state=("h",),
+        carry=_time_oracle.time_gru_carry,
+        carried=("h",),
+        sequences="2 or 3 calls on one layer; before a later call nothing (the state is carried), "
+        "reset_state() or set_state(h); the state a call starts from is read from the layer, never set "
+        "after the start; truncated BPTT per call; quantities of call k > 1 are named 'call k dxs'",
         tolerance=TIME_RECURRENT_FLOAT32,
         tolerance_reason=TIME_RECURRENT_FLOAT32_REASON,
         conventions="the book's GRU; config stateful drawn; truncated BPTT; dh = dL/dh_0",
@@ -174,18 +233,19 @@ ROWS: tuple[CatalogEntry, ...] = (
         ("xs",),
         ("W", "b"),
         time_affine_cases,
-        conventions="xs @ W + b at every (n, t)",
+        conventions="xs @ W + b at every (n, t); W and b of either float width",
     ),
     CatalogEntry(
         "TimeSoftmaxWithLoss",
         _time.TimeSoftmaxWithLoss,
         _time_oracle.time_softmax_with_loss,
         ("xs", "ts"),
-        (),
+        ("ignore_label",),
         time_softmax_with_loss_cases,
-        nondiff=frozenset({"ts"}),
-        conventions="config ignore_label drawn (-1, -100); ignored positions contribute nothing; divisor = "
-        "unmasked count; all ignored gives 0 with a zero gradient, never NaN",
+        nondiff=frozenset({"ts", "ignore_label"}),
+        conventions="ignore_label drawn as data: -1, -100, 0, valid ids, ids beyond the classes (-3..6); "
+        "ignored positions contribute nothing; divisor = unmasked count; all ignored gives 0 with a zero "
+        "gradient, never NaN",
     ),
     CatalogEntry(
         "TimeDropout",
@@ -197,6 +257,7 @@ ROWS: tuple[CatalogEntry, ...] = (
         nondiff=frozenset({"mask", "seed"}),
         conventions="inverted; config dropout_ratio, train_flg drawn; mask from np.random.default_rng(seed), "
         "the oracle takes it as data; inference passes xs through",
+        distributions=(KEEP_RATE,),
     ),
     CatalogEntry(
         "TimeBiLSTM",

@@ -8,7 +8,6 @@ layers) and ``oracle.compare.network_check`` (``TwoLayerNet`` and the ``--plot``
 from __future__ import annotations
 
 import json
-import pathlib
 
 import numpy as np
 from rich.console import Console
@@ -23,7 +22,9 @@ from rich.table import Table
 
 from oracle.catalog import CATALOG, find_entry
 from oracle.cli.compare_args import add_compare_parser
-from oracle.compare.fd_plot import PLOT_HINT, matplotlib_missing, plot_fd_error
+from oracle.cli.consoles import stdout_console
+from oracle.cli.outputs import UsageError, check_output, prepare_output, require_matplotlib
+from oracle.compare.fd_plot import plot_fd_error
 from oracle.compare.gradient_check import PAIRS, GradientCheck, check_layer, layer_case
 from oracle.compare.network_check import check_network, directional_errors, network_case
 from oracle.verify.reference import enable_compilation_cache
@@ -189,8 +190,9 @@ def _run_checks(args, entries: list, with_network: bool, progress: Progress) -> 
 
 
 def _print_report(args, checks: list, crashed: list) -> None:
-    out = Console(soft_wrap=True)
-    out.print(_error_table(checks, args))
+    errors, timings = _error_table(checks, args), _timing_table(checks)
+    out = stdout_console(errors, timings)
+    out.print(errors)
     numerical = (
         "directional derivatives along random unit directions by central differences of the manual "
         "forward in the case's dtype, against the same directional derivatives of manual and JAX "
@@ -204,7 +206,7 @@ def _print_report(args, checks: list, crashed: list) -> None:
         markup=False,
         highlight=False,
     )
-    out.print(_timing_table(checks))
+    out.print(timings)
     for check in checks:
         if check.name.startswith("TwoLayerNet") and check.book:
             out.print("\n" + "\n".join(_book_lines(check, args.batch)), markup=False, highlight=False)
@@ -234,11 +236,12 @@ def run_compare(args) -> int:
     not, or a layer could not be compared (it raised); 2 for bad arguments.
     """
     err = Console(stderr=True)
-    if args.plot is not None:
-        if matplotlib_missing():
-            return _fail(err, f"--plot needs matplotlib, which is not installed; run: {PLOT_HINT}")
-        if not pathlib.Path(args.plot).resolve().parent.is_dir():
-            return _fail(err, f"--plot: the directory of {args.plot} does not exist")
+    if args.plot is not None:  # before any work, as train's outputs
+        try:
+            check_output("--plot", args.plot)
+            require_matplotlib("--plot")
+        except UsageError as error:
+            return _fail(err, str(error))
     enable_compilation_cache()  # the one manual-bp verify uses
     try:
         entries, with_network = _selection(args)
@@ -257,7 +260,7 @@ def run_compare(args) -> int:
         sizes = ", ".join(map(str, args.sizes))
         plot_fd_error(
             curves,
-            args.plot,
+            prepare_output(args.plot),
             h=args.h,
             title=f"Finite differences vs exact gradients\nTwoLayerNet({sizes}), batch {args.batch}, "
             f"{len(FD_STEPS)} steps h x 8 random directions",

@@ -1,9 +1,14 @@
-"""``manual-bp train``: train a network of manual_bp layers, with progress, summary, JSON, plot."""
+"""``manual-bp train``: one path for every family of networks.
+
+``run_train`` parses nothing itself: it checks the whole command line before any work
+(``oracle.cli.train_families``), hands the family (the first book's classifiers, here; the
+sequel's text models, ``oracle.cli.train_text``; its encoder-decoders, ``oracle.cli.train_seq2seq``)
+a ``TrainingSession`` for the shared loop bookkeeping and report, and turns every way a run can
+end into one line and an exit status: 0 trained, 1 diverged, 2 a bad command line or input,
+130 interrupted (Ctrl-C; with ``--save`` the last finished epoch's parameters are saved).
+"""
 
 from __future__ import annotations
-
-import json
-import time
 
 import numpy as np
 from rich.console import Console
@@ -11,37 +16,33 @@ from rich.console import Console
 from manual_bp.data.classification import load_digits, load_mnist, load_mnist_5k, load_spiral
 from manual_bp.networks.two_layer import TwoLayerNet
 from manual_bp.optimizers import OPTIMIZERS
-from manual_bp.training.checkpoint import check_save_path, save_params
 from manual_bp.training.trainer import Trainer, TrainingDiverged
-from oracle.cli.progress import TrainingProgress
+from oracle.cli.interrupt import on_interrupt
+from oracle.cli.outputs import UsageError, require_matplotlib
+from oracle.cli.threads import choose_threads
 from oracle.cli.train_args import DATASET_DEFAULTS, NETWORK_DEFAULTS
+from oracle.cli.train_families import check_command_line, family_of
+from oracle.cli.train_session import TrainingSession
 
 __all__ = ["build_network", "load_dataset", "resolve_settings", "run_train"]
 
 
-class UsageError(Exception):
-    """A bad combination of options: reported in one line, exit status 2."""
-
-
 def resolve_settings(args) -> dict:
     """The data set's defaults, overridden by every option the user gave."""
-    settings = dict(DATASET_DEFAULTS[args.dataset])
+    dataset = args.dataset or "digits"
+    settings = dict(DATASET_DEFAULTS[dataset])
     if args.network != "two-layer":
         settings["weight_init_std"] = "he"  # deeper ReLU networks need He's scale, not the book's 0.01
     if args.network == "multi-layer":
         settings["hidden_layers"] = 2
-    settings.update(NETWORK_DEFAULTS.get((args.dataset, args.network), {}))
+    settings.update(NETWORK_DEFAULTS.get((dataset, args.network), {}))
     for key in settings:
         value = getattr(args, key, None)
         if value is not None:
             settings[key] = value
-    settings.update(dataset=args.dataset, network=args.network, dtype=args.dtype, seed=args.seed)
+    settings.update(dataset=dataset, network=args.network, dtype=args.dtype or "float64", seed=args.seed)
     if args.network == "multi-layer":
-        settings.update(weight_decay=args.weight_decay, batchnorm=args.batchnorm, dropout=args.dropout)
-    if args.network == "simple-conv" and args.dataset == "spiral":
-        raise UsageError("--network simple-conv needs images: use --dataset digits, mnist-5k or mnist")
-    if args.dropout is not None and not 0 <= args.dropout < 1:
-        raise UsageError(f"--dropout must lie in [0, 1), got {args.dropout}")
+        settings.update(weight_decay=args.weight_decay or 0.0, batchnorm=bool(args.batchnorm), dropout=args.dropout)
     return settings
 
 
@@ -75,7 +76,7 @@ def build_network(settings: dict, x_shape: tuple, num_classes: int):
             weight_init_std=settings["weight_init_std"],
             weight_decay_lambda=settings["weight_decay"],
             use_dropout=dropout is not None,
-            dropout_ratio=dropout or 0.5,
+            dropout_ratio=0.5 if dropout is None else dropout,
             use_batchnorm=settings["batchnorm"],
             **common,
         )
@@ -85,13 +86,12 @@ def build_network(settings: dict, x_shape: tuple, num_classes: int):
 
 
 def _plot(path: str, history, settings: dict) -> None:
-    try:
-        import matplotlib
+    require_matplotlib("--plot")
+    import matplotlib
 
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        raise UsageError("--plot needs matplotlib: pip install 'manual-bp[plot]'") from None
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
     epochs = np.arange(1, len(history.train_loss) + 1)
     figure, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
     steps = np.linspace(0, len(epochs), len(history.step_loss) + 1)[1:]
@@ -118,50 +118,63 @@ def _plot(path: str, history, settings: dict) -> None:
 
 
 def run_train(args) -> int:
-    if args.network in ("cbow", "rnnlm", "better-rnnlm"):  # the sequel's networks on a text corpus
-        from oracle.cli.train_text import run_train_text
+    """Run ``manual-bp train`` with parsed ``args``; return the exit status (see the module docstring)."""
+    if family_of(args.network) == "dezero":  # the third book's trainings on its framework
+        from oracle.cli.train_dezero import run_train_dezero
 
-        return run_train_text(args)
-    if args.network in ("seq2seq", "peeky", "attention"):  # the sequel's encoder-decoders on a toy task
-        from oracle.cli.train_seq2seq import run_train_seq2seq
-
-        return run_train_seq2seq(args)
+        return run_train_dezero(args)
     err = Console(stderr=True, soft_wrap=True)
-    given = [option for option, value in (("--task", args.task), ("--reverse", args.reverse)) if value]
-    given += ["--plot-attention"] if args.plot_attention else []
-    if given:
-        err.print(f"manual-bp train: {given[0]} needs --network seq2seq, peeky or attention", markup=False)
-        return 2
+    session = TrainingSession(args, err)
     try:
-        return _train(args, err)
+        check_command_line(args)
+        with on_interrupt(session.interrupted):  # Ctrl-C: oracle.cli.interrupt prints its line, exits 130
+            return _runner(family_of(args.network))(args, session)
     except (UsageError, ImportError, FileNotFoundError, ValueError) as error:
         err.print(f"manual-bp train: {error}", markup=False, highlight=False)
         return 2
     except TrainingDiverged as error:
         err.print(f"manual-bp train: stopped: {error}", markup=False, highlight=False)
         return 1
+    except KeyboardInterrupt:  # where no SIGINT handler could be installed (oracle.cli.interrupt)
+        try:
+            line = session.interrupted()
+        except KeyboardInterrupt:  # a second Ctrl-C while saving: the atomic write left no partial file
+            line = "interrupted"
+        err.print(f"manual-bp train: {line}", markup=False, highlight=False)
+        return 130
 
 
-def _check_outputs(args) -> None:
-    """Fail before training, in one line, if ``--save`` or ``--plot`` cannot be written."""
-    for option, path in (("--save", args.save), ("--plot", args.plot)):
-        if path:
-            try:
-                check_save_path(path)
-            except ValueError as error:
-                raise UsageError(f"{option}: {error}") from None
+def _runner(family: str):
+    if family == "text":  # the sequel's networks on a text corpus
+        from oracle.cli.train_text import run_train_text
+
+        return run_train_text
+    if family == "seq2seq":  # the sequel's encoder-decoders on a toy task
+        from oracle.cli.train_seq2seq import run_train_seq2seq
+
+        return run_train_seq2seq
+    return _train
 
 
-def _train(args, err: Console) -> int:
+def _largest_product(settings: dict, x_shape: tuple) -> int:
+    """Multiply-adds of the largest matrix product of one training step."""
+    batch, hidden, features = settings["batch_size"], settings["hidden"], int(np.prod(x_shape))
+    if settings["network"] != "simple-conv":
+        return batch * features * hidden
+    side = x_shape[-1]
+    filters, size = (16, 3) if side <= 8 else (30, 5)  # build_network's convolution
+    out_side = side if side <= 8 else side - size + 1
+    return batch * out_side * out_side * x_shape[0] * size * size * filters
+
+
+def _train(args, session: TrainingSession) -> int:
     settings = resolve_settings(args)
-    _check_outputs(args)
     (x_train, t_train), (x_test, t_test) = load_dataset(
-        args.dataset, args.data_dir, flatten=settings["network"] != "simple-conv"
+        settings["dataset"], args.data_dir, flatten=settings["network"] != "simple-conv"
     )
     num_classes = int(max(t_train.max(), t_test.max())) + 1
     network = build_network(settings, x_train.shape[1:], num_classes)
     optimizer = OPTIMIZERS[settings["optimizer"]](lr=settings["lr"])
-    started = time.perf_counter()
     trainer = Trainer(
         network,
         optimizer,
@@ -173,51 +186,27 @@ def _train(args, err: Console) -> int:
         batch_size=settings["batch_size"],
         seed=settings["seed"],
     )
-    with TrainingProgress(err, settings["epochs"], settings["epochs"] * trainer.steps_per_epoch) as progress:
+    threads = args.threads or choose_threads(_largest_product(settings, x_train.shape[1:]))
+    total_steps = settings["epochs"] * trainer.steps_per_epoch
+    with session.training(settings, total_steps, network.params, threads=threads):
 
         def on_step(epoch, step, loss):
             shown = trainer.history.test_acc
-            progress.step(epoch, loss, f" test acc {shown[-1]:.3f}" if shown else "")
+            session.step(epoch, step, loss, f" test acc {shown[-1]:.3f}" if shown else "")
 
         def on_epoch(epoch, history):
             figures = {"train_loss": history.train_loss[-1], "train_acc": history.train_acc[-1]}
-            if history.test_acc:
-                figures |= {"test_loss": history.test_loss[-1], "test_acc": history.test_acc[-1]}
-            progress.epoch(epoch, figures)
+            figures |= {"test_loss": history.test_loss[-1], "test_acc": history.test_acc[-1]}
+            session.epoch(epoch, figures)
 
         trainer.on_step, trainer.on_epoch = on_step, on_epoch
         history = trainer.fit()
-    seconds = time.perf_counter() - started
-    final = {
-        "train_acc": history.train_acc[-1],
-        "test_acc": history.test_acc[-1],
-        "train_loss": history.train_loss[-1],
-        "test_loss": history.test_loss[-1],
-        "seconds": round(seconds, 3),
-    }
-    if args.save:
-        save_params(args.save, network.params)
-    if args.plot:
-        _plot(args.plot, history, settings)
-    if args.json:
-        print(json.dumps({"settings": settings, "final": final, "history": history.as_dict()}, indent=2))
-    else:
-        out = Console(soft_wrap=True)
-        out.print(
-            f"{settings['network']} on {settings['dataset']} ({len(x_train)} train / {len(x_test)} test): "
-            f"{settings['optimizer']} lr={settings['lr']}, hidden={settings['hidden']}, "
-            f"batch={settings['batch_size']}, {settings['epochs']} epochs, {settings['dtype']}, "
-            f"seed={settings['seed']}",
-            markup=False,
-            highlight=False,
-        )
-        out.print(
-            f"final train accuracy {final['train_acc']:.4f}, test accuracy {final['test_acc']:.4f} "
-            f"(loss {final['train_loss']:.4f} / {final['test_loss']:.4f}) in {seconds:.1f} s",
-            markup=False,
-            highlight=False,
-        )
-        for path, what in ((args.save, "parameters"), (args.plot, "plot")):
-            if path:
-                out.print(f"{what} written to {path}", markup=False, highlight=False)
-    return 0
+    header = (
+        f"{settings['network']} on {settings['dataset']} ({len(x_train)} train / {len(x_test)} test): "
+        f"{settings['optimizer']} lr={settings['lr']}, hidden={settings['hidden']}, "
+        f"batch={settings['batch_size']}, {settings['epochs']} epochs, {settings['dtype']}, "
+        f"{threads} BLAS thread{'s' if threads > 1 else ''}, seed={settings['seed']}"
+    )
+    data = {"train": len(x_train), "test": len(x_test), "classes": num_classes}
+    writers = {"plot": (args.plot, lambda path: _plot(path, history, settings))}
+    return session.report(settings, data, header, writers=writers)

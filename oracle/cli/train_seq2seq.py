@@ -1,7 +1,8 @@
 """``manual-bp train --network seq2seq|peeky|attention --task addition|dates [--reverse]``: the sequel's
 encoder-decoder models on the generated toy tasks (ch. 7-8).
 
-The book's loop (its ``Trainer``): every epoch a new shuffle (``np.random.default_rng(seed)``),
+The loop's bookkeeping and the report are ``TrainingSession``'s, as for every family. The book's
+loop (its ``Trainer``): every epoch a new shuffle (``np.random.default_rng(seed)``),
 ``len // batch_size`` minibatches (the rest dropped), ``forward -> backward -> clip_grads ->
 update``; after each epoch the exact-match accuracy on the test questions: a greedy answer
 (``generate`` with the answer's length minus the start symbol) counts only if every character,
@@ -11,28 +12,21 @@ questions at a time.
 
 from __future__ import annotations
 
-import json
-import time
-
 import numpy as np
-from rich.console import Console
 
 from manual_bp.data.sequence import load_addition, load_dates, reverse_questions
 from manual_bp.networks.seq2seq import AttentionSeq2seq, PeekySeq2seq, Seq2seq
 from manual_bp.optimizers import OPTIMIZERS
-from manual_bp.training.checkpoint import check_save_path
 from manual_bp.training.clipping import clip_grads
-from oracle.cli.progress import TrainingProgress
+from oracle.cli.outputs import require_matplotlib
+from oracle.cli.threads import choose_threads
 from oracle.cli.train_seq2seq_args import SEQ2SEQ_DEFAULTS
+from oracle.cli.train_session import TrainingSession
 
 __all__ = ["exact_match_accuracy", "run_train_seq2seq"]
 
 MODELS = {"seq2seq": Seq2seq, "peeky": PeekySeq2seq, "attention": AttentionSeq2seq}
 SHOWN = 3  # test questions drawn by --plot-attention
-
-
-class _Usage(Exception):
-    pass
 
 
 def _settings(args) -> dict:
@@ -42,17 +36,7 @@ def _settings(args) -> dict:
         value = getattr(args, key, None)
         if value is not None:
             settings[key] = value
-    settings.update(
-        network=args.network, task=task, reverse=args.reverse, size=args.size, dtype=args.dtype, seed=args.seed
-    )
-    if args.plot_attention and args.network != "attention":
-        raise _Usage("--plot-attention needs --network attention (only it has attention weights)")
-    for option, path in (("--save", args.save), ("--plot", args.plot), ("--plot-attention", args.plot_attention)):
-        if path:
-            try:
-                check_save_path(path)
-            except ValueError as error:
-                raise _Usage(f"{option}: {error}") from None
+    settings.update(network=args.network, task=task, reverse=bool(args.reverse), seed=args.seed)
     return settings
 
 
@@ -65,37 +49,25 @@ def exact_match_accuracy(model, xs, ts, start_id, batch_size=128):
     return right / len(xs)
 
 
-def _epochs(model, data, settings, optimizer, rng, progress):
+def _epochs(model, data, settings, optimizer, rng, session: TrainingSession) -> int:
     (x_train, t_train), (x_test, t_test), start_id = data
     batch = settings["batch_size"]
     steps = max(1, len(x_train) // batch)
-    history = []
     for epoch in range(1, settings["epochs"] + 1):
-        started, order, total = time.perf_counter(), rng.permutation(len(x_train)), 0.0
+        order, total = rng.permutation(len(x_train)), 0.0
         for step in range(steps):
             index = order[step * batch : (step + 1) * batch]
             loss = float(model.forward(x_train[index], t_train[index]))
+            session.step(epoch, step + 1, loss)
             model.backward()
             optimizer.update(model.params, clip_grads(model.grads, settings["max_grad"]))
             total += loss
-            progress.step(epoch, loss)
-        seconds = time.perf_counter() - started
         accuracy = exact_match_accuracy(model, x_test, t_test, start_id, batch)
-        history.append({"epoch": epoch, "loss": total / steps, "test_accuracy": accuracy, "seconds": seconds})
-        progress.epoch(epoch, history[-1])
-    return history, steps
+        session.epoch(epoch, {"loss": total / steps, "test_accuracy": accuracy})
+    return steps
 
 
-def run_train_seq2seq(args) -> int:
-    err = Console(stderr=True, soft_wrap=True)
-    try:
-        return _run(args, err)
-    except (_Usage, ImportError, ValueError) as error:
-        err.print(f"manual-bp train: {error}", markup=False, highlight=False)
-        return 2
-
-
-def _run(args, err: Console) -> int:
+def run_train_seq2seq(args, session: TrainingSession) -> int:
     settings = _settings(args)
     load = load_addition if settings["task"] == "addition" else load_dates
     (x_train, t_train), (x_test, t_test), vocab = load(size=settings["size"])
@@ -103,50 +75,36 @@ def _run(args, err: Console) -> int:
         x_train, x_test = reverse_questions(x_train), reverse_questions(x_test)
     start_id = int(vocab.encode("_")[0])
     rng = np.random.default_rng(settings["seed"])
-    model = MODELS[args.network](len(vocab), settings["wordvec"], settings["hidden"], rng=rng, dtype=settings["dtype"])
+    hidden, wordvec = settings["hidden"], settings["wordvec"]
+    model = MODELS[args.network](len(vocab), wordvec, hidden, rng=rng, dtype=settings["dtype"])
     optimizer = OPTIMIZERS[settings["optimizer"]](lr=settings["lr"])
-    started = time.perf_counter()
     steps_per_epoch = max(1, len(x_train) // settings["batch_size"])
-    with TrainingProgress(err, settings["epochs"], settings["epochs"] * steps_per_epoch) as progress:
-        data = (x_train, t_train), (x_test, t_test), start_id
-        history, steps = _epochs(model, data, settings, optimizer, rng, progress)
-    seconds = time.perf_counter() - started
-    if args.save:
-        from manual_bp.training.checkpoint import save_params
-
-        save_params(args.save, model.params)
-    if args.plot:
-        _plot_accuracy(args.plot, history, settings)
-    if args.plot_attention:
-        _plot_attention(args.plot_attention, model, x_test[:SHOWN], start_id, t_test.shape[1] - 1, vocab, settings)
-    if args.json:
-        report_json = {"settings": settings, "history": history, "seconds": round(seconds, 3)}
-        print(json.dumps(report_json, indent=2))
-        return 0
-    out = Console(soft_wrap=True)
-    out.print(
+    # the largest product of a step: the decoder's inputs (peeky: with the encoder's state) by 4H gates
+    threads = args.threads or choose_threads(settings["batch_size"] * (wordvec + 2 * hidden) * 4 * hidden)
+    data = (x_train, t_train), (x_test, t_test), start_id
+    with session.training(settings, settings["epochs"] * steps_per_epoch, model.params, threads=threads):
+        steps = _epochs(model, data, settings, optimizer, rng, session)
+    header = (
         f"{args.network} on {settings['task']}{' (reversed)' if settings['reverse'] else ''} "
         f"({len(x_train)} train / {len(x_test)} test, vocabulary {len(vocab)}): {settings['optimizer']} "
-        f"lr={settings['lr']}, wordvec={settings['wordvec']}, hidden={settings['hidden']}, "
+        f"lr={settings['lr']}, wordvec={wordvec}, hidden={hidden}, "
         f"batch={settings['batch_size']}, clip {settings['max_grad']}, {steps} steps per epoch, "
-        f"{settings['dtype']}, seed={settings['seed']}",
-        markup=False,
-        highlight=False,
+        f"{settings['dtype']}, {threads} BLAS thread{'s' if threads > 1 else ''}, seed={settings['seed']}"
     )
-    for entry in history:
-        out.print(
-            f"epoch {entry['epoch']}  loss {entry['loss']:.4f}  exact-match test accuracy "
-            f"{100 * entry['test_accuracy']:.2f} %  ({entry['seconds']:.1f} s)",
-            markup=False,
-            highlight=False,
-        )
-    for sample in _samples(model, x_test[:SHOWN], t_test[:SHOWN], start_id, vocab, settings["reverse"]):
-        out.print(sample, markup=False, highlight=False)
-    out.print(f"done in {seconds:.1f} s", markup=False, highlight=False)
-    for path, what in ((args.save, "parameters"), (args.plot, "plot"), (args.plot_attention, "attention maps")):
-        if path:
-            out.print(f"{what} written to {path}", markup=False, highlight=False)
-    return 0
+    sample_size = t_test.shape[1] - 1
+    writers = {
+        "plot": (args.plot, lambda path: _plot_accuracy(path, session.history, settings)),
+        "attention plot": (
+            args.plot_attention,
+            lambda path: _plot_attention(path, model, x_test[:SHOWN], start_id, sample_size, vocab, settings),
+        ),
+    }
+
+    def samples() -> list:
+        return list(_samples(model, x_test[:SHOWN], t_test[:SHOWN], start_id, vocab, settings["reverse"]))
+
+    data_sizes = {"train": len(x_train), "test": len(x_test), "vocabulary": len(vocab)}
+    return session.report(settings, data_sizes, header, extra_lines=samples, writers=writers)
 
 
 def _samples(model, xs, ts, start_id, vocab, reverse):
@@ -158,13 +116,12 @@ def _samples(model, xs, ts, start_id, vocab, reverse):
 
 
 def _pyplot():
-    try:
-        import matplotlib
+    require_matplotlib("--plot")
+    import matplotlib
 
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        raise _Usage("--plot needs matplotlib: pip install 'manual-bp[plot]'") from None
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
     return plt
 
 

@@ -7,32 +7,33 @@ from oracle.cli.argtypes import positive_float, positive_int
 __all__ = ["TEXT_DEFAULTS", "TEXT_NETWORKS", "add_text_arguments"]
 
 TEXT_NETWORKS = ("cbow", "rnnlm", "better-rnnlm")
-# The book's settings where they fit a small corpus on a CPU (ch. 4 and 6: SGD lr 20, clip 0.25).
+# The book's settings where they fit a small corpus on a CPU (ch. 4 and 6: SGD lr 20, clip 0.25); float32 as the book.
 TEXT_DEFAULTS = {
-    "cbow": dict(hidden=50, optimizer="adam", lr=0.001, epochs=5, batch_size=100),
-    "rnnlm": dict(hidden=100, optimizer="sgd", lr=20.0, epochs=4, batch_size=20),
-    "better-rnnlm": dict(hidden=100, optimizer="sgd", lr=20.0, epochs=4, batch_size=20),
+    "cbow": dict(hidden=50, optimizer="adam", lr=0.001, epochs=5, batch_size=100, window=2, dtype="float32"),
+    "rnnlm": dict(
+        hidden=100, optimizer="sgd", lr=20.0, epochs=4, batch_size=20, time_size=35, max_grad=0.25, dtype="float32"
+    ),
+    "better-rnnlm": dict(
+        hidden=100, optimizer="sgd", lr=20.0, epochs=4, batch_size=20, time_size=35, max_grad=0.25, dtype="float32"
+    ),
 }
 
 
-def add_text_arguments(train) -> None:
+def add_text_arguments(group) -> None:
     """The options only the text networks read (``--network cbow|rnnlm|better-rnnlm``)."""
-    train.add_argument(
+    group.add_argument(
         "--corpus",
         metavar="FILE",
-        help="cbow / rnnlm / better-rnnlm: a text file, one sentence per line (ptb.train.txt works)",
+        help="a UTF-8 text file, one sentence per line (ptb.train.txt works); required by these networks",
     )
-    train.add_argument(
+    group.add_argument(
         "--time-size",
         type=positive_int,
-        default=35,
         metavar="T",
         help="rnnlm / better-rnnlm: time steps per truncated-BPTT block (default: 35)",
     )
-    train.add_argument(
-        "--window", type=positive_int, default=2, metavar="W", help="cbow: context words per side (default: 2)"
-    )
-    train.add_argument(
+    group.add_argument("--window", type=positive_int, metavar="W", help="cbow: context words per side (default: 2)")
+    group.add_argument(
         "--max-grad",
         type=positive_float,
         metavar="NORM",

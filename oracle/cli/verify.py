@@ -5,9 +5,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
-import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
 
 from rich.console import Console
 from rich.progress import (
@@ -19,7 +17,9 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from oracle.catalog import CATALOG, find_entry
+from oracle.catalog import EVERY_ROW, find_entry
+from oracle.cli.consoles import stdout_console
+from oracle.cli.interrupt import on_interrupt, sigint_blocked
 from oracle.cli.verify_args import DTYPE_CHOICES
 from oracle.verify.reference import enable_compilation_cache
 from oracle.verify.rows import import_catalog
@@ -31,9 +31,10 @@ PARALLEL_FROM = 5  # rows: below this, a worker's start (about a second: it impo
 
 
 def load_catalog(spec: str | None):
-    """The built-in catalog, or ``module:NAME`` / ``path/to/file.py:NAME`` from the user."""
+    """The built-in rows (the layers, then the third book's Functions), or ``module:NAME`` /
+    ``path/to/file.py:NAME`` from the user."""
     if spec is None:
-        return CATALOG
+        return EVERY_ROW
     return import_catalog(spec, label="--catalog")
 
 
@@ -47,7 +48,7 @@ def _replay_hint(result, args) -> str:
     return (
         f"replay: {command}\n"
         "or in Python: from numpy import array, float32, float64, int64; "
-        "from oracle import Case, find_entry, verify_case; "
+        "from oracle import Call, Case, FunctionCase, find_entry, verify_case; "
         f"verify_case(find_entry({result.layer!r}{', CATALOG' if args.catalog else ''}), <the case above>)"
     )
 
@@ -73,10 +74,31 @@ def _table(results) -> Table:
         else:  # the failing example counts: its check, and its error if that check compares values
             compared = r.failed_quantity == r.worst_quantity and r.worst_ratio > 1
             examples, ratio, of = f"{r.examples} + 1", f"{r.worst_ratio:.2g}" if compared else "-", r.failed_quantity
+            if any(d.check == r.failed_quantity for d in r.distributions):
+                examples = str(r.examples)  # every example passed; a distribution check failed
             verdict = "[bold red]FAIL"
         table.add_row(
             r.layer, r.dtype, examples, ratio, of, f"{r.max_abs_error:.2e}", f"{r.max_rel_error:.2e}", verdict
         )
+    return table
+
+
+def _distribution_table(results) -> Table | None:
+    """One line per distribution check, row and dtype: its draws, the smallest binomial tail of its
+    counts, the tail at or below which it fails, its cost (README, "Random components")."""
+    lines = [(r, d) for r in results for d in r.distributions]
+    if not lines:
+        return None
+    table = Table(title="random components: draws vs the documented law (exact binomial tails)")
+    for column in ("layer", "dtype", "check", "draws", "min tail", "bound", "ms", "result"):
+        left = column in ("layer", "dtype", "check", "result")
+        table.add_column(column, justify="left" if left else "right", no_wrap=column != "check")
+    for r, d in lines:
+        verdict = "[green]pass" if d.passed else "[bold red]FAIL"
+        table.add_row(
+            r.layer, r.dtype, d.check, str(d.draws), f"{d.smallest_tail:.2g}", f"{d.bound:.2g}",
+            f"{1e3 * d.seconds:.1f}", verdict,
+        )  # fmt: skip
     return table
 
 
@@ -116,32 +138,67 @@ def _run_serial(progress, overall, entries, dtypes, args) -> list:
 
 
 def _run_parallel(progress, overall, entries, dtypes, args, jobs) -> list:
-    """Rows in ``jobs`` spawned workers (never forked: JAX runs threads); results in catalog order."""
+    """Rows in ``jobs`` spawned workers (never forked: JAX runs threads); results in catalog order.
+
+    On Ctrl-C (``oracle.cli.interrupt``) the pool is terminated at once, its workers not awaited."""
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        futures = [
-            pool.submit(_verify_row, args.catalog, entry.name, dtypes, args.examples, args.seed, not args.no_shrink)
-            for entry in entries
-        ]
-        for future in futures:
-            future.add_done_callback(lambda _: progress.advance(overall, args.examples * len(dtypes)))
-        return [result for future in futures for result in future.result()]
+    with sigint_blocked():
+        pool = context.Pool(jobs)
+
+    def stop_the_workers() -> str:  # on Ctrl-C (oracle.cli.interrupt): no worker is started again
+        pool.terminate()
+        return "interrupted"
+
+    try:
+        with on_interrupt(stop_the_workers):
+            pending = [
+                pool.apply_async(
+                    _verify_row,
+                    (args.catalog, entry.name, dtypes, args.examples, args.seed, not args.no_shrink),
+                    callback=lambda _: progress.advance(overall, args.examples * len(dtypes)),
+                )
+                for entry in entries
+            ]
+            for job in pending:
+                while not job.ready():  # a short wait: the SIGINT handler runs between two
+                    job.wait(0.1)
+        results = [result for job in pending for result in job.get()]
+        pool.close()
+    finally:
+        pool.terminate()
+        pool.join()
+    return results
 
 
 def run_verify(args) -> int:
+    """Run ``manual-bp verify``; return the exit status: 0 all passed, 1 a row failed, 2 a bad command
+    line or catalog, 130 interrupted (Ctrl-C: workers stopped at once, one line, no report; see
+    ``oracle.cli.interrupt``)."""
     err = Console(stderr=True, soft_wrap=True)
+    try:
+        return _verify(args, err)
+    except KeyboardInterrupt:  # where no SIGINT handler could be installed (oracle.cli.interrupt)
+        err.print("manual-bp verify: interrupted", markup=False, highlight=False)
+        return 130
+
+
+def _verify(args, err: Console) -> int:
     try:
         catalog = load_catalog(args.catalog)
         entries = [find_entry(name, catalog) for name in args.layer] if args.layer else list(catalog)
     except (KeyError, ValueError, ImportError) as error:
         err.print(f"manual-bp verify: {error.args[0] if error.args else error}", markup=False, highlight=False)
         return 2
-    # A pipe or file gets 80 columns by default, too narrow for the table: widen it there.
-    out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 110)
+    out = stdout_console()
     if args.list:
         for entry in entries:
             names = ", ".join([*entry.inputs, *entry.params])
-            out.print(f"{entry.name}({names}): {entry.conventions}", markup=False, highlight=False)
+            orders = getattr(entry, "orders_checked", "first order")
+            out.print(f"{entry.name}({names}): {entry.conventions} [{orders}]", markup=False, highlight=False)
+            if getattr(entry, "sequences", ""):
+                out.print(f"  sequences: {entry.sequences}", markup=False, highlight=False)
+            for check in getattr(entry, "distributions", ()):
+                out.print(f"  in distribution: {check.name}: {check.law}", markup=False, highlight=False)
         return 0
     dtypes = DTYPE_CHOICES[args.dtype]
     jobs = min(getattr(args, "jobs", None) or _default_jobs(len(entries)), len(entries))
@@ -165,12 +222,18 @@ def run_verify(args) -> int:
                     "seed": args.seed,
                     "examples": args.examples,
                     "results": [r.as_dict() for r in results],
+                    "distribution_seconds": round(sum(d.seconds for r in results for d in r.distributions), 3),
                 },
                 indent=2,
             )
         )
     else:
-        out.print(_table(results))
+        table = _table(results)
+        out = stdout_console(table)
+        out.print(table)
+        distributions = _distribution_table(results)
+        if distributions is not None:
+            out.print(distributions)
         for r in failed:
             out.rule(f"[bold red]{r.layer} {r.dtype} failed")
             out.print(r.failure, markup=False, highlight=False)

@@ -26,6 +26,7 @@ from oracle.layers.negative_sampling import negative_sampling_loss
 from oracle.layers.normalization import batch_normalization
 from oracle.layers.pooling import avg_pooling, pooling
 from oracle.layers.recurrent import gru, lstm, rnn
+from oracle.layers.ties import max_first
 from oracle.layers.time_layers import (
     time_affine,
     time_bilstm,
@@ -52,6 +53,7 @@ __all__ = [
     "leaky_relu",
     "lstm",
     "matmul",
+    "max_first",
     "mean_squared_error",
     "mul",
     "negative_sampling_loss",

@@ -16,23 +16,38 @@ __all__ = [
     "time_dropout",
     "time_embedding",
     "time_gru",
+    "time_gru_carry",
     "time_lstm",
+    "time_lstm_carry",
     "time_rnn",
+    "time_rnn_carry",
     "time_softmax_with_loss",
     "seeded_time_dropout",
     "seeded_time_dropout_layer",
 ]
 
 
-def _scan_states(step, xs, carry):
-    """``hs (N, T, H)`` of ``carry = step(x_t, carry)`` over ``xs (N, T, D)``; the carry's first entry is h."""
+def _scan(step, xs, carry):
+    """``(last carry, hs (N, T, H))`` of ``carry = step(x_t, carry)`` over ``xs (N, T, D)``; the carry's
+    first entry is h."""
 
     def body(carry, x):
         carry = step(x, carry)
         return carry, carry[0]
 
-    _, hs = lax.scan(body, carry, jnp.swapaxes(xs, 0, 1))
-    return jnp.swapaxes(hs, 0, 1)
+    last, hs = lax.scan(body, carry, jnp.swapaxes(xs, 0, 1))
+    return last, jnp.swapaxes(hs, 0, 1)
+
+
+def _scan_states(step, xs, carry):
+    """``hs (N, T, H)`` of ``carry = step(x_t, carry)`` over ``xs (N, T, D)``; the carry's first entry is h."""
+    return _scan(step, xs, carry)[1]
+
+
+def _carried(states, stateful):
+    """The state a layer carries into its next block: the block's last states when ``stateful``, else
+    zeros (a stateless layer starts every block from zeros)."""
+    return tuple(states) if stateful else tuple(jnp.zeros_like(state) for state in states)
 
 
 def time_rnn(xs, h, Wx, Wh, b, *, stateful=False):
@@ -51,6 +66,25 @@ def time_lstm(xs, h, c, Wx, Wh, b, *, stateful=False):
 def time_gru(xs, h, Wx, Wh, b, *, stateful=False):
     """The ``gru`` step (the book's form) from ``h_0 = h``; returns ``hs (N, T, H)``."""
     return _scan_states(lambda x, carry: (gru(x, carry[0], Wx, Wh, b),), xs, (h,))
+
+
+def time_rnn_carry(hs, xs, h, Wx, Wh, b, *, stateful=False):
+    """``(h_T,)``: the state ``TimeRNN`` carries into its next forward, the last of its outputs ``hs``
+    (``time_rnn(xs, h, ...)``; zeros when not stateful)."""
+    return _carried((hs[:, -1],), stateful)
+
+
+def time_lstm_carry(hs, xs, h, c, Wx, Wh, b, *, stateful=False):
+    """``(h_T, c_T)``: the states ``TimeLSTM`` carries into its next forward (zeros when not stateful);
+    ``c_T`` is not among the outputs ``hs``, the block runs again for it."""
+    last = _scan(lambda x, carry: lstm(x, carry[0], carry[1], Wx, Wh, b), xs, (h, c))[0]
+    return _carried(last, stateful)
+
+
+def time_gru_carry(hs, xs, h, Wx, Wh, b, *, stateful=False):
+    """``(h_T,)``: the state ``TimeGRU`` carries into its next forward, the last of its outputs ``hs``
+    (zeros when not stateful)."""
+    return _carried((hs[:, -1],), stateful)
 
 
 def time_bilstm(xs, Wx1, Wh1, b1, Wx2, Wh2, b2):
@@ -72,8 +106,11 @@ def time_affine(xs, W, b):
     return jnp.einsum("ntd,dm->ntm", xs, W) + b
 
 
-def time_softmax_with_loss(xs, ts, *, ignore_label=-1):
+def time_softmax_with_loss(xs, ts, ignore_label=-1):
     """``-sum(mask * log_softmax(xs)[ts]) / max(1, sum(mask))``, ``mask = ts != ignore_label``.
+
+    ``ignore_label`` may be passed by position: the catalog passes it as data (traced), so every
+    label drawn shares one compile.
 
     An ignored position picks class 0 (``where(mask, ts, 0)``) and is multiplied by 0: it never
     indexes ``ignore_label`` and contributes exactly nothing; all ignored gives 0.

@@ -3,6 +3,8 @@
 - ``reference``: the float64 ``jax.vjp`` of an oracle function, jitted once per function;
 - ``tolerance``: the per-dtype tolerance model and ``compare``;
 - ``verifier``: ``verify_layer``, the seven checks of one example and the failure report;
+- ``sequences``: ``verify_sequence``, the same checks on every call of a sequence of calls on one
+  layer object, the state it carries from call to call read from the layer;
 - ``strategies``: the Hypothesis strategies every layer family draws its cases with (``Case``);
 - ``binding``: hyperparameters bound to an oracle function once;
 - ``entry``: ``CatalogEntry`` (a layer, its oracle and strategy), ``ErrorInput``, ``verify_case``;

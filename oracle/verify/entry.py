@@ -15,6 +15,8 @@ from collections.abc import Callable
 import numpy as np
 
 from oracle.verify.binding import bind
+from oracle.verify.function_entry import FunctionEntry, verify_function_case
+from oracle.verify.sequences import verify_sequence
 from oracle.verify.strategies import Case
 from oracle.verify.verifier import Verification, verify_layer
 
@@ -60,6 +62,16 @@ class CatalogEntry:
       oracle share (``manual-bp verify --list`` prints it).
     - ``errors``: ``ErrorInput``s the layer must reject (checked once per row).
     - ``state``: inputs that are initial states (``h``, ``c``) of a time layer (see ``verify_layer``).
+    - ``carry``: a pure JAX function ``carry(out, *args)`` of the oracle's output and arguments giving
+      the state the layer carries into its next call, a tuple in ``carried`` order; a row with one draws sequence cases
+      (``Case.calls``), checked by ``verify_sequence``: the carried state is read from the layer.
+    - ``carried``: the names of that state: state inputs (``h``, ``c``), or arguments the oracle
+      takes after the parameters, as data (batch norm's ``running_mean``, ``running_var``).
+    - ``sequences``: what its sequence cases draw (``manual-bp verify --list`` prints it).
+    - ``distributions``: ``oracle.verify.distribution.Distribution``s, the documented laws of what
+      the layer draws (masks, negative samples), each checked once per dtype by many seeded draws.
+      They call ``layer`` as the row's cases do: a copy of the row with a factory of another
+      signature must replace them (``distributions=()`` or its own).
     """
 
     name: str
@@ -74,6 +86,10 @@ class CatalogEntry:
     conventions: str = ""
     errors: tuple = ()
     state: tuple = ()  # inputs that are initial states, set with set_state (the sequel's time layers)
+    carry: Callable | None = None  # the state carried into the next call (sequence cases)
+    carried: tuple = ()  # the names of what carry returns
+    sequences: str = ""  # what the sequence cases draw
+    distributions: tuple = ()  # Distribution checks of what the layer draws (oracle.verify.distribution)
 
 
 def bind_errors(entry: CatalogEntry) -> CatalogEntry:
@@ -105,14 +121,37 @@ def check_error_inputs(entry: CatalogEntry) -> list[str]:
     return failures
 
 
-def verify_case(entry: CatalogEntry, case: Case, **overrides) -> Verification:
+def verify_case(entry: CatalogEntry | FunctionEntry, case: Case, **overrides) -> Verification:
     """Run ``verify_layer`` for one drawn ``case`` of ``entry``: the layer built with, and the
-    oracle bound to, the case's configuration."""
+    oracle bound to, the case's configuration. A ``FunctionEntry`` (a DeZero Function) is
+    verified to the second order by ``verify_function_case`` instead."""
+    if isinstance(entry, FunctionEntry):
+        return verify_function_case(entry, case, **overrides)
     case = case.laid_out() if getattr(case, "layout", None) else case
     layer, function = entry.layer, entry.function
     forward = getattr(case, "forward", None) or {}
     if case.config:
         layer = functools.partial(layer, **case.config)
+    if getattr(case, "calls", ()) and entry.carry is None:
+        raise TypeError(f"{entry.name}: a case with later calls needs a row with a carry function (CatalogEntry.carry)")
+    if entry.carry is not None:  # each call's forward flags are bound per call
+        return verify_sequence(
+            layer,
+            bind(function, **case.config) if case.config else function,
+            bind(entry.carry, **case.config) if case.config else entry.carry,
+            {k: case.inputs[k] for k in entry.inputs},
+            {k: case.params[k] for k in entry.params},
+            case.dout,
+            calls=getattr(case, "calls", ()),
+            carried=entry.carried,
+            start=getattr(case, "state", {}),
+            state=entry.state,
+            nondiff=entry.nondiff,
+            name=entry.name,
+            tolerance=overrides.pop("tolerance", entry.tolerance or None),
+            forward=forward,
+            **overrides,
+        )
     if case.config or forward:
         function = bind(function, **case.config, **forward)
     return verify_layer(

@@ -7,11 +7,12 @@ extra installed there are two ways in (like scikit-learn's ``parametrize_with_ch
 - no test module at all: ``pytest --manual-bp-catalog my_layers:CATALOG`` (repeatable), or
   ``manual_bp_catalog = ["my_layers:CATALOG"]`` under ``[tool.pytest.ini_options]``.
 
-Each test draws a case from the row's strategy and runs ``verify_case`` on it, under the
+Each test draws cases from the row's strategy and runs ``verify_case`` on them, under the
 Hypothesis profile and example database your run loads (``deadline`` is turned off: the first
 example of a shape pays a JAX compile). A failure shows the verifier's report, the shrunk case
 and two replay lines. Failures found once are kept in the example database, so a plain
-``pytest`` run replays them first.
+``pytest`` run replays them first. Then it runs the row's distribution checks
+(``oracle.verify.distribution``; seed 0, as ``manual-bp verify``'s default).
 
 This module is imported by every ``pytest`` run in an environment that has manual-bp, with or
 without the ``oracle`` extra: it imports only ``pytest`` and the standard library at the top.
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import os
 import pathlib
+import shlex
 import types
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
@@ -51,13 +53,17 @@ def load_catalog(spec: str, root: pathlib.Path | None = None) -> tuple:
 
 
 def _replay_lines(entry_name: str, case: Any) -> str:
+    """The command that reruns this test, as printed: its node id, or ``-k`` with the catalog option
+    when the test was collected from ``--manual-bp-catalog`` (whose node has no file to name)."""
     current = os.environ.get("PYTEST_CURRENT_TEST", "").rsplit(" (", 1)[0]
     node = current.split("::")[-1] if current else entry_name
-    run = (
-        f"python -m pytest '{current}'"
-        if current and pathlib.Path(current.split("::")[0]).is_file()
-        else f"python -m pytest -k '{node}'"
-    )
+    if current.startswith(f"{OPTION}="):
+        spec = current[len(OPTION) + 1 :].split("::")[0]
+        run = f"python -m pytest {OPTION} {shlex.quote(spec)} -k {shlex.quote(node)}"
+    elif current and pathlib.Path(current.split("::")[0]).is_file():
+        run = f"python -m pytest {shlex.quote(current)}"
+    else:
+        run = f"python -m pytest -k {shlex.quote(node)}"
     return (
         f"replay: {run}  (Hypothesis replays the saved case from its example database first)\n"
         f"or in Python: verify_case(<the {entry_name} row>, {case!r})"
@@ -85,18 +91,38 @@ def layer_tests(catalog: Iterable, *, dtypes: Sequence | None = None) -> Callabl
     kinds = tuple(np.dtype(d) for d in (DTYPES if dtypes is None else dtypes))
     suppressed = set(settings().suppress_health_check) | {HealthCheck.too_slow}  # settings(): the loaded profile
 
-    @pytest.mark.parametrize("dtype", kinds, ids=str)
-    @pytest.mark.parametrize("entry", entries, ids=lambda e: e.name)
     @settings(deadline=None, suppress_health_check=sorted(suppressed, key=lambda h: h.value))
     @given(data=st.data())
-    def test_layer_matches_its_oracle(entry, dtype, data):
+    def matches_its_oracle(entry, dtype, data):
         case = data.draw(entry.cases(dtype), label="case")
         try:
             verify_case(entry, case)
         except VerificationError as error:
             raise LayerMismatch(f"{error}\n{_replay_lines(entry.name, case)}") from None
 
+    @pytest.mark.parametrize("dtype", kinds, ids=str)
+    @pytest.mark.parametrize("entry", entries, ids=lambda e: e.name)
+    def test_layer_matches_its_oracle(entry, dtype):
+        matches_its_oracle(entry, dtype)
+        failures = [d.failure for d in _distributions(entry, dtype) if not d.passed]
+        if failures:
+            raise LayerMismatch("\n".join(failures))
+
+    # Hypothesis's pytest plugin then treats the wrapper as the Hypothesis test it runs: one
+    # example-database key per row and dtype, statistics, its reports.
+    test_layer_matches_its_oracle.is_hypothesis_test = True
+    test_layer_matches_its_oracle.hypothesis = matches_its_oracle.hypothesis  # type: ignore[attr-defined]
     return test_layer_matches_its_oracle
+
+
+def _distributions(entry, dtype) -> list:
+    """The row's distribution checks in ``dtype``, seeded as ``manual-bp verify``'s default run."""
+    from oracle.verify.distribution import run_distribution
+
+    return [
+        run_distribution(check, entry.layer, dtype, seed=(0, index), layer=entry.name)
+        for index, check in enumerate(entry.distributions)
+    ]
 
 
 # -- the plugin: the option, the ini key, and the items they collect ---------------------------

@@ -3,24 +3,27 @@
 ``row`` builds a ``CatalogEntry`` from the shapes of the layer's inputs and parameters (or
 one example array of each) and lets the project's strategies fill in the rest: values with
 kinks, ties and large magnitudes (``float_arrays``), a never-constant cotangent of the
-forward output's shape (``cotangents``, the shape found once per shape by ``jax.eval_shape``
-of the oracle), in both dtypes::
+forward output's shape (``cotangents``, the shape found once per shape and configuration by
+``jax.eval_shape`` of the oracle), in both dtypes::
 
     SWISH = row("Swish", Swish, swish, inputs={"x": ("N", 5)})
     LAYER_NORM = row("LayerNorm", LayerNorm, layer_norm, inputs={"x": ("N", 4)},
                      params={"gamma": (4,), "beta": (4,)})
 
 A dimension given as a string (``"N"``) is drawn per example from ``dims`` (default
-``{"N": (1, 4)}``), the same value everywhere it appears. Rows that need more (coupled
-values, constraints, drawn configurations) keep the full form, ``CatalogEntry(..., cases=)``.
+``{"N": (1, 4)}``), the same value everywhere it appears. A configuration value given as a
+tuple of buckets, ``config={"alpha": buckets(0.01, 0.3)}``, is drawn per example from them
+(each value is one JAX compile: keep them few). ``errors=`` declares inputs the layer must
+reject (``ErrorInput``), ``state=`` the inputs that are a time layer's initial state. Rows that
+need more (coupled values, constraints) keep the full form, ``CatalogEntry(..., cases=)``.
+
+The oracle is called ``function(*inputs, *params, **config)``, in the order of the ``inputs``
+and ``params`` mappings; one that fails on the shapes of the first case (another argument
+order, typically) is reported with that order and those shapes.
 """
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
-import pathlib
-import sys
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -29,48 +32,31 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from oracle.verify.binding import bind
-from oracle.verify.entry import CatalogEntry
+from oracle.verify.catalog_files import as_catalog, import_catalog
+from oracle.verify.entry import CatalogEntry, ErrorInput
 from oracle.verify.strategies import Case, cotangents, float_arrays
 
-__all__ = ["as_catalog", "import_catalog", "row"]
+__all__ = ["Buckets", "as_catalog", "buckets", "import_catalog", "row"]
 
 DIMS = {"N": (1, 4)}
 
 Shape = tuple  # of ints and dimension names
 
 
-def _describe(value: Any) -> str:
-    if isinstance(value, type(np)):
-        return f"a module ({value.__name__})"
-    if isinstance(value, (str, bytes)):
-        return f"a {type(value).__name__} ({value!r:.40})"
-    if isinstance(value, Sequence):
-        if not value:
-            return f"an empty {type(value).__name__}"
-        index, item = next((i, v) for i, v in enumerate(value) if not isinstance(v, CatalogEntry))
-        return f"a {type(value).__name__} holding a {type(item).__name__} at index {index}"
-    if isinstance(value, CatalogEntry):
-        return f"one CatalogEntry ({value.name}), not a sequence of them (put it in a list)"
-    return f"a {type(value).__name__}"
+class Buckets(tuple):
+    """Values a configuration entry of ``row`` is drawn from, one per example (``buckets(...)``)."""
 
 
-def as_catalog(value: Any, label: str = "catalog") -> tuple[CatalogEntry, ...]:
-    """``value`` as a tuple of ``CatalogEntry``; ``ValueError`` saying what was found if it is not one.
+def buckets(*values) -> Buckets:
+    """``config={"alpha": buckets(0.01, 0.1, 0.3)}``: draw ``alpha`` per example from these values.
 
-    A catalog is a non-empty list or tuple of ``oracle.CatalogEntry`` (full rows or ``row(...)``).
+    Each value must be hashable (it is bound to the oracle, which is compiled once per value).
     """
-    ok = (
-        isinstance(value, Sequence)
-        and not isinstance(value, (str, bytes))
-        and value
-        and all(isinstance(v, CatalogEntry) for v in value)
-    )
-    if not ok:
-        raise ValueError(
-            f"{label} is {_describe(value)}; a catalog must be a non-empty list or tuple of "
-            "oracle.CatalogEntry rows (oracle.row(...) builds one from shapes)"
-        )
-    return tuple(value)
+    if not values:
+        raise ValueError("buckets() needs at least one value")
+    for value in values:
+        hash(value)
+    return Buckets(values)
 
 
 def _shape_of(name: str, spec: Any) -> Shape:
@@ -101,6 +87,8 @@ def row(
     nondiff: Sequence[str] = (),
     config: Mapping[str, Any] | None = None,
     dims: Mapping[str, Sequence[int]] | None = None,
+    errors: Sequence[ErrorInput] = (),
+    state: Sequence[str] = (),
     max_value: float = 10.0,
     large: float | None = None,
     tolerance: dict | None = None,
@@ -115,9 +103,12 @@ def row(
       An integer example array (labels) draws integers in its range, of its dtype; set the name
       in ``nondiff`` too.
     - ``nondiff`` (default none): arguments that are data, not differentiated.
-    - ``config`` (default none): keyword configuration of the layer and oracle, fixed.
+    - ``config`` (default none): keyword configuration of the layer and oracle; a value given as
+      ``buckets(v1, v2, ...)`` is drawn per example from those values, any other value is fixed.
     - ``dims`` (default ``{"N": (1, 4)}``): the sizes a named dimension is drawn from (a few:
       every new shape is a JAX compile).
+    - ``errors`` (default none): ``ErrorInput``s the layer must reject (checked once per row).
+    - ``state`` (default none): inputs that are initial states of a time layer (``CatalogEntry.state``).
     - ``max_value`` (default 10), ``large`` (default none): as ``float_elements``.
     - ``tolerance``, ``tolerance_reason``, ``conventions``: as in ``CatalogEntry``.
     """
@@ -134,24 +125,31 @@ def row(
         raise ValueError(f"row {name!r}: dimension(s) {', '.join(unknown)} not in dims {sorted(dims)}")
     if set(nondiff) - set(shapes):
         raise ValueError(f"row {name!r}: nondiff names {sorted(set(nondiff) - set(shapes))} are not arguments")
-    bound = bind(function, **config) if config else function
+    if set(state) - set(inputs):
+        raise ValueError(f"row {name!r}: state names {sorted(set(state) - set(inputs))} are not inputs")
+    wrong = [e for e in errors if not isinstance(e, ErrorInput)]
+    if wrong:
+        raise TypeError(f"row {name!r}: errors must be oracle.ErrorInput values, got a {type(wrong[0]).__name__}")
+    drawn = {k: tuple(v) for k, v in config.items() if isinstance(v, Buckets)}
     out_shapes: dict = {}
 
-    def out_shape(sizes: dict) -> tuple:
-        key = tuple(sorted(sizes.items()))
+    def out_shape(sizes: dict, chosen: dict) -> tuple:
+        key = (tuple(sorted(sizes.items())), tuple(sorted(chosen.items())))
         if key not in out_shapes:
-            out_shapes[key] = _output_shape(bound, {**inputs, **params}, shapes, sizes)
+            bound = bind(function, **chosen) if chosen else function
+            out_shapes[key] = _output_shape(name, bound, {**inputs, **params}, shapes, sizes, chosen)
         return out_shapes[key]
 
     @st.composite
     def cases(draw, dtype):
         dtype = np.dtype(dtype)
         sizes = {d: draw(st.sampled_from(tuple(dims[d]))) for d in names}
+        chosen = {k: draw(st.sampled_from(drawn[k]), label=k) if k in drawn else v for k, v in config.items()}
         concrete = {k: tuple(sizes.get(d, d) for d in s) for k, s in shapes.items()}
         spec = {**inputs, **params}
         values = {k: draw(_values(spec[k], dtype, concrete[k], max_value, large), label=k) for k in spec}
-        dout = draw(cotangents(dtype, out_shape(sizes)), label="dout")
-        return Case({k: values[k] for k in inputs}, {k: values[k] for k in params}, dout, config=dict(config))
+        dout = draw(cotangents(dtype, out_shape(sizes, chosen)), label="dout")
+        return Case({k: values[k] for k in inputs}, {k: values[k] for k in params}, dout, config=chosen)
 
     return CatalogEntry(
         name,
@@ -164,49 +162,37 @@ def row(
         tolerance=dict(tolerance or {}),
         tolerance_reason=tolerance_reason,
         conventions=conventions,
+        errors=tuple(errors),
+        state=tuple(state),
     )
 
 
-def _output_shape(function: Callable, spec: dict, shapes: dict, sizes: dict) -> tuple:
-    """The shape of ``function``'s output for these argument shapes, by ``jax.eval_shape`` (no FLOPs)."""
+def _output_shape(row_name: str, function: Callable, spec: dict, shapes: dict, sizes: dict, config: dict) -> tuple:
+    """The shape of ``function``'s output for these argument shapes, by ``jax.eval_shape`` (no FLOPs).
+
+    An oracle that cannot be called this way (its arguments in another order, most often) is
+    reported naming the expected order and the shapes it was called with.
+    """
     import jax
 
-    args = []
+    args, described = [], []
     for key, shape in shapes.items():
         concrete = tuple(sizes.get(d, d) for d in shape)
         example = spec[key]
         kind = example.dtype if isinstance(example, np.ndarray) and example.dtype.kind in "iub" else np.float32
         args.append(jax.ShapeDtypeStruct(concrete, kind))
-    out = jax.eval_shape(function, *args)
+        described.append(f"{key}: {concrete}")
+    oracle = getattr(getattr(function, "unbound", function), "__name__", repr(function))
+    try:
+        out = jax.eval_shape(function, *args)
+    except Exception as error:  # noqa: BLE001 - the user's oracle: say how it was called
+        first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        settings = "".join(f", {k}={v!r}" for k, v in config.items())
+        raise TypeError(
+            f"row {row_name!r}: the oracle {oracle} failed when called as {oracle}({', '.join(described)}{settings}); "
+            f"it must take f(*inputs, *params, **config) in that order ({', '.join(shapes)}): is its argument "
+            f"order another? ({type(error).__name__}: {first_line})"
+        ) from None
     if not hasattr(out, "shape"):
-        raise TypeError(f"the oracle {getattr(function, '__name__', function)!r} must return one array, got {out!r}")
+        raise TypeError(f"the oracle {oracle!r} must return one array, got {out!r}")
     return tuple(out.shape)
-
-
-def import_catalog(spec: str, *, root: pathlib.Path | None = None, label: str = "catalog") -> tuple[CatalogEntry, ...]:
-    """The catalog named by ``spec``: ``package.module:NAME`` or ``path/to/file.py:NAME``.
-
-    - ``root`` (default: the working directory): where a relative file path is taken from;
-    - ``label`` (default ``"catalog"``): how messages name the option (``"--catalog"``).
-
-    Raises ``ValueError`` naming what was found when ``spec`` is malformed, the module or file
-    is missing, or the attribute is not a sequence of ``CatalogEntry``.
-    """
-    target, _, attribute = spec.rpartition(":")
-    if not target or not attribute:
-        raise ValueError(f"{label} must look like MODULE:NAME or FILE.py:NAME, got {spec!r}")
-    if target.endswith(".py"):
-        path = pathlib.Path(target) if root is None else root / target
-        if not path.is_file():
-            raise ValueError(f"{label} file {target} does not exist")
-        module_spec = importlib.util.spec_from_file_location(path.stem, path)
-        if module_spec is None or module_spec.loader is None:
-            raise ValueError(f"{label} file {target} cannot be imported as a Python module")
-        module = importlib.util.module_from_spec(module_spec)
-        sys.modules[path.stem] = module
-        module_spec.loader.exec_module(module)
-    else:
-        module = importlib.import_module(target)
-    if not hasattr(module, attribute):
-        raise ValueError(f"{label}: {target} has no attribute {attribute!r}")
-    return as_catalog(getattr(module, attribute), f"{label} {spec}" if label.startswith("-") else spec)

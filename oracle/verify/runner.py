@@ -8,6 +8,7 @@ from collections.abc import Callable
 import numpy as np
 from hypothesis import HealthCheck, Phase, Verbosity, given, seed, settings
 
+from oracle.verify.distribution import DistributionResult, run_distribution
 from oracle.verify.entry import CatalogEntry, check_error_inputs, verify_case
 from oracle.verify.strategies import Case, with_layouts
 
@@ -29,6 +30,7 @@ class EntryResult:
     case: Case | None = None  # the shrunk failing case
     worst_quantity: str = ""  # the quantity that reached worst_ratio (forward, dx, dW, ...)
     failed_quantity: str = ""  # the first failed check's quantity (dx, mutation, ...), if it failed
+    distributions: list[DistributionResult] = dataclasses.field(default_factory=list)  # one per check
 
     @property
     def passed(self) -> bool:
@@ -38,6 +40,7 @@ class EntryResult:
         data = dataclasses.asdict(self)
         data["case"] = None if self.case is None else repr(self.case)
         data["passed"] = self.passed
+        data["distributions"] = [d.as_dict() for d in self.distributions]
         return data
 
 
@@ -96,7 +99,18 @@ def run_entry(
     if declared:
         result.failure = "\n".join([*([result.failure] if result.failure else []), *declared])
         result.failed_quantity = result.failed_quantity or "error input"
+    check_distributions(entry, dtype, result, seed_value)
     return result
+
+
+def check_distributions(entry: CatalogEntry, dtype, result: EntryResult, seed_value: int = 0) -> None:
+    """Run the row's distribution checks (once per dtype) into ``result``; a failed one fails the row."""
+    for index, check in enumerate(entry.distributions):
+        outcome = run_distribution(check, entry.layer, dtype, seed=(seed_value, index), layer=entry.name)
+        result.distributions.append(outcome)
+        if not outcome.passed:
+            result.failure = "\n".join([*([result.failure] if result.failure else []), outcome.failure or ""])
+            result.failed_quantity = result.failed_quantity or check.name
 
 
 def _fold(result: EntryResult, comparisons: dict) -> None:

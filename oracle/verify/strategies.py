@@ -27,6 +27,7 @@ from hypothesis.extra import numpy as hnp
 __all__ = [
     "BATCH_SIZES",
     "BOOLEANS",
+    "Call",
     "Case",
     "cotangents",
     "draw_array",
@@ -58,6 +59,34 @@ NUM_CLASSES = (3,)
 
 
 @dataclasses.dataclass
+class Call:
+    """A later call of a sequence case, on the same layer object as the case's first call (``Case.calls``).
+
+    - ``inputs``: ``forward``'s inputs ``{name: array}`` (state inputs such as ``h`` are not passed:
+      the layer carries them); ``dout``: the cotangent of this call's ``backward``.
+    - ``forward``: keyword flags of this ``forward`` (``{"train_flg": False}``); the oracle is bound to them.
+    - ``method``: ``""``, or a state method called on the layer before ``forward``: ``"reset_state"``,
+      ``"set_state"`` (with ``args``, ``set_state(*args.values())``).
+    - ``state``: the state the layer documents after ``method`` (``{name: array}``: the block starts
+      from it); ``None``: carried from the previous call, as the oracle's ``carry`` function computes it.
+    """
+
+    inputs: dict[str, Any]
+    dout: Any
+    forward: dict = dataclasses.field(default_factory=dict)
+    method: str = ""
+    args: dict = dataclasses.field(default_factory=dict)
+    state: dict | None = None
+
+    def __repr__(self) -> str:
+        forward = f", forward={self.forward!r}" if self.forward else ""
+        method = f", method={self.method!r}" if self.method else ""
+        args = f", args={self.args!r}" if self.args else ""
+        state = f", state={self.state!r}" if self.state is not None else ""
+        return f"Call(inputs={self.inputs!r}, dout={self.dout!r}{forward}{method}{args}{state})"
+
+
+@dataclasses.dataclass
 class Case:
     """One example: the layer's inputs and parameters (ordered by name), the cotangent, and the
     drawn configuration.
@@ -69,6 +98,10 @@ class Case:
     - ``before``: inputs (``{name: array}``) of earlier ``forward`` calls, made with default
       flags before the verified one (an inference forward after a training forward); the
       oracle receives their arrays as trailing, non-differentiated arguments.
+    - ``calls``: later ``Call``s on the same layer object (a sequence case of a row with a ``carry``
+      function): the state the layer carries is read from the layer, never set after the start.
+    - ``state``: the values the carried state not among the inputs starts from (batch norm's
+      ``running_mean``, ``running_var`` of a new layer), passed to the oracle after the parameters.
     """
 
     inputs: dict[str, Any]
@@ -78,6 +111,8 @@ class Case:
     forward: dict = dataclasses.field(default_factory=dict)
     before: tuple = ()
     layout: dict = dataclasses.field(default_factory=dict)
+    calls: tuple = ()
+    state: dict = dataclasses.field(default_factory=dict)
 
     def __repr__(self) -> str:
         with np.printoptions(precision=17, threshold=sys.maxsize, floatmode="unique"):
@@ -85,9 +120,11 @@ class Case:
             forward = f", forward={self.forward!r}" if self.forward else ""
             before = f", before={self.before!r}" if self.before else ""
             layout = f", layout={self.layout!r}" if self.layout else ""
+            calls = f", calls={self.calls!r}" if self.calls else ""
+            state = f", state={self.state!r}" if self.state else ""
             return (
                 f"Case(inputs={self.inputs!r}, params={self.params!r}, dout={self.dout!r}"
-                f"{config}{forward}{before}{layout})"
+                f"{config}{forward}{before}{layout}{calls}{state})"
             )
 
     def laid_out(self) -> Case:

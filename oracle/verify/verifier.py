@@ -27,6 +27,9 @@ gradient leaking across the block boundary shows); integer inputs (``nondiff``, 
 with no differentiable input returns ``None``); and a parameter listed twice in
 ``layer.params`` (a shared or tied array) is reported.
 
+A sequence of calls on one layer object, whose carried state is read from the layer (a catalog row
+with a ``carry`` function), is checked call by call by ``oracle.verify.sequences.verify_sequence``.
+
 All failures of one example are collected and raised together as one
 ``VerificationError`` (an ``AssertionError``), each line starting ``Layer: quantity``.
 """
@@ -195,10 +198,11 @@ class _Checker:
         self.diff_inputs = [k for k in self.inputs if k not in self.nondiff and k not in self.state]
         self.oracle_call: tuple | None = None  # (args, differentiable, dout, names, several), set by run
         self.rounded: dict = {}  # dtype -> {quantity: the oracle's value computed in that dtype}
+        self.prefix = ""  # names the call of a sequence case in every quantity ("call 2 "); see sequences
 
     def fail(self, quantity: str, message: str) -> None:
-        self.failures.append(f"{self.name}: {quantity} {message}")
-        self.failed.append(quantity.rstrip(":"))
+        self.failures.append(f"{self.name}: {self.prefix}{quantity} {message}")
+        self.failed.append(self.prefix + quantity.rstrip(":"))
 
     def tol_for(self, dtype) -> Tolerance:
         if isinstance(self.tolerance, Tolerance):
@@ -333,7 +337,7 @@ class _Checker:
         comparison = compare(got_array, expected, tol)
         if not comparison.passed and dtype is not None:
             comparison = self.allow_round_off(quantity, got_array, expected, tol, np.dtype(dtype), comparison)
-        self.comparisons[quantity] = comparison
+        self.comparisons[self.prefix + quantity] = comparison
         if not comparison.passed:
             self.fail(quantity, f"does not match the JAX oracle ({dtype or 'float64'}):\n{comparison.report}")
 

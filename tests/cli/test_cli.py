@@ -65,6 +65,16 @@ def test_list_shows_layers_and_conventions(capsys):
     assert "ReLU(x): ReLU'(0) = 0" in out and "Affine(x, W, b)" in out
 
 
+def test_list_shows_the_sequence_checks_of_the_rows_that_carry_state(capsys):
+    assert main(["verify", "--list"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    for row in ("TimeRNN(", "TimeLSTM(", "TimeGRU(", "BatchNormalization("):
+        at = next(i for i, line in enumerate(lines) if line.startswith(row))
+        assert lines[at + 1].startswith("  sequences: "), lines[at : at + 2]
+    assert "reset_state() or set_state(h[, c])" in "\n".join(lines)
+    assert not any(line.startswith("  sequences: ") for line in lines[:3])  # ReLU, ... carry nothing
+
+
 def test_examples_must_be_positive(capsys):
     with pytest.raises(SystemExit):
         main(["verify", "--examples", "0"])

@@ -3,6 +3,7 @@
 import contextlib
 import io
 import json
+import pathlib
 import re
 import subprocess
 import sys
@@ -269,9 +270,13 @@ def test_plot_without_matplotlib_fails_in_one_line_naming_the_extra(capsys, monk
     assert not (tmp_path / "x.png").exists()
 
 
-def test_plot_into_a_missing_directory_fails_before_any_work(capsys, tmp_path):
-    assert main(["compare", "--plot", str(tmp_path / "no" / "such" / "fd.png")]) == 2
-    assert "--plot: the directory of" in capsys.readouterr().err
+@pytest.mark.parametrize("where", ["under a file", "/proc"])
+def test_plot_where_no_file_can_be_written_fails_before_any_work(capsys, tmp_path, where):
+    (tmp_path / "taken").write_text("a file")
+    path = tmp_path / "taken" / "fd.png" if where == "under a file" else pathlib.Path("/proc/fd.png")
+    assert main(["compare", "--plot", str(path)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(f"manual-bp compare: --plot {path}: ") and "\n" not in err
 
 
 def test_cli_module_still_imports_only_the_standard_library():

@@ -9,7 +9,7 @@ from hypothesis import example, given
 
 from manual_bp import BatchNormalization
 from oracle.catalog import find_entry
-from oracle.catalog.normalization import batch_norm_cases
+from oracle.catalog.normalization import batch_norm_cases, new_layer_statistics
 from oracle.layers.normalization import batch_normalization
 from oracle.verify.entry import verify_case
 from oracle.verify.strategies import Case
@@ -21,17 +21,20 @@ ONE_SAMPLE = Case(
     {"x": np.array([[1.0, -2.0, 3.0]])},
     {"gamma": np.array([2.0, 1.0, -1.0]), "beta": np.array([0.5, 0.0, 1.0])},
     np.array([[1.0, 2.0, 3.0]]),
+    state=new_layer_statistics(3),
 )
 CHANNELS_FIRST = np.stack([np.full((2, 2, 3), 7.25), RNG.normal(size=(2, 2, 3))]).astype(np.float32)  # (C, N, H, W)
 CONSTANT_CHANNEL_F32 = Case(
     {"x": CHANNELS_FIRST.transpose(1, 0, 2, 3)},
     {"gamma": np.array([3.0, -2.0], np.float32), "beta": np.array([1.0, 0.5], np.float32)},
     RNG.normal(size=(2, 2, 2, 3)).astype(np.float32),
+    state=new_layer_statistics(2),
 )
 NEARLY_CONSTANT = Case(
     {"x": np.array([[1.0, 5.0], [1.0 + 2**-40, 5.0], [1.0, 5.0 - 2**-48], [1.0, 5.0]])},
     {"gamma": np.array([1.5, -2.0]), "beta": np.array([0.0, 1.0])},
     np.array([[1.0, -1.0], [2.0, 0.5], [-3.0, 0.25], [0.5, 2.0]]),
+    state=new_layer_statistics(2),
 )
 
 

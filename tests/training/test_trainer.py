@@ -53,7 +53,8 @@ def test_divergence_stops_with_a_clear_message():
     net = TwoLayerNet(2, 30, 3, weight_init_std=1.0, seed=0)
     with pytest.raises(
         TrainingDiverged,
-        match=r"the training loss became (nan|inf) at epoch \d+, step \d+: "
+        match=r"the (training loss|input of a layer) became (nan|inf|non-finite \(x must be finite, got .*\)) "
+        r"at epoch \d+, step \d+: "
         r"lower the learning rate \(now 1e\+300\)",
     ):
         Trainer(net, SGD(1e300), x, t, epochs=5).fit()

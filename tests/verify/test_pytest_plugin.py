@@ -85,7 +85,11 @@ def test_the_command_line_option_collects_a_catalog_without_any_test_module(proj
     out = result.stdout.str()
     assert "manual-bp catalogs: catalog:CATALOG" in out
     assert "LayerNorm: dx does not match the JAX oracle (float64)" in out
-    assert "replay: python -m pytest -k 'test_catalog[LayerNorm-float64]'" in out
+    replay = "python -m pytest --manual-bp-catalog catalog:CATALOG -k 'test_catalog[LayerNorm-float64]'"
+    assert f"replay: {replay}" in out
+    # run as printed, it selects the failing test and only it
+    rerun = _run(project, *replay.split()[3:5], "-k", "test_catalog[LayerNorm-float64]")
+    rerun.assert_outcomes(failed=1, deselected=3)
 
 
 def test_the_ini_option_names_catalogs_by_file_path(project):
@@ -99,3 +103,52 @@ def test_a_value_that_is_not_a_catalog_fails_collection_with_one_line(project):
     result = _run(project, "--manual-bp-catalog", "my_layers:swish")
     assert result.ret != 0
     assert "my_layers:swish is a function; a catalog must be a non-empty list or tuple" in result.stdout.str()
+
+
+# A dropout that draws its mask once and reuses it: every single forward is right (the gradient
+# checks pass), only the distribution check's two forwards show it.
+DROPOUT_CATALOG = """
+import dataclasses, functools
+
+import numpy as np
+
+import manual_bp
+from oracle.catalog import find_entry
+from oracle.layers.dropout import seeded_dropout_layer
+
+
+class FirstMaskDropout(manual_bp.Dropout):
+    def forward(self, x, train_flg=True):
+        first = getattr(self, "first", None)
+        out = super().forward(x, train_flg)
+        if self.mask is None:
+            return out
+        if first is None or first.shape != self.mask.shape:
+            self.first = self.mask
+            return out
+        self.mask = first
+        return np.where(first, np.asarray(x) / (1 - self.dropout_ratio), 0).astype(out.dtype)
+
+
+CATALOG = [
+    find_entry("Dropout"),
+    dataclasses.replace(
+        find_entry("Dropout"),
+        name="Dropout[FirstMaskDropout]",
+        layer=functools.partial(seeded_dropout_layer, layer=FirstMaskDropout),
+    ),
+]
+"""
+
+
+def test_a_rows_distribution_checks_run_in_its_test_and_fail_it_by_name(project):
+    project.makepyfile(dropouts=DROPOUT_CATALOG)
+    result = _run(project, "--manual-bp-catalog", "dropouts:CATALOG")
+    result.assert_outcomes(passed=2, failed=2)
+    out = result.stdout.str()
+    for dtype in ("float64", "float32"):
+        assert f"::test_catalog[Dropout[FirstMaskDropout]-{dtype}] FAILED" in out or (
+            f"FAILED --manual-bp-catalog=dropouts:CATALOG::test_catalog[Dropout[FirstMaskDropout]-{dtype}]" in out
+        )
+    assert "Dropout[FirstMaskDropout]: keep rate: unit kept alike by two forwards at dropout_ratio=0.2: " in out
+    assert "unit kept at dropout_ratio" not in out  # one mask, with the right keep rate
