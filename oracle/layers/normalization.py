@@ -2,6 +2,8 @@
 
 import jax.numpy as jnp
 
+from oracle.layers.traced import traced_hyperparameters
+
 __all__ = ["batch_normalization"]
 
 
@@ -11,6 +13,7 @@ def _shifted_centered(x, axes):
     return shifted - jnp.mean(shifted, axis=axes, keepdims=True)
 
 
+@traced_hyperparameters("eps", "momentum")
 def batch_normalization(x, gamma, beta, *before, eps=1e-6, momentum=0.9, train_flg=True):
     """``gamma * (x - mu) / sqrt(var + eps) + beta``, a function of x, gamma, beta.
 

@@ -3,7 +3,9 @@
 Every input is converted to float64 (float32 values are exact in float64) and the VJP runs
 under a scoped ``jax.enable_x64`` so the caller's global JAX configuration is untouched.
 Jitted VJPs are cached per (function, which arguments are differentiated), so each input
-shape compiles once per process.
+shape compiles once per process. Both dtypes of a row share it (float32 arguments arrive as
+float64), and a function bound with traced hyperparameters (``binding.bind``) compiles its
+template once for every value of them.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ import os
 
 import jax
 import numpy as np
+
+from oracle.verify.binding import template_call
 
 __all__ = [
     "compile_count",
@@ -94,6 +98,7 @@ def reference_vjp(function, args, differentiable, cotangent):
     """
     differentiable = tuple(bool(d) for d in differentiable)
     args = tuple(_to_float64(a) for a in args)
+    function, args, differentiable = template_call(function, args, differentiable)  # traced hyperparameters
     several = isinstance(cotangent, tuple)  # a function with several outputs: one cotangent each
     cotangent = tuple(_to_float64(c) for c in cotangent) if several else _to_float64(cotangent)
     shapes = tuple(c.shape for c in cotangent) if several else cotangent.shape
