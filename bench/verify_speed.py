@@ -41,7 +41,7 @@ CACHE_HIT = "/jax/compilation_cache/cache_hits"
 
 
 def _load() -> str:
-    return "load {:.1f}".format(os.getloadavg()[0])
+    return f"load {os.getloadavg()[0]:.1f}"
 
 
 def _events(path: str) -> dict:
@@ -211,7 +211,7 @@ def main() -> None:
     if args.before:
         checkouts = {"before": os.path.abspath(args.before), "this tree": ROOT}
     print(f"manual-bp verify defaults (every row x 2 dtypes x 100 examples), fresh processes, {os.cpu_count()} cores")
-    for round_ in range(args.repeat):
+    for _ in range(args.repeat):
         caches = {label: tempfile.mkdtemp(prefix="verify-speed-") for label in checkouts}
         for kind, options in (("cold cache, default --jobs", ()), ("warm cache, default --jobs", ())):
             for label, checkout in checkouts.items():
