@@ -249,17 +249,27 @@ def _seeded_arrays(draw, dtype, shape, max_value, large, kinks):
 def float_arrays(dtype, shape, **elements):
     """Arrays of ``dtype`` and ``shape`` (a tuple or an int) with values as ``float_elements(dtype, **elements)``
     describes (``max_value``, ``large``, ``kinks``), drawn as a fill style, a seed and up to three
-    special entries (a kink or, with ``large``, +-``large``) at drawn indices."""
+    special entries (a kink or, with ``large``, +-``large``) at drawn indices.
+
+    The same arguments give the same strategy object (built once, like ``sampled``): a family's
+    strategy may call this inside ``@st.composite`` on every draw without paying Hypothesis's
+    set-up of a new strategy (validation, emptiness) each time."""
     unknown = set(elements) - {"max_value", "large", "kinks"}
     if unknown:
         raise TypeError(f"float_arrays got unexpected keyword(s): {', '.join(sorted(unknown))}")
-    return _seeded_arrays(
-        dtype,
-        shape,
+    large = elements.get("large")
+    return _float_arrays(
+        np.dtype(dtype),
+        (int(shape),) if isinstance(shape, (int, np.integer)) else tuple(int(d) for d in shape),
         float(elements.get("max_value", 1e3)),
-        elements.get("large"),
+        None if large is None else float(large),
         tuple(elements.get("kinks", (0.0, 1.0, -1.0))),
     )
+
+
+@functools.cache
+def _float_arrays(dtype: np.dtype, shape: tuple, max_value: float, large: float | None, kinks: tuple):
+    return _seeded_arrays(dtype, shape, max_value, large, kinks)
 
 
 def informative(dout: np.ndarray) -> np.ndarray:
@@ -282,6 +292,12 @@ def cotangents(dtype, shape, *, max_value: float = 10.0):
 
     - ``max_value`` (default ``10.0``): bound on the magnitude of each entry.
     """
+    return _cotangents(np.dtype(dtype), (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape), max_value)
+
+
+@functools.cache
+def _cotangents(dtype: np.dtype, shape: tuple, max_value: float):
+    """``cotangents``, built once per arguments (as ``float_arrays``)."""
     return float_arrays(dtype, shape, max_value=max_value, kinks=(0.0, 2.0, -0.5)).map(informative)
 
 
@@ -314,7 +330,12 @@ def labels(num_classes: int, batch_shape: tuple, dtype, *, any_sums: bool = Fals
       rows, exact zeros, an all-zero row), which ``SoftmaxWithLoss`` documents.
     """
     kinds = LABEL_KINDS if any_sums else LABEL_KINDS[:3]
-    return _labels(num_classes, tuple(batch_shape), np.dtype(dtype), kinds)
+    return _labels_once(num_classes, tuple(batch_shape), np.dtype(dtype), kinds)
+
+
+@functools.cache
+def _labels_once(num_classes: int, batch_shape: tuple, dtype: np.dtype, kinds: tuple):
+    return _labels(num_classes, batch_shape, dtype, kinds)
 
 
 def _other(dtype) -> np.dtype:
@@ -342,6 +363,12 @@ def in_mode(draw, train: bool, case: Case, max_value: float) -> Case:
 
 
 def ids(vocab: int, shape: tuple, *, extra=()):
-    """Integer ids of ``shape`` in ``[0, vocab)`` (or one of ``extra``, e.g. an ignore label), int64."""
+    """Integer ids of ``shape`` in ``[0, vocab)`` (or one of ``extra``, e.g. an ignore label), int64
+    (one strategy object per arguments, as ``float_arrays``)."""
+    return _ids(int(vocab), (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape), tuple(extra))
+
+
+@functools.cache
+def _ids(vocab: int, shape: tuple, extra: tuple):
     elements = st.integers(0, vocab - 1) if not extra else st.one_of(st.integers(0, vocab - 1), st.sampled_from(extra))
     return hnp.arrays(np.int64, shape, elements=elements)
