@@ -4,9 +4,10 @@ data *and* configuration) sit beside its rows in ``oracle/catalog/``.
 
 Shapes and configurations come from small fixed buckets (each new (configuration, shape) is
 one JAX compile), listed simplest first so shrinking moves toward the simplest configuration.
-Values are free: Hypothesis draws a fill style, a seed and a few special entries at drawn
-indices, and ``np.random.default_rng(seed)`` fills the rest (drawing every element through
-Hypothesis cost about 6 ms per example). The special entries are kinks and ties (exact
+Values are free: Hypothesis draws a form (fill style, large values or not, how many special
+entries: one draw), a seed and the special entries at drawn indices, and
+``np.random.default_rng(seed)`` fills the rest (drawing every element through Hypothesis cost
+about 6 ms per example). The special entries are kinks and ties (exact
 zeros, repeated and simple values) and, where the layer must be stable, large magnitudes;
 shrinking removes them and moves the seed and style toward 0. Values are finite, never
 subnormal (XLA on CPU flushes them), of the layer's width. The cotangent ``dout`` is drawn
@@ -191,12 +192,26 @@ def _fill(dtype, shape, seed: int, style: str, with_large: bool, specials, max_v
 
 
 SEEDS = st.integers(0, 2**32 - 1)
-_STYLES = st.sampled_from(FILL_STYLES)
 BOOLEANS = st.booleans()
 FOURS = st.integers(0, 3)
 
+# An array's form in one Hypothesis draw (each draw costs about 15-20 us of Hypothesis's engine,
+# and an example draws a few arrays): how many special entries (0 to SPECIAL_ENTRIES), whether a
+# share of the values is large (only where ``large`` is given), and the fill style, as one index
+# ``(count * larges + with_large) * len(FILL_STYLES) + style``. Every combination is equally
+# likely, as with three separate draws, and index 0 is the simplest form (uniform, no large values,
+# no special entry): shrinking the index removes special entries first, then large values.
+_FORMS = {
+    with_large: st.integers(0, (SPECIAL_ENTRIES + 1) * (2 if with_large else 1) * len(FILL_STYLES) - 1)
+    for with_large in (False, True)
+}
 
-_COUNTS = st.integers(0, SPECIAL_ENTRIES)
+
+def _form(index: int, can_be_large: bool) -> tuple[int, bool, str]:
+    """``(special entries, with large values, fill style)`` of a drawn form index (see ``_FORMS``)."""
+    count, rest = divmod(index, (2 if can_be_large else 1) * len(FILL_STYLES))
+    with_large, style = divmod(rest, len(FILL_STYLES))
+    return count, bool(with_large), FILL_STYLES[style]
 
 
 @functools.cache
@@ -205,12 +220,13 @@ def _slots(size: int, values: int):
     return st.integers(0, size * values - 1)
 
 
-def _draw_specials(draw, size: int, values: tuple) -> list:
-    """Up to ``SPECIAL_ENTRIES`` (index, value) pairs; shrinking removes them, then moves them to index 0."""
+def _draw_specials(draw, size: int, values: tuple, count: int) -> list:
+    """``count`` (index, value) pairs (none in an empty array); shrinking removes them (the form's
+    count), then moves them to index 0."""
     if not size:
         return []
     slots = _slots(size, len(values))
-    return [(slot // len(values), values[slot % len(values)]) for slot in (draw(slots) for _ in range(draw(_COUNTS)))]
+    return [(slot // len(values), values[slot % len(values)]) for slot in (draw(slots) for _ in range(count))]
 
 
 _SAMPLED: dict = {}
@@ -229,10 +245,9 @@ def draw_array(draw, dtype, shape, *, max_value: float = 1e3, large: float | Non
     shape = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
     size = int(np.prod(shape, dtype=np.int64))
     kinks = tuple(kinks)
-    style = draw(_STYLES)
+    count, with_large, style = _form(draw(_FORMS[large is not None]), large is not None)
     seed = draw(SEEDS)
-    with_large = large is not None and draw(BOOLEANS)
-    specials = _draw_specials(draw, size, (*kinks, large, -large) if large is not None else kinks)
+    specials = _draw_specials(draw, size, (*kinks, large, -large) if large is not None else kinks, count)
     return _fill(np.dtype(dtype), shape, seed, style, with_large, specials, float(max_value), large, kinks)
 
 
