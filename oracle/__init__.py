@@ -19,6 +19,7 @@ __all__ = [
     "layer_tests",
     "reference_vjp",
     "row",
+    "traced_hyperparameters",
     "verify_case",
     "verify_layer",
 ]
@@ -38,6 +39,7 @@ _HOME = {
     "verify_layer": "oracle.verify.verifier",
     "row": "oracle.verify.rows",
     "layer_tests": "oracle.verify.pytest_plugin",
+    "traced_hyperparameters": "oracle.layers.traced",
 }
 
 

@@ -8,6 +8,7 @@ from timings. Each test uses shapes no other test draws, so its count starts fro
 import jax
 import numpy as np
 
+import oracle
 from oracle.catalog import find_entry
 from oracle.layers.activations import leaky_relu, softmax
 from oracle.layers.time_layers import time_softmax_with_loss
@@ -40,6 +41,16 @@ def test_every_value_of_a_traced_hyperparameter_shares_one_compile():
         (dx,) = results[alpha][1]
         assert np.array_equal(results[alpha][0], np.where(x > 0, x, alpha * x))
         assert np.array_equal(dx, np.where(x > 0, dout, alpha * dout))
+
+
+def test_a_users_function_declares_its_traced_hyperparameters_through_oracle():
+    @oracle.traced_hyperparameters("beta")
+    def swish(x, *, beta=1.0):
+        return x * jax.nn.sigmoid(beta * x)
+
+    x, dout = RNG.normal(size=(5, 13)), RNG.normal(size=(5, 13))
+    calls = [lambda b=b: reference_vjp(bind(swish, beta=b), [x], [True], dout) for b in (0.5, 1.0, 2.0)]
+    assert _compiles_of(calls) == 1
 
 
 def test_a_traced_integer_hyperparameter_keeps_its_kind():
