@@ -1,6 +1,6 @@
 """Measure `manual-bp verify` with its default settings: cold, warm, compiles, CPU, per-example cost.
 
-Run by hand: `python bench/verify_speed.py [--repeat N] [--before CHECKOUT]` (about 2 minutes
+Run by hand: `python bench/verify_speed.py [--repeat N] [--before CHECKOUT]` (3 to 5 minutes
 per checkout on 2 cores). Never a timed test: the machine is shared, so CPU seconds and compile
 counts are the primary figures, wall times come with the load average they ran under, and a
 before/after comparison is made in one run, the two checkouts alternating.
