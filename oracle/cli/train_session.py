@@ -138,7 +138,7 @@ class TrainingSession:
         if self.args.save:
             from manual_bp.training.checkpoint import save_params
 
-            save_params(self.args.save, self._params)
+            save_params(self.args.save, dict(self._params))
             written.append(f"parameters written to {self.args.save}")
         for what, (path, write) in (writers or {}).items():
             if path:
