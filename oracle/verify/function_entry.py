@@ -86,6 +86,7 @@ class FunctionEntry:
     errors: tuple = ()
     params: tuple = ()  # a Function has no parameters of its own (read by code shared with layers)
     state: tuple = ()
+    distributions: tuple = ()  # no Function row checks a random law (read by code shared with layers)
 
     @property
     def orders_checked(self) -> str:
