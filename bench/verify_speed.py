@@ -1,81 +1,126 @@
-"""Measure `manual-bp verify` with its default settings: wall time, per-example time and where it goes.
+"""Measure `manual-bp verify` with its default settings: cold, warm, compiles, CPU, per-example cost.
 
-Run by hand: `python bench/verify_speed.py [--repeat N]` (about 2 minutes).
+Run by hand: `python bench/verify_speed.py [--repeat N] [--before CHECKOUT]` (3 to 5 minutes
+per checkout on 2 cores). Never a timed test: the machine is shared, so CPU seconds and compile
+counts are the primary figures, wall times come with the load average they ran under, and a
+before/after comparison is made in one run, the two checkouts alternating.
 
-1. Wall time of the whole default command (every catalog row x 2 dtypes x 100 examples) in a
-   fresh process: with an empty persistent compilation cache (cold) and again with the cache
-   it left (warm), with the default `--jobs` and with `--jobs 1`.
-2. In one process, serially, the persistent cache off: the first pass over every row and
-   dtype split into import, JAX compilation (the first call of each new oracle signature),
-   checking (`verify_case` less compilation) and drawing (the rest: Hypothesis's engine and
-   the strategies); the number of compiles; then a second, identical pass (everything
-   compiled): the steady-state time per example.
+1. The whole default command (every catalog row x 2 dtypes x 100 examples) in fresh processes:
+   cold (an empty persistent compilation cache), warm (the cache it left), warm with
+   `--jobs 1`. For each: wall, CPU (every worker included), the XLA compiles and their
+   seconds, trace + lowering seconds and persistent-cache hits, from `jax.monitoring` events
+   logged by `bench/instrumented_verify.py` in every process.
+2. One process, serially, no persistent cache: the first pass split into import, JAX
+   (trace, lowering, XLA compile), checking (`verify_case` less JAX) and drawing (the rest:
+   Hypothesis's engine and the strategies); then a second, identical pass, everything
+   compiled: the steady-state wall and CPU time per example.
+
+`--before CHECKOUT` (e.g. `/work/main`, or a `git worktree` of the commit before a change)
+measures that tree the same way: its own code imported through `PYTHONPATH`.
 """
 
 from __future__ import annotations
 
 import argparse
+import collections
+import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
 import time
 
-CPU_SECONDS: list[float] = []
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, ROOT)  # this checkout's packages, not an installed copy
+INSTRUMENTED = os.path.join(ROOT, "bench", "instrumented_verify.py")
+XLA_COMPILE = "/jax/core/compile/backend_compile_duration"
+TRACE = "/jax/core/compile/jaxpr_trace_duration"
+LOWER = "/jax/core/compile/jaxpr_to_mlir_module_duration"
+CACHE_HIT = "/jax/compilation_cache/cache_hits"
 
 
-def wall_time_of_command(repeat: int, cache: str, *options: str, root: str = ROOT) -> list[float]:
-    """Wall times of ``manual-bp verify --json *options`` in fresh processes (CPU seconds of each,
-    all its workers included, in ``CPU_SECONDS``: on a shared machine they vary less)."""
-    times = []
-    for _ in range(repeat):
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        started = time.perf_counter()
-        done = subprocess.run(
-            [sys.executable, "-m", "oracle.cli", "verify", "--json", *options],
-            capture_output=True,
-            text=True,
-            cwd=root,
-            env={**os.environ, "MANUAL_BP_JAX_CACHE": cache},
-        )
-        times.append(time.perf_counter() - started)
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        CPU_SECONDS.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
-        if done.returncode != 0:
-            raise SystemExit(f"manual-bp verify failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
-    return times
+def _load() -> str:
+    return f"load {os.getloadavg()[0]:.1f}"
+
+
+def _events(path: str) -> dict:
+    """``{event: (count, seconds)}`` summed over the processes that logged to ``path``, and ``processes``."""
+    counts: dict = collections.defaultdict(lambda: [0, 0.0])
+    pids = set()
+    if os.path.exists(path):
+        with open(path) as log:
+            for line in log:
+                pid, event, seconds = line.split()
+                pids.add(pid)
+                counts[event][0] += 1
+                counts[event][1] += float(seconds)
+    return {"events": dict(counts), "processes": len(pids)}
+
+
+def run_command(checkout: str, cache: str, *options: str) -> dict:
+    """One fresh ``manual-bp verify --json *options`` of ``checkout``: wall, CPU, JAX events."""
+    with tempfile.NamedTemporaryFile(suffix=".log", delete=False) as log:
+        path = log.name
+    env = {**os.environ, "MANUAL_BP_JAX_CACHE": cache, "PYTHONPATH": checkout, "VERIFY_SPEED_LOG": path}
+    load = _load()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, INSTRUMENTED, "verify", "--json", *options],
+        capture_output=True,
+        text=True,
+        cwd=checkout,
+        env=env,
+    )
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode != 0:
+        raise SystemExit(f"manual-bp verify failed in {checkout}:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
+    results = json.loads(done.stdout)["results"]
+    events = _events(path)
+    os.unlink(path)
+    return {
+        "wall": wall,
+        "cpu": after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime,
+        "load": load,
+        "examples": sum(r["examples"] for r in results),
+        **events,
+    }
+
+
+def _line(label: str, r: dict) -> str:
+    ev = r["events"]
+    compiles, compile_s = ev.get(XLA_COMPILE, (0, 0.0))
+    traced = ev.get(TRACE, (0, 0.0))[1] + ev.get(LOWER, (0, 0.0))[1]
+    hits = ev.get(CACHE_HIT, (0, 0.0))[0]
+    return (
+        f"  {label:<44}{r['wall']:>6.1f} s wall {r['cpu']:>6.1f} s CPU   {compiles:>4} XLA compiles "
+        f"{compile_s:>5.1f} s   trace+lower {traced:>4.1f} s   {hits:>4} cache hits   "
+        f"{r['processes']} processes   ({r['load']} before)"
+    )
 
 
 def breakdown() -> dict:
-    started = time.perf_counter()
-    import numpy as np  # noqa: F401
+    """Part 2, in this process (run with the checkout on ``PYTHONPATH``)."""
+    from jax import monitoring
 
+    jax_seconds = collections.Counter()
+
+    def listen(event, seconds, **_):
+        if event in (XLA_COMPILE, TRACE, LOWER):
+            jax_seconds[event] += seconds
+            jax_seconds["count " + event] += 1
+
+    monitoring.register_event_duration_secs_listener(listen)
+    started = time.perf_counter()
     from oracle.catalog import CATALOG
     from oracle.verify import reference, runner
     from oracle.verify.entry import DTYPES
 
     imported = time.perf_counter() - started
-    seen, spent = set(), {"compile": 0.0, "check": 0.0}
-    original_vjp, original_case = reference._jitted_vjp, runner.verify_case
-
-    def timed_vjp(function, differentiable):
-        jitted = original_vjp(function, differentiable)
-
-        def call(args, cotangent):
-            shapes = tuple(c.shape for c in cotangent) if isinstance(cotangent, tuple) else cotangent.shape
-            key = (function, differentiable, tuple((a.shape, a.dtype.str) for a in args), shapes)
-            if key in seen:
-                return jitted(args, cotangent)
-            seen.add(key)
-            began = time.perf_counter()
-            result = jitted(args, cotangent)
-            spent["compile"] += time.perf_counter() - began
-            return result
-
-        return call
+    spent = {"check": 0.0}
+    original_case = runner.verify_case
 
     def timed_case(entry, case, **overrides):
         began = time.perf_counter()
@@ -84,74 +129,100 @@ def breakdown() -> dict:
         finally:
             spent["check"] += time.perf_counter() - began
 
-    reference._jitted_vjp, runner.verify_case = timed_vjp, timed_case
+    runner.verify_case = timed_case
     rows = [(entry, dtype) for entry in CATALOG for dtype in DTYPES]
-    began = time.perf_counter()
+    began, cpu = time.perf_counter(), time.process_time()
     for entry, dtype in rows:
         runner.run_entry(entry, dtype, examples=100)
-    first = time.perf_counter() - began
-    spent["check"] -= spent["compile"]
-    check_first = spent["check"]
+    first, first_cpu = time.perf_counter() - began, time.process_time() - cpu
+    jax_first = jax_seconds[XLA_COMPILE] + jax_seconds[TRACE] + jax_seconds[LOWER]
+    check_first = spent["check"] - jax_first  # the oracle is first called (so compiled) inside verify_case
     spent["check"] = 0.0
-    began = time.perf_counter()
+    began, cpu = time.perf_counter(), time.process_time()
     for entry, dtype in rows:
         runner.run_entry(entry, dtype, examples=100)
-    second = time.perf_counter() - began
+    second, second_cpu = time.perf_counter() - began, time.process_time() - cpu
     return {
         "import": imported,
         "first": first,
-        "compile": spent["compile"],
+        "first_cpu": first_cpu,
+        "xla": jax_seconds[XLA_COMPILE],
+        "xla_count": jax_seconds["count " + XLA_COMPILE],
+        "trace_lower": jax_seconds[TRACE] + jax_seconds[LOWER],
         "check": check_first,
-        "draw": first - spent["compile"] - check_first,
-        "compiles": len(seen),
+        "draw": first - jax_first - check_first,
+        "signatures": reference.compile_count(),
         "second": second,
+        "second_cpu": second_cpu,
         "check_second": spent["check"],
         "examples": 100 * len(rows),
         "rows": len(CATALOG),
     }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=1, help="fresh-process runs of each command (default: 1)")
-    parser.add_argument(
-        "--before",
-        metavar="CHECKOUT",
-        help="also time the default command of another checkout "
-        "(e.g. the commit before a change), alternating with this one, in the same run",
+def breakdown_of(checkout: str) -> dict:
+    env = {**os.environ, "MANUAL_BP_JAX_CACHE": "", "PYTHONPATH": checkout}
+    done = subprocess.run(
+        [sys.executable, os.path.abspath(__file__), "--breakdown-json"],
+        capture_output=True,
+        text=True,
+        cwd=checkout,
+        env=env,
     )
-    args = parser.parse_args()
+    if done.returncode != 0:
+        raise SystemExit(f"breakdown failed in {checkout}:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.splitlines()[-1])
 
-    def show(label, times, cpu):
-        print(f"  {label:<44}{', '.join(f'{t:.1f} s' for t in times)}   (CPU {', '.join(f'{c:.1f} s' for c in cpu)})")
 
-    print(f"manual-bp verify defaults (every row x 2 dtypes x 100 examples), fresh process, {os.cpu_count()} cores:")
-    for _ in range(args.repeat):
-        if args.before:
-            del CPU_SECONDS[:]
-            show(f"{args.before}", wall_time_of_command(1, "", root=args.before), CPU_SECONDS)
-        with tempfile.TemporaryDirectory() as cache:
-            del CPU_SECONDS[:]
-            show("cold compilation cache, default --jobs", wall_time_of_command(1, cache), CPU_SECONDS)
-            del CPU_SECONDS[:]
-            show("warm cache, default --jobs", wall_time_of_command(1, cache), CPU_SECONDS)
-            del CPU_SECONDS[:]
-            show("warm cache, --jobs 1", wall_time_of_command(1, cache, "--jobs", "1"), CPU_SECONDS)
-
-    os.environ["MANUAL_BP_JAX_CACHE"] = ""
-    b = breakdown()
+def show_breakdown(label: str, b: dict) -> None:
     total = b["import"] + b["first"]
     print(
-        f"\none process, serial, no persistent cache: {b['rows']} rows x 2 dtypes x 100 examples "
-        f"= {b['examples']} examples, {b['compiles']} JAX compiles"
+        f"\n{label}: one process, serial, no persistent cache: {b['rows']} rows x 2 dtypes x 100 examples "
+        f"= {b['examples']} examples; {b['signatures']} compiled signatures, {b['xla_count']} XLA compiles"
     )
-    for part in ("import", "compile", "draw", "check"):
-        print(f"  {part:<8}{b[part]:>7.2f} s  {b[part] / total:>5.0%}")
-    print(f"  {'total':<8}{total:>7.2f} s")
+    parts = {
+        "import": b["import"],
+        "XLA compile": b["xla"],
+        "trace+lower": b["trace_lower"],
+        "draw": b["draw"],
+        "check": b["check"],
+    }
+    for part, seconds in parts.items():
+        print(f"  {part:<12}{seconds:>7.2f} s  {seconds / total:>5.0%}")
+    print(f"  {'total':<12}{total:>7.2f} s wall, first pass {b['first_cpu']:.2f} s CPU")
     print(
-        f"second pass (all compiled): {b['second']:.2f} s = {b['second'] / b['examples'] * 1e3:.2f} ms per example "
-        f"(checking {b['check_second'] / b['examples'] * 1e3:.2f} ms, drawing the rest)"
+        f"  second pass (all compiled): {b['second']:.2f} s wall, {b['second_cpu']:.2f} s CPU = "
+        f"{b['second'] / b['examples'] * 1e3:.2f} ms wall, {b['second_cpu'] / b['examples'] * 1e3:.2f} ms CPU "
+        f"per example (checking {b['check_second'] / b['examples'] * 1e3:.2f} ms wall, drawing the rest)"
     )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=1, help="rounds of fresh-process runs (default: 1)")
+    parser.add_argument("--before", metavar="CHECKOUT", help="also measure another checkout, alternating with this one")
+    parser.add_argument("--no-breakdown", action="store_true", help="skip part 2")
+    parser.add_argument("--breakdown-json", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.breakdown_json:
+        print(json.dumps(breakdown()))
+        return
+    checkouts = {"this tree": ROOT}
+    if args.before:
+        checkouts = {"before": os.path.abspath(args.before), "this tree": ROOT}
+    print(f"manual-bp verify defaults (every row x 2 dtypes x 100 examples), fresh processes, {os.cpu_count()} cores")
+    for _ in range(args.repeat):
+        caches = {label: tempfile.mkdtemp(prefix="verify-speed-") for label in checkouts}
+        for kind, options in (("cold cache, default --jobs", ()), ("warm cache, default --jobs", ())):
+            for label, checkout in checkouts.items():
+                print(_line(f"{label}: {kind}", run_command(checkout, caches[label], *options)), flush=True)
+        for label, checkout in checkouts.items():
+            print(_line(f"{label}: warm cache, --jobs 1", run_command(checkout, caches[label], "--jobs", "1")))
+        for cache in caches.values():
+            shutil.rmtree(cache, ignore_errors=True)
+    if not args.no_breakdown:
+        for label, checkout in checkouts.items():
+            show_breakdown(label, breakdown_of(checkout))
 
 
 if __name__ == "__main__":

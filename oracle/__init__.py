@@ -28,6 +28,7 @@ __all__ = [
     "reference_vjp",
     "row",
     "Tally",
+    "traced_hyperparameters",
     "verify_case",
     "verify_function",
     "verify_layer",
@@ -60,6 +61,7 @@ _HOME = {
     "buckets": "oracle.verify.rows",
     "max_first": "oracle.layers.ties",
     "layer_tests": "oracle.verify.pytest_plugin",
+    "traced_hyperparameters": "oracle.layers.traced",
 }
 
 

@@ -4,8 +4,10 @@
     result = train_mnist(activation="relu", optimizer="adam")
     result = train_sin_curve(cell="lstm")    # truncated BPTT with unchain_backward
 
-Every random draw (initial weights, shuffling, the sine curve's noise) comes from ``seed``;
-``on_epoch(epoch, figures)`` is called after each epoch (a progress line, a bar).
+Every random draw (initial weights, shuffling, the sine curve's noise) comes from ``seed``.
+Optional hooks (a progress bar, a divergence stop, a checkpoint): ``on_start(model)`` once the
+model is built, before the first step; ``on_step(epoch, step, loss)`` after each update;
+``on_epoch(epoch, figures)`` after each epoch. Each result holds ``sizes``: ``{"train": n, "test": m}``.
 ``bench/reproduce_dezero.py`` runs them at the book's settings.
 """
 
@@ -26,6 +28,8 @@ from manual_bp.dezero.utils import unchain_backward
 __all__ = ["evaluate", "train_classifier", "train_mnist", "train_sin_curve", "train_spiral"]
 
 EpochHook = Callable[[int, dict], None] | None
+StepHook = Callable[[int, int, float], None] | None
+StartHook = Callable[[object], None] | None
 
 
 def evaluate(model, loader) -> tuple[float, float]:
@@ -41,20 +45,25 @@ def evaluate(model, loader) -> tuple[float, float]:
     return total_loss / count, total_acc / count
 
 
-def train_classifier(model, optimizer, train_loader, test_loader, max_epoch: int, on_epoch: EpochHook = None) -> dict:
+def train_classifier(
+    model, optimizer, train_loader, test_loader, max_epoch: int, on_epoch: EpochHook = None, on_step: StepHook = None
+) -> dict:
     """The book's loop: per batch ``cleargrads``, ``backward``, ``update``; per epoch the mean
     training loss and accuracy, and the test set's after the epoch."""
     history: dict = {"loss": [], "accuracy": [], "test_loss": [], "test_accuracy": []}
     for epoch in range(1, max_epoch + 1):
         total_loss = total_acc = 0.0
-        for x, t in train_loader:
+        for step, (x, t) in enumerate(train_loader, start=1):
             y = model(x)
             loss = F.softmax_cross_entropy(y, t)
             model.cleargrads()
             loss.backward()
             optimizer.update()
-            total_loss += float(np.asarray(loss.data)) * len(t)
+            value = float(np.asarray(loss.data))
+            total_loss += value * len(t)
             total_acc += float(np.asarray(F.accuracy(y, t).data)) * len(t)
+            if on_step is not None:
+                on_step(epoch, step, value)
         size = train_loader.data_size
         test_loss, test_acc = evaluate(model, test_loader)
         figures = {
@@ -71,14 +80,24 @@ def train_classifier(model, optimizer, train_loader, test_loader, max_epoch: int
 
 
 def train_spiral(
-    *, max_epoch: int = 300, batch_size: int = 30, hidden_size: int = 10, lr: float = 1.0, seed: int = 0, on_epoch=None
+    *,
+    max_epoch: int = 300,
+    batch_size: int = 30,
+    hidden_size: int = 10,
+    lr: float = 1.0,
+    seed: int = 0,
+    on_epoch: EpochHook = None,
+    on_step: StepHook = None,
+    on_start: StartHook = None,
 ) -> dict:
     """Step 48: ``MLP((hidden_size, 3))`` (sigmoid) on the 300-point spiral, ``SGD(lr)``, batches of 30."""
     rng = np.random.default_rng(seed)
     model = MLP((hidden_size, 3), rng=rng)
     loaders = DataLoader(Spiral(), batch_size, rng=rng), DataLoader(Spiral(train=False), batch_size, shuffle=False)
-    history = train_classifier(model, SGD(lr).setup(model), *loaders, max_epoch, on_epoch)
-    return {**history, "model": model}
+    if on_start is not None:
+        on_start(model)
+    history = train_classifier(model, SGD(lr).setup(model), *loaders, max_epoch, on_epoch, on_step)
+    return {**history, "model": model, "sizes": _sizes(*loaders)}
 
 
 def train_mnist(
@@ -90,7 +109,9 @@ def train_mnist(
     optimizer: str = "sgd",
     seed: int = 0,
     path=None,
-    on_epoch=None,
+    on_epoch: EpochHook = None,
+    on_step: StepHook = None,
+    on_start: StartHook = None,
 ) -> dict:
     """Step 51 on MNIST (by default the 5,000 offline digits: 4,000 train, 1,000 test).
 
@@ -110,8 +131,14 @@ def train_mnist(
         raise ValueError(f"optimizer must be 'sgd' or 'adam', got {optimizer!r}")
     train, test = MNIST(train=True, path=path), MNIST(train=False, path=path)
     loaders = DataLoader(train, batch_size, rng=rng), DataLoader(test, batch_size, shuffle=False)
-    history = train_classifier(model, optimizers[optimizer]().setup(model), *loaders, max_epoch, on_epoch)
-    return {**history, "model": model}
+    if on_start is not None:
+        on_start(model)
+    history = train_classifier(model, optimizers[optimizer]().setup(model), *loaders, max_epoch, on_epoch, on_step)
+    return {**history, "model": model, "sizes": _sizes(*loaders)}
+
+
+def _sizes(train_loader, test_loader) -> dict:
+    return {"train": train_loader.data_size, "test": test_loader.data_size}
 
 
 def _predict_cosine(model, steps: int = 1000) -> tuple[np.ndarray, np.ndarray]:
@@ -133,7 +160,9 @@ def train_sin_curve(
     bptt_length: int = 30,
     batch_size: int | None = None,
     seed: int = 0,
-    on_epoch=None,
+    on_epoch: EpochHook = None,
+    on_step: StepHook = None,
+    on_start: StartHook = None,
 ) -> dict:
     """Steps 59 (``cell="rnn"``: ``SimpleRNN``, one sequence) and 60 (``cell="lstm"``: ``BetterRNN``,
     ``SeqDataLoader`` batches of 30) on the noisy sine curve, ``Adam()``, truncated BPTT: every
@@ -152,11 +181,13 @@ def train_sin_curve(
         batch_size = 1 if cell == "rnn" else 30
     loader = SeqDataLoader(dataset, batch_size=batch_size)
     optimizer = Adam().setup(model)
+    if on_start is not None:
+        on_start(model)
     losses = []
     for epoch in range(1, max_epoch + 1):
         model.reset_state()
         block: Variable | None = None  # the summed loss of the current BPTT block
-        total, count = 0.0, 0
+        total, count, updates, block_start = 0.0, 0, 0, 0
         for x, t in loader:
             step_loss = F.mean_squared_error(model(x.astype(np.float32)), t.astype(np.float32))
             block = step_loss if block is None else block + step_loss
@@ -166,11 +197,18 @@ def train_sin_curve(
                 block.backward()
                 unchain_backward(block)
                 optimizer.update()
-                total += float(np.asarray(block.data))
-                block = None  # the book keeps adding onto the cut graph; a fresh sum per block gives the same figure
+                value = float(np.asarray(block.data))
+                total += value
+                updates += 1
+                if on_step is not None:  # the block's mean loss per step
+                    on_step(epoch, updates, value / (count - block_start))
+                # the book keeps adding onto the cut graph; a fresh sum per block gives the same figure
+                block, block_start = None, count
         losses.append(total / count)
         if on_epoch is not None:
             on_epoch(epoch, {"loss": losses[-1]})
     xs, predictions = _predict_cosine(model)
     cosine_mse = float(np.mean((predictions[:-1] - xs[1:]) ** 2))
-    return {"loss": losses, "cosine_mse": cosine_mse, "cosine": xs, "predictions": predictions, "model": model}
+    sizes = {"train": len(dataset), "test": len(xs)}  # test: the points of cos predicted
+    figures = {"loss": losses, "cosine_mse": cosine_mse, "cosine": xs, "predictions": predictions}
+    return {**figures, "model": model, "sizes": sizes}

@@ -3,7 +3,8 @@
 ``run_train`` parses nothing itself: it checks the whole command line before any work
 (``oracle.cli.train_families``), hands the family (the first book's classifiers, here; the
 sequel's text models, ``oracle.cli.train_text``; its encoder-decoders, ``oracle.cli.train_seq2seq``)
-a ``TrainingSession`` for the shared loop bookkeeping and report, and turns every way a run can
+a ``TrainingSession`` for the shared loop bookkeeping and report (and so the third book's
+trainings, ``oracle.cli.train_dezero``), and turns every way a run can
 end into one line and an exit status: 0 trained, 1 diverged, 2 a bad command line or input,
 130 interrupted (Ctrl-C; with ``--save`` the last finished epoch's parameters are saved).
 """
@@ -119,10 +120,6 @@ def _plot(path: str, history, settings: dict) -> None:
 
 def run_train(args) -> int:
     """Run ``manual-bp train`` with parsed ``args``; return the exit status (see the module docstring)."""
-    if family_of(args.network) == "dezero":  # the third book's trainings on its framework
-        from oracle.cli.train_dezero import run_train_dezero
-
-        return run_train_dezero(args)
     err = Console(stderr=True, soft_wrap=True)
     session = TrainingSession(args, err)
     try:
@@ -153,6 +150,10 @@ def _runner(family: str):
         from oracle.cli.train_seq2seq import run_train_seq2seq
 
         return run_train_seq2seq
+    if family == "dezero":  # the third book's trainings on its own framework
+        from oracle.cli.train_dezero import run_train_dezero
+
+        return run_train_dezero
     return _train
 
 

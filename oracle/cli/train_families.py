@@ -19,7 +19,7 @@ from oracle.cli.train_args import (
 )
 from oracle.cli.train_seq2seq_args import MAX_SIZE
 
-__all__ = ["FAMILY", "READS", "check_command_line", "family_of"]
+__all__ = ["COMMON_UNREAD", "FAMILY", "READS", "check_command_line", "family_of", "reads"]
 
 FAMILY = {
     **{network: "book" for network in NETWORK_CHOICES},
@@ -36,6 +36,14 @@ _BOOK = ("dataset", "data_dir", "weight_init_std")
 _MULTI = ("hidden_layers", "weight_decay", "batchnorm", "dropout")
 _LANGUAGE_MODEL = ("corpus", "time_size", "max_grad")
 _SEQ2SEQ = ("task", "reverse", "wordvec", "size", "max_grad")
+# The options of COMMON that a network does not read: the third book's trainings fix their
+# own (float32, the book's optimizer and learning rate where the book gives none).
+COMMON_UNREAD = {
+    "dezero-spiral": ("optimizer", "dtype"),
+    "dezero-mnist": ("lr", "dtype"),
+    "dezero-rnn": ("optimizer", "lr", "batch_size", "dtype"),
+    "dezero-lstm": ("optimizer", "lr", "batch_size", "dtype"),
+}
 # The options beyond COMMON that each network reads.
 READS = {
     "two-layer": _BOOK,
@@ -47,6 +55,10 @@ READS = {
     "seq2seq": _SEQ2SEQ,
     "peeky": _SEQ2SEQ,
     "attention": _SEQ2SEQ + ("plot_attention",),
+    "dezero-spiral": (),
+    "dezero-mnist": ("data_dir",),
+    "dezero-rnn": (),
+    "dezero-lstm": (),
 }
 
 
@@ -59,15 +71,23 @@ def _option(dest: str) -> str:
     return "--" + dest.replace("_", "-")
 
 
+def reads(network: str) -> set[str]:
+    """The destinations of every option ``network`` reads."""
+    return (set(COMMON) - set(COMMON_UNREAD.get(network, ()))) | set(READS[network])
+
+
 def _readers(dest: str) -> str:
-    names = [network for network, reads in READS.items() if dest in reads]
+    names = [network for network in READS if dest in reads(network)]
+    if len(names) > len(READS) // 2:
+        others = [network for network in READS if network not in names]
+        return "every network except " + ", ".join(others[:-1]) + (" and " if len(others) > 1 else "") + others[-1]
     return ", ".join(names[:-1]) + (" or " if len(names) > 1 else "") + names[-1]
 
 
 def _check_applies(args: argparse.Namespace) -> None:
-    reads = set(COMMON) | set(READS[args.network])
-    for dest in sorted(set(READS["multi-layer"] + READS["attention"] + READS["rnnlm"] + READS["cbow"])):
-        if dest not in reads and getattr(args, dest, None) is not None:
+    read = reads(args.network)
+    for dest in sorted(set(COMMON).union(*READS.values())):
+        if dest not in read and getattr(args, dest, None) is not None:
             raise UsageError(
                 f"{_option(dest)} does not apply to --network {args.network}; it is read by {_readers(dest)}"
             )
@@ -85,6 +105,9 @@ def _check_combinations(args: argparse.Namespace) -> None:
     elif family == "text":
         if args.corpus is None:
             raise UsageError(f"--network {args.network} needs --corpus FILE (a text file, one sentence per line)")
+    elif family == "dezero":
+        if args.optimizer not in (None, "sgd", "adam"):
+            raise UsageError(f"--network {args.network} trains with --optimizer sgd or adam, got {args.optimizer}")
     else:
         task = args.task or "addition"
         if args.size is not None and args.size > MAX_SIZE.get(task, args.size):

@@ -14,11 +14,12 @@ JSON schema (``--json``), the same for every family::
     {"settings": {...every setting, defaults filled in...},
      "data": {...sizes of what was trained on: train / test / vocabulary / words...},
      "history": [{"epoch": 1, <figures>, "seconds": s}, ...],
-     "final": {<the last epoch's figures>, "seconds": total training seconds}}
+     "final": {<the last epoch's figures>, <figures measured after training>, "seconds": total training seconds}}
 
-The figures are ``train_loss``, ``train_acc``, ``test_loss``, ``test_acc`` (first book), ``loss``
-(cbow), ``train_perplexity``, ``test_perplexity`` (language models), ``loss``, ``test_accuracy``
-(seq2seq models).
+The figures are ``train_loss``, ``train_acc``, ``test_loss``, ``test_acc`` (first book, and the
+third book's ``dezero-spiral``, ``dezero-mnist``), ``loss`` (cbow), ``train_perplexity``,
+``test_perplexity`` (language models), ``loss``, ``test_accuracy`` (seq2seq models), ``train_loss``
+and, after training, ``cosine_mse`` (``dezero-rnn``, ``dezero-lstm``).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ import contextlib
 import json
 import math
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 
 import numpy as np
 from rich.console import Console
@@ -50,15 +51,18 @@ class TrainingSession:
         self.current_epoch = 0
         self.kept: dict | None = None  # the parameters after the last finished epoch (with --save)
         self.seconds = 0.0
-        self._params: dict = {}
+        self._params: Mapping[str, np.ndarray] = {}
         self._progress: TrainingProgress | None = None
         self._lr: object = "?"
         self._started = self._epoch_started = 0.0
 
     @contextlib.contextmanager
-    def training(self, settings: dict, total_steps: int | None, params: dict, *, threads: int) -> Iterator[None]:
+    def training(
+        self, settings: dict, total_steps: int | None, params: Mapping[str, np.ndarray], *, threads: int
+    ) -> Iterator[None]:
         """The training loop runs inside: progress bar, BLAS threads, floating-point warnings off
-        (a diverging run is reported once, by the divergence stop)."""
+        (a diverging run is reported once, by the divergence stop). ``params`` must stay live: it is
+        read after each epoch (``--save``, Ctrl-C) and at the end."""
         self.epochs, self._params, self._lr = settings["epochs"], params, settings.get("lr", "?")
         settings["threads"] = threads
         self._started = self._epoch_started = time.perf_counter()
@@ -124,21 +128,24 @@ class TrainingSession:
         *,
         extra_lines: Callable[[], list] = list,
         writers: dict | None = None,
+        after_training: dict | None = None,
     ) -> int:
-        """Write the outputs (``writers``: ``{option: (path, write(path))}``), then the JSON or text report."""
+        """Write the outputs (``writers``: ``{option: (path, write(path))}``), then the JSON or text report;
+        ``after_training``: figures measured once training ended, reported in ``final``."""
         from oracle.cli.outputs import prepare_output
 
         written = []
         if self.args.save:
             from manual_bp.training.checkpoint import save_params
 
-            save_params(self.args.save, self._params)
+            save_params(self.args.save, dict(self._params))
             written.append(f"parameters written to {self.args.save}")
         for what, (path, write) in (writers or {}).items():
             if path:
                 write(prepare_output(path))
                 written.append(f"{what} written to {path}")
         final = {k: v for k, v in self.history[-1].items() if k not in ("epoch", "seconds")}
+        final |= after_training or {}
         if self.args.json:
             final["seconds"] = round(self.seconds, 3)
             report = {"settings": settings, "data": data, "history": self.history, "final": final}

@@ -4,6 +4,8 @@ import jax
 import jax.numpy as jnp
 from jax.scipy.special import logsumexp
 
+from oracle.layers.traced import traced_hyperparameters
+
 __all__ = ["leaky_relu", "relu", "sigmoid", "softmax", "tanh"]
 
 
@@ -23,6 +25,7 @@ def tanh(x):
     return jnp.tanh(x)
 
 
+@traced_hyperparameters("alpha")
 def leaky_relu(x, *, alpha=0.01):
     """``x if x > 0 else alpha * x``. Kink convention: ``jnp.where(x > 0, ...)`` has gradient
     ``alpha`` at ``x == 0``, like the layer."""

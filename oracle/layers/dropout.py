@@ -4,17 +4,20 @@ import jax.numpy as jnp
 import numpy as np
 
 from manual_bp.layers.dropout import Dropout
+from oracle.layers.traced import traced_hyperparameters
 
 __all__ = ["CATALOG_RATIO", "dropout", "seeded_dropout", "seeded_dropout_layer"]
 
 CATALOG_RATIO = 0.5
 
 
+@traced_hyperparameters("dropout_ratio")
 def dropout(x, mask, *, dropout_ratio=0.5):
     """``x * mask / (1 - dropout_ratio)``: inverted dropout with a given mask (data, not differentiated)."""
     return jnp.where(mask != 0, x / (1 - dropout_ratio), jnp.zeros_like(x))
 
 
+@traced_hyperparameters("dropout_ratio")
 def seeded_dropout(x, mask, seed, *before, dropout_ratio=CATALOG_RATIO, train_flg=True):
     """The catalog's oracle: ``dropout(x, mask, dropout_ratio=...)`` in training, ``x`` at inference.
 

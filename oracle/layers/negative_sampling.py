@@ -5,6 +5,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from manual_bp.layers.negative_sampling import NegativeSamplingLoss
+from oracle.layers.traced import traced_hyperparameters
 
 __all__ = ["negative_sampling_loss", "seeded_negative_sampling_layer", "seeded_negative_sampling_loss"]
 
@@ -24,6 +25,7 @@ def negative_sampling_loss(h, target, negatives, W):
     return positive + jnp.sum(jnp.mean(jax.nn.softplus(scores), axis=0))
 
 
+@traced_hyperparameters("power", "sample_size")
 def seeded_negative_sampling_loss(h, target, W, negatives, corpus, seed, *, power=0.75, sample_size=5):
     """The catalog's oracle: ``negative_sampling_loss(h, target, negatives, W)``; ``corpus``, ``seed``,
     ``power`` and ``sample_size`` only say how ``negatives`` were drawn (see ``seeded_negative_sampling_layer``)."""

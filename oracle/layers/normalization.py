@@ -3,6 +3,8 @@ running statistics one call leaves for the next."""
 
 import jax.numpy as jnp
 
+from oracle.layers.traced import traced_hyperparameters
+
 __all__ = ["batch_normalization", "batch_normalization_running", "batch_normalization_statistics"]
 
 
@@ -12,6 +14,7 @@ def _shifted_centered(x, axes):
     return shifted - jnp.mean(shifted, axis=axes, keepdims=True)
 
 
+@traced_hyperparameters("eps", "momentum")
 def batch_normalization(x, gamma, beta, *before, eps=1e-6, momentum=0.9, train_flg=True):
     """``gamma * (x - mu) / sqrt(var + eps) + beta``, a function of x, gamma, beta.
 
@@ -50,6 +53,7 @@ def _batch_statistics(x, axes):
     return jnp.mean(x, axis=axes), jnp.mean(centered * centered, axis=axes)
 
 
+@traced_hyperparameters("eps", "momentum")
 def batch_normalization_running(
     x, gamma, beta, running_mean=None, running_var=None, *, eps=1e-6, momentum=0.9, train_flg=True
 ):
@@ -68,6 +72,7 @@ def batch_normalization_running(
     return jnp.reshape(gamma, shape) * xn + jnp.reshape(beta, shape)
 
 
+@traced_hyperparameters("eps", "momentum")
 def batch_normalization_statistics(
     out, x, gamma, beta, running_mean, running_var, *, eps=1e-6, momentum=0.9, train_flg=True
 ):

@@ -9,6 +9,7 @@ import jax.numpy as jnp
 from jax import lax
 
 from oracle.layers.recurrent import gru, lstm, rnn
+from oracle.layers.traced import traced_hyperparameters
 
 __all__ = [
     "time_affine",
@@ -50,6 +51,7 @@ def _carried(states, stateful):
     return tuple(states) if stateful else tuple(jnp.zeros_like(state) for state in states)
 
 
+@traced_hyperparameters("stateful")
 def time_rnn(xs, h, Wx, Wh, b, *, stateful=False):
     """``h_t = tanh(h_{t-1} Wh + x_t Wx + b)`` from ``h_0 = h``; returns ``hs (N, T, H)``.
 
@@ -58,11 +60,13 @@ def time_rnn(xs, h, Wx, Wh, b, *, stateful=False):
     return _scan_states(lambda x, carry: (rnn(x, carry[0], Wx, Wh, b),), xs, (h,))
 
 
+@traced_hyperparameters("stateful")
 def time_lstm(xs, h, c, Wx, Wh, b, *, stateful=False):
     """The ``lstm`` step (gates ``[f, g, i, o]``) from ``(h_0, c_0) = (h, c)``; returns ``hs (N, T, H)``."""
     return _scan_states(lambda x, carry: lstm(x, carry[0], carry[1], Wx, Wh, b), xs, (h, c))
 
 
+@traced_hyperparameters("stateful")
 def time_gru(xs, h, Wx, Wh, b, *, stateful=False):
     """The ``gru`` step (the book's form) from ``h_0 = h``; returns ``hs (N, T, H)``."""
     return _scan_states(lambda x, carry: (gru(x, carry[0], Wx, Wh, b),), xs, (h,))
@@ -106,6 +110,7 @@ def time_affine(xs, W, b):
     return jnp.einsum("ntd,dm->ntm", xs, W) + b
 
 
+@traced_hyperparameters("ignore_label")
 def time_softmax_with_loss(xs, ts, ignore_label=-1):
     """``-sum(mask * log_softmax(xs)[ts]) / max(1, sum(mask))``, ``mask = ts != ignore_label``.
 
@@ -122,6 +127,7 @@ def time_softmax_with_loss(xs, ts, ignore_label=-1):
     return -jnp.sum(jnp.where(mask, picked, 0.0)) / jnp.maximum(1, jnp.sum(mask))
 
 
+@traced_hyperparameters("dropout_ratio")
 def time_dropout(xs, mask, *, dropout_ratio=0.5, train_flg=True):
     """Training: ``xs * mask / (1 - dropout_ratio)`` with the mask as data; inference: ``xs``."""
     if not train_flg:
@@ -129,6 +135,7 @@ def time_dropout(xs, mask, *, dropout_ratio=0.5, train_flg=True):
     return jnp.where(mask != 0, xs / (1 - dropout_ratio), jnp.zeros_like(xs))
 
 
+@traced_hyperparameters("dropout_ratio")
 def seeded_time_dropout(xs, mask, seed, *, dropout_ratio=0.5, train_flg=True):
     """The catalog's oracle: ``time_dropout(xs, mask, ...)``; ``seed`` only says how ``mask`` was drawn."""
     return time_dropout(xs, mask, dropout_ratio=dropout_ratio, train_flg=train_flg)

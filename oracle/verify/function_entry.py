@@ -86,6 +86,7 @@ class FunctionEntry:
     errors: tuple = ()
     params: tuple = ()  # a Function has no parameters of its own (read by code shared with layers)
     state: tuple = ()
+    distributions: tuple = ()  # what a Function draws is checked by its own tests (dropout's mask)
 
     @property
     def orders_checked(self) -> str:

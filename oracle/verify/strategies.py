@@ -4,9 +4,10 @@ data *and* configuration) sit beside its rows in ``oracle/catalog/``.
 
 Shapes and configurations come from small fixed buckets (each new (configuration, shape) is
 one JAX compile), listed simplest first so shrinking moves toward the simplest configuration.
-Values are free: Hypothesis draws a fill style, a seed and a few special entries at drawn
-indices, and ``np.random.default_rng(seed)`` fills the rest (drawing every element through
-Hypothesis cost about 6 ms per example). The special entries are kinks and ties (exact
+Values are free: Hypothesis draws a form (fill style, large values or not, how many special
+entries: one draw), a seed and the special entries at drawn indices, and
+``np.random.default_rng(seed)`` fills the rest (drawing every element through Hypothesis cost
+about 6 ms per example). The special entries are kinks and ties (exact
 zeros, repeated and simple values) and, where the layer must be stable, large magnitudes;
 shrinking removes them and moves the seed and style toward 0. Values are finite, never
 subnormal (XLA on CPU flushes them), of the layer's width. The cotangent ``dout`` is drawn
@@ -228,12 +229,26 @@ def _fill(dtype, shape, seed: int, style: str, with_large: bool, specials, max_v
 
 
 SEEDS = st.integers(0, 2**32 - 1)
-_STYLES = st.sampled_from(FILL_STYLES)
 BOOLEANS = st.booleans()
 FOURS = st.integers(0, 3)
 
+# An array's form in one Hypothesis draw (each draw costs about 15-20 us of Hypothesis's engine,
+# and an example draws a few arrays): how many special entries (0 to SPECIAL_ENTRIES), whether a
+# share of the values is large (only where ``large`` is given), and the fill style, as one index
+# ``(count * larges + with_large) * len(FILL_STYLES) + style``. Every combination is equally
+# likely, as with three separate draws, and index 0 is the simplest form (uniform, no large values,
+# no special entry): shrinking the index removes special entries first, then large values.
+_FORMS = {
+    with_large: st.integers(0, (SPECIAL_ENTRIES + 1) * (2 if with_large else 1) * len(FILL_STYLES) - 1)
+    for with_large in (False, True)
+}
 
-_COUNTS = st.integers(0, SPECIAL_ENTRIES)
+
+def _form(index: int, can_be_large: bool) -> tuple[int, bool, str]:
+    """``(special entries, with large values, fill style)`` of a drawn form index (see ``_FORMS``)."""
+    count, rest = divmod(index, (2 if can_be_large else 1) * len(FILL_STYLES))
+    with_large, style = divmod(rest, len(FILL_STYLES))
+    return count, bool(with_large), FILL_STYLES[style]
 
 
 @functools.cache
@@ -242,12 +257,13 @@ def _slots(size: int, values: int):
     return st.integers(0, size * values - 1)
 
 
-def _draw_specials(draw, size: int, values: tuple) -> list:
-    """Up to ``SPECIAL_ENTRIES`` (index, value) pairs; shrinking removes them, then moves them to index 0."""
+def _draw_specials(draw, size: int, values: tuple, count: int) -> list:
+    """``count`` (index, value) pairs (none in an empty array); shrinking removes them (the form's
+    count), then moves them to index 0."""
     if not size:
         return []
     slots = _slots(size, len(values))
-    return [(slot // len(values), values[slot % len(values)]) for slot in (draw(slots) for _ in range(draw(_COUNTS)))]
+    return [(slot // len(values), values[slot % len(values)]) for slot in (draw(slots) for _ in range(count))]
 
 
 _SAMPLED: dict = {}
@@ -266,10 +282,9 @@ def draw_array(draw, dtype, shape, *, max_value: float = 1e3, large: float | Non
     shape = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
     size = int(np.prod(shape, dtype=np.int64))
     kinks = tuple(kinks)
-    style = draw(_STYLES)
+    count, with_large, style = _form(draw(_FORMS[large is not None]), large is not None)
     seed = draw(SEEDS)
-    with_large = large is not None and draw(BOOLEANS)
-    specials = _draw_specials(draw, size, (*kinks, large, -large) if large is not None else kinks)
+    specials = _draw_specials(draw, size, (*kinks, large, -large) if large is not None else kinks, count)
     return _fill(np.dtype(dtype), shape, seed, style, with_large, specials, float(max_value), large, kinks)
 
 
@@ -286,17 +301,27 @@ def _seeded_arrays(draw, dtype, shape, max_value, large, kinks):
 def float_arrays(dtype, shape, **elements):
     """Arrays of ``dtype`` and ``shape`` (a tuple or an int) with values as ``float_elements(dtype, **elements)``
     describes (``max_value``, ``large``, ``kinks``), drawn as a fill style, a seed and up to three
-    special entries (a kink or, with ``large``, +-``large``) at drawn indices."""
+    special entries (a kink or, with ``large``, +-``large``) at drawn indices.
+
+    The same arguments give the same strategy object (built once, like ``sampled``): a family's
+    strategy may call this inside ``@st.composite`` on every draw without paying Hypothesis's
+    set-up of a new strategy (validation, emptiness) each time."""
     unknown = set(elements) - {"max_value", "large", "kinks"}
     if unknown:
         raise TypeError(f"float_arrays got unexpected keyword(s): {', '.join(sorted(unknown))}")
-    return _seeded_arrays(
-        dtype,
-        shape,
+    large = elements.get("large")
+    return _float_arrays(
+        np.dtype(dtype),
+        (int(shape),) if isinstance(shape, (int, np.integer)) else tuple(int(d) for d in shape),
         float(elements.get("max_value", 1e3)),
-        elements.get("large"),
+        None if large is None else float(large),
         tuple(elements.get("kinks", (0.0, 1.0, -1.0))),
     )
+
+
+@functools.cache
+def _float_arrays(dtype: np.dtype, shape: tuple, max_value: float, large: float | None, kinks: tuple):
+    return _seeded_arrays(dtype, shape, max_value, large, kinks)
 
 
 def informative(dout: np.ndarray) -> np.ndarray:
@@ -319,6 +344,12 @@ def cotangents(dtype, shape, *, max_value: float = 10.0):
 
     - ``max_value`` (default ``10.0``): bound on the magnitude of each entry.
     """
+    return _cotangents(np.dtype(dtype), (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape), max_value)
+
+
+@functools.cache
+def _cotangents(dtype: np.dtype, shape: tuple, max_value: float):
+    """``cotangents``, built once per arguments (as ``float_arrays``)."""
     return float_arrays(dtype, shape, max_value=max_value, kinks=(0.0, 2.0, -0.5)).map(informative)
 
 
@@ -351,7 +382,12 @@ def labels(num_classes: int, batch_shape: tuple, dtype, *, any_sums: bool = Fals
       rows, exact zeros, an all-zero row), which ``SoftmaxWithLoss`` documents.
     """
     kinds = LABEL_KINDS if any_sums else LABEL_KINDS[:3]
-    return _labels(num_classes, tuple(batch_shape), np.dtype(dtype), kinds)
+    return _labels_once(num_classes, tuple(batch_shape), np.dtype(dtype), kinds)
+
+
+@functools.cache
+def _labels_once(num_classes: int, batch_shape: tuple, dtype: np.dtype, kinds: tuple):
+    return _labels(num_classes, batch_shape, dtype, kinds)
 
 
 def _other(dtype) -> np.dtype:
@@ -379,6 +415,12 @@ def in_mode(draw, train: bool, case: Case, max_value: float) -> Case:
 
 
 def ids(vocab: int, shape: tuple, *, extra=()):
-    """Integer ids of ``shape`` in ``[0, vocab)`` (or one of ``extra``, e.g. an ignore label), int64."""
+    """Integer ids of ``shape`` in ``[0, vocab)`` (or one of ``extra``, e.g. an ignore label), int64
+    (one strategy object per arguments, as ``float_arrays``)."""
+    return _ids(int(vocab), (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape), tuple(extra))
+
+
+@functools.cache
+def _ids(vocab: int, shape: tuple, extra: tuple):
     elements = st.integers(0, vocab - 1) if not extra else st.one_of(st.integers(0, vocab - 1), st.sampled_from(extra))
     return hnp.arrays(np.int64, shape, elements=elements)

@@ -1,5 +1,6 @@
 """`manual-bp train`: every bad command line is one line naming the option or file, exit status 2,
-before any work; every family stops a diverging run with status 1; Ctrl-C exits with 130."""
+before any work; every family (the third book's too) stops a diverging run with status 1; Ctrl-C
+exits with 130."""
 
 import os
 import pathlib
@@ -65,6 +66,21 @@ NOT_APPLICABLE = [
     (["--network", "rnnlm", "--corpus", "c.txt", "--window", "3"], "--window does not apply to --network rnnlm"),
     (["--network", "peeky", "--plot-attention", "a.png"], "--plot-attention does not apply to --network peeky"),
     (["--network", "attention", "--weight-init-std", "0.1"], "--weight-init-std does not apply"),
+    (
+        ["--network", "dezero-rnn", "--lr", "0.1"],
+        "--lr does not apply to --network dezero-rnn; it is read by every network except dezero-mnist, dezero-rnn "
+        "and dezero-lstm",
+    ),
+    (["--network", "dezero-lstm", "--batch-size", "5"], "--batch-size does not apply to --network dezero-lstm"),
+    (["--network", "dezero-spiral", "--optimizer", "adam"], "--optimizer does not apply to --network dezero-spiral"),
+    (["--network", "dezero-mnist", "--dtype", "float32"], "--dtype does not apply to --network dezero-mnist"),
+    (["--network", "dezero-spiral", "--batchnorm"], "--batchnorm does not apply to --network dezero-spiral"),
+    (["--network", "dezero-rnn", "--corpus", "c.txt"], "--corpus does not apply to --network dezero-rnn"),
+    (
+        ["--network", "dezero-lstm", "--data-dir", "."],
+        "--data-dir does not apply to --network dezero-lstm; it is read by two-layer, multi-layer, simple-conv "
+        "or dezero-mnist",
+    ),
 ]
 BAD_VALUES = [
     (["--seed", "-3"], "manual-bp train: argument --seed: must be at least 0, got -3"),
@@ -80,6 +96,7 @@ BAD_VALUES = [
     (["--data-dir", "."], "--data-dir applies to --dataset mnist only"),
     (["--network", "rnnlm"], "--network rnnlm needs --corpus FILE"),
     (["--network", "nope"], "argument --network: invalid choice: 'nope'"),
+    (["--network", "dezero-mnist", "--optimizer", "rmsprop"], "--network dezero-mnist trains with --optimizer sgd"),
 ]
 
 
@@ -90,7 +107,8 @@ def test_a_bad_command_line_is_one_line_naming_the_option_exit_2_before_any_work
     assert message in err and "\n" not in err and "Traceback" not in err
 
 
-FAMILIES = [[], ["--network", "rnnlm", "--corpus", "CORPUS"], ["--network", "attention"]]
+FAMILIES = [[], ["--network", "rnnlm", "--corpus", "CORPUS"], ["--network", "attention"], ["--network", "dezero-mnist"]]
+FAMILY_NAMES = ["first book", "text", "seq2seq", "third book"]
 
 
 def _outputs(tmp_path):
@@ -105,7 +123,7 @@ def _outputs(tmp_path):
 
 OUTPUT_CASES = [
     pytest.param(family, option, id=f"{name} {option}")
-    for family, name in zip(FAMILIES, ["first book", "text", "seq2seq"])
+    for family, name in zip(FAMILIES, FAMILY_NAMES)
     for option in ["--save", "--plot", "--plot-attention"]
     if option != "--plot-attention" or "attention" in family  # only the attention model draws attention maps
 ]
@@ -126,7 +144,7 @@ def test_two_outputs_naming_one_file_are_refused(tmp_path, no_work, capsys):
     assert status == 2 and "--save and --plot name the same file" in err
 
 
-@pytest.mark.parametrize("family", FAMILIES, ids=["first book", "text", "seq2seq"])
+@pytest.mark.parametrize("family", FAMILIES, ids=FAMILY_NAMES)
 def test_a_plot_without_matplotlib_is_refused_before_any_work(family, tmp_path, corpus, no_work, monkeypatch, capsys):
     import importlib.util
 
@@ -177,8 +195,9 @@ def test_a_missing_corpus_is_named(tmp_path, capsys):
         ["--network", "rnnlm", "--corpus", "CORPUS", "--time-size", "5", "--lr", "1e30", *CORPUS_OPTIONS],
         ["--network", "cbow", "--corpus", "CORPUS", "--lr", "1e30", *CORPUS_OPTIONS],
         ["--network", "peeky", "--optimizer", "sgd", "--lr", "1e38", *TINY_SEQ2SEQ],
+        ["--network", "dezero-spiral", "--lr", "1e30", "--hidden", "5", "--epochs", "2"],
     ],
-    ids=["first book", "rnnlm", "cbow", "seq2seq"],
+    ids=["first book", "rnnlm", "cbow", "seq2seq", "third book"],
 )
 def test_divergence_stops_every_family_with_exit_status_1_and_advice(args, corpus, capsys):
     args = [str(corpus) if a == "CORPUS" else a for a in args]
@@ -193,9 +212,31 @@ def test_the_version_is_printed(capsys):
     assert exit_.value.code == 0 and capsys.readouterr().out.startswith("manual-bp ")
 
 
-def test_ctrl_c_exits_130_in_one_line_and_saves_the_last_finished_epoch(tmp_path):
+def _first_book_params(path):
+    from manual_bp.training.checkpoint import load_params
+
+    return set(load_params(path))
+
+
+def _third_book_params(path):
+    from manual_bp.dezero.models import MLP
+
+    model = MLP((5, 3))
+    model.load_weights(path)  # the names and shapes of the model's own parameters
+    return {name for name, param in model.named_params().items() if param.data is not None}
+
+
+@pytest.mark.parametrize(
+    ("family", "load", "names"),
+    [
+        (["--dataset", "spiral"], _first_book_params, {"W1", "b1", "W2", "b2"}),
+        (["--network", "dezero-spiral"], _third_book_params, {"l0/W", "l0/b", "l1/W", "l1/b"}),
+    ],
+    ids=["first book", "third book"],
+)
+def test_ctrl_c_exits_130_in_one_line_and_saves_the_last_finished_epoch(family, load, names, tmp_path):
     params = tmp_path / "net.npz"
-    command = [sys.executable, "-m", "oracle.cli", "train", "--dataset", "spiral", "--hidden", "5"]
+    command = [sys.executable, "-m", "oracle.cli", "train", *family, "--hidden", "5"]
     command += ["--epochs", "100000", "--save", str(params)]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     with subprocess.Popen(command, stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env) as process:
@@ -208,6 +249,4 @@ def test_ctrl_c_exits_130_in_one_line_and_saves_the_last_finished_epoch(tmp_path
     assert process.returncode == 130
     assert len(lines) == 1 and "Traceback" not in err, err
     assert lines[0].startswith("manual-bp train: interrupted in epoch ") and f"were saved to {params}" in lines[0]
-    from manual_bp.training.checkpoint import load_params
-
-    assert set(load_params(params)) == {"W1", "b1", "W2", "b2"}
+    assert load(params) == names

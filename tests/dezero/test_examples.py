@@ -20,6 +20,29 @@ def test_epoch_hook_sees_every_epoch():
     assert seen == [(e, ["accuracy", "loss", "test_accuracy", "test_loss"]) for e in (1, 2, 3)]
 
 
+def test_start_and_step_hooks_see_the_model_and_every_update():
+    started, steps = [], []
+    result = train_spiral(
+        max_epoch=2,
+        batch_size=100,
+        on_start=started.append,
+        on_step=lambda epoch, step, loss: steps.append((epoch, step, loss)),
+    )
+    assert started == [result["model"]] and result["sizes"] == {"train": 300, "test": 300}
+    assert [(e, s) for e, s, _ in steps] == [(1, 1), (1, 2), (1, 3), (2, 1), (2, 2), (2, 3)]
+    epoch_mean = np.mean([loss for e, _, loss in steps if e == 1])  # batches of equal size
+    assert np.isclose(epoch_mean, result["loss"][0])
+
+
+def test_sine_curve_step_hook_sees_each_bptt_block_mean_loss():
+    steps = []
+    result = train_sin_curve(cell="rnn", max_epoch=1, hidden_size=4, on_step=lambda *call: steps.append(call))
+    blocks = -(-result["sizes"]["train"] // 30)  # every 30 steps one update, and one for the rest
+    assert [step for _, step, _ in steps] == list(range(1, blocks + 1))
+    sizes = [30] * (blocks - 1) + [result["sizes"]["train"] - 30 * (blocks - 1)]
+    assert np.isclose(sum(loss * size for (_, _, loss), size in zip(steps, sizes)) / sum(sizes), result["loss"][0])
+
+
 @pytest.mark.parametrize("cell", ["rnn", "lstm"])
 def test_sine_curve_training_with_truncated_bptt_lowers_the_loss(cell):
     result = train_sin_curve(cell=cell, max_epoch=3, hidden_size=8, seed=0)
