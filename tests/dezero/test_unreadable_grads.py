@@ -2,9 +2,11 @@
 and costs no backward work; user Variables, Parameters, outputs and double backward are as before."""
 
 import numpy as np
+import pytest
 
 import manual_bp.dezero.functions as F
 from manual_bp.dezero import Function, Parameter, Variable
+from manual_bp.dezero.core import add, div, mul, sub
 
 RNG = np.random.default_rng(0)
 X = RNG.standard_normal((4, 3))
@@ -74,6 +76,41 @@ def test_linear_on_raw_data_gives_the_same_parameter_grads_and_no_data_grad():
     assert grads["raw"][2] is None
     y = X @ W + B
     np.testing.assert_allclose(grads["variable"][2].data, 2 * y @ W.T)
+
+
+IMAGES, FILTERS = RNG.standard_normal((1, 2, 4, 4)), RNG.standard_normal((3, 2, 3, 3))
+SKIPPING = {
+    "matmul": (F.matmul, (X, W)),
+    "linear": (F.linear, (X, W, B)),
+    "add": (add, (X, B[:1])),
+    "sub": (sub, (X, B[:1])),
+    "mul": (mul, (X, B[:1])),
+    "div": (div, (X, 2.0 + B[:1] ** 2)),
+    "conv2d": (lambda x, w, b: F.conv2d(x, w, b, pad=1), (IMAGES, FILTERS, B[:1].repeat(3))),
+    "deconv2d": (
+        lambda x, w, b: F.deconv2d(x, w, b, stride=2),
+        (IMAGES, FILTERS.transpose(1, 0, 2, 3), B[:1].repeat(3)),
+    ),
+}
+
+
+@pytest.mark.parametrize("name", SKIPPING)
+def test_each_input_left_raw_gets_no_grad_and_leaves_the_others_bit_for_bit(name):
+    function, arrays = SKIPPING[name]
+
+    def grads(raw: int | None):
+        inputs = [a if i == raw else Variable(a) for i, a in enumerate(arrays)]
+        y = function(*inputs)
+        (y * y).sum().backward()
+        return [None if i == raw else v.grad.data for i, v in enumerate(inputs)], y.creator.inputs
+
+    all_variables, _ = grads(None)
+    for raw in range(len(arrays)):
+        some, recorded = grads(raw)
+        assert recorded[raw].grad is None
+        for i, g in enumerate(some):
+            if i != raw:
+                np.testing.assert_array_equal(g, all_variables[i], err_msg=f"input {i} with input {raw} raw")
 
 
 def test_user_variables_and_parameters_all_get_their_grads():
