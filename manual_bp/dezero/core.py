@@ -8,6 +8,14 @@ each Function's ``backward`` on Variables; every ``backward`` is written with Fu
 so ``backward(create_graph=True)`` records the backward pass too and differentiating it
 gives second and higher derivatives.
 
+Gradients nobody can read are skipped: a raw array given to a Function is wrapped in a
+Variable with ``requires_grad = False`` (only the graph holds it, so its gradient could
+never be read); ``Function.needs_input_grad`` tells ``backward`` which inputs need one (it
+may return None for the others), and a Function none of whose inputs need a gradient is not
+called at all. A Variable the user creates, a ``Parameter`` and every Function output keep
+``requires_grad = True``; so does a wrapped array once it is handed to the user as a
+gradient (a ``backward`` returning one of its inputs).
+
 Conventions: gradients accumulate (``x.grad = x.grad + gx``, a new Variable, never an
 in-place add) until ``cleargrad()``; no Function writes into the arrays it is given; a
 Python scalar operand takes the other operand's dtype, so float32 stays float32.
@@ -119,6 +127,7 @@ class Variable:
         self.grad: Variable | None = None  # d(output)/d(self), accumulated by backward
         self.creator: Function | None = None  # the Function that produced this Variable
         self.generation = 0  # one more than its creator's; orders backward
+        self.requires_grad = True  # False only for a raw array a Function wrapped (no one can read its grad)
 
     @property
     def shape(self):
@@ -181,13 +190,15 @@ class Variable:
         with using_config("enable_backprop", create_graph):
             while funcs:
                 f = heapq.heappop(funcs)[2]
-                gxs = f.backward(*[_output_grad(output) for output in f.outputs])
+                needs = f.needs_input_grad
+                gxs = f.backward(*[_output_grad(output) for output in f.outputs]) if any(needs) else ()
                 if not isinstance(gxs, tuple):
                     gxs = (gxs,)
-                for x, gx in zip(f.inputs, gxs):
-                    if gx is None:  # not differentiable in this input (labels, indices)
+                for x, gx, need in zip(f.inputs, gxs, needs):
+                    if gx is None or not need:  # not differentiable here (labels), or a wrapped array
                         continue
                     gx = as_variable(gx)
+                    gx.requires_grad = True  # the user can read it now (x.grad), so it may need a grad in turn
                     if gx.shape != x.shape:
                         raise ValueError(
                             f"{type(f).__name__}.backward returned a gradient of shape {shape_str(gx.shape)} "
@@ -289,12 +300,22 @@ class Parameter(Variable):
     """A Variable that a Layer owns and an optimizer updates."""
 
 
+def _wrapped(array) -> Variable:
+    """A raw array given to a Function: a Variable only the graph holds, so it needs no gradient."""
+    variable = Variable(array)
+    variable.requires_grad = False
+    return variable
+
+
 class Function:
     """Base class: ``forward`` maps arrays to arrays, ``backward`` maps Variables to Variables.
 
     ``__call__`` records the graph (inputs, weakly held outputs, generation) only while
     ``Config.enable_backprop`` is on. A ``backward`` returns one gradient per input (None for
     an input it does not differentiate), built from Functions so it can be differentiated.
+    A raw array among the inputs is wrapped in a Variable with ``requires_grad = False``;
+    ``needs_input_grad`` (one bool per input, as PyTorch's ``ctx.needs_input_grad``) lets
+    ``backward`` skip the gradients of those, returning None; the core ignores them anyway.
     """
 
     generation = 0
@@ -302,7 +323,7 @@ class Function:
     outputs: list[weakref.ref]
 
     def __call__(self, *inputs):
-        variables = [x if isinstance(x, Variable) else Variable(x) for x in inputs]
+        variables = [x if isinstance(x, Variable) else _wrapped(x) for x in inputs]
         ys = self.forward(*[x.data for x in variables])
         if not isinstance(ys, tuple):
             ys = (ys,)
@@ -314,6 +335,11 @@ class Function:
             self.inputs = variables
             self.outputs = [weakref.ref(output) for output in outputs]
         return outputs if len(outputs) > 1 else outputs[0]
+
+    @property
+    def needs_input_grad(self) -> tuple[bool, ...]:
+        """One bool per input: whether ``backward`` must return its gradient (else None will do)."""
+        return tuple([x.requires_grad for x in self.inputs])  # a list inside: faster than a generator
 
     def forward(self, *xs):
         raise NotImplementedError(f"{type(self).__name__}.forward")
@@ -339,7 +365,9 @@ class Add(Function):
         return x0 + x1
 
     def backward(self, gy):
-        return _unbroadcast(gy, self.x0_shape), _unbroadcast(gy, self.x1_shape)
+        needs_x0, needs_x1 = self.needs_input_grad
+        gx0 = _unbroadcast(gy, self.x0_shape) if needs_x0 else None
+        return gx0, _unbroadcast(gy, self.x1_shape) if needs_x1 else None
 
 
 class Mul(Function):
@@ -350,7 +378,9 @@ class Mul(Function):
 
     def backward(self, gy):
         x0, x1 = self.inputs
-        return _unbroadcast(gy * x1, x0.shape), _unbroadcast(gy * x0, x1.shape)
+        needs_x0, needs_x1 = self.needs_input_grad
+        gx0 = _unbroadcast(gy * x1, x0.shape) if needs_x0 else None
+        return gx0, _unbroadcast(gy * x0, x1.shape) if needs_x1 else None
 
 
 class Neg(Function):
@@ -371,7 +401,9 @@ class Sub(Function):
         return x0 - x1
 
     def backward(self, gy):
-        return _unbroadcast(gy, self.x0_shape), _unbroadcast(-gy, self.x1_shape)
+        needs_x0, needs_x1 = self.needs_input_grad
+        gx0 = _unbroadcast(gy, self.x0_shape) if needs_x0 else None
+        return gx0, _unbroadcast(-gy, self.x1_shape) if needs_x1 else None
 
 
 class Div(Function):
@@ -382,9 +414,9 @@ class Div(Function):
 
     def backward(self, gy):
         x0, x1 = self.inputs
-        gx0 = gy / x1
-        gx1 = gy * (-x0 / x1**2)
-        return _unbroadcast(gx0, x0.shape), _unbroadcast(gx1, x1.shape)
+        needs_x0, needs_x1 = self.needs_input_grad
+        gx0 = _unbroadcast(gy / x1, x0.shape) if needs_x0 else None
+        return gx0, _unbroadcast(gy * (-x0 / x1**2), x1.shape) if needs_x1 else None
 
 
 class Pow(Function):

@@ -28,7 +28,8 @@ class MatMul(Function):
 
     def backward(self, gy):
         x, W = self.inputs
-        return matmul(gy, W.T), matmul(x.T, gy)
+        needs_x, needs_W = self.needs_input_grad
+        return matmul(gy, W.T) if needs_x else None, matmul(x.T, gy) if needs_W else None
 
 
 def matmul(x, W):
@@ -48,10 +49,12 @@ class Linear(Function):
 
     def backward(self, gy):
         x, W = self.inputs[:2]
-        gx, gW = matmul(gy, W.T), matmul(x.T, gy)
+        needs = self.needs_input_grad
+        gx = matmul(gy, W.T) if needs[0] else None
+        gW = matmul(x.T, gy) if needs[1] else None
         if len(self.inputs) == 2:
             return gx, gW
-        return gx, gW, sum_to(gy, self.inputs[2].shape)
+        return gx, gW, sum_to(gy, self.inputs[2].shape) if needs[2] else None
 
 
 def linear(x, W, b=None):

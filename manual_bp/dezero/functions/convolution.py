@@ -115,11 +115,12 @@ class Conv2d(Function):
 
     def backward(self, gy):
         x, W = self.inputs[:2]
-        gx = deconv2d(gy, W, stride=self.stride, pad=self.pad, outsize=x.shape[2:])
-        gW = Conv2DGradW(W.shape[2:], self.stride, self.pad)(x, gy)
+        needs = self.needs_input_grad
+        gx = deconv2d(gy, W, stride=self.stride, pad=self.pad, outsize=x.shape[2:]) if needs[0] else None
+        gW = Conv2DGradW(W.shape[2:], self.stride, self.pad)(x, gy) if needs[1] else None
         if len(self.inputs) == 2:
             return gx, gW
-        return gx, gW, sum_(gy, axis=(0, 2, 3))
+        return gx, gW, sum_(gy, axis=(0, 2, 3)) if needs[2] else None
 
 
 def conv2d(x, W, b=None, stride: int = 1, pad: int = 0):
@@ -161,11 +162,12 @@ class Deconv2d(Function):
 
     def backward(self, gy):
         x, W = self.inputs[:2]
-        gx = conv2d(gy, W, stride=self.stride, pad=self.pad)
-        gW = Conv2DGradW(W.shape[2:], self.stride, self.pad)(gy, x)
+        needs = self.needs_input_grad
+        gx = conv2d(gy, W, stride=self.stride, pad=self.pad) if needs[0] else None
+        gW = Conv2DGradW(W.shape[2:], self.stride, self.pad)(gy, x) if needs[1] else None
         if len(self.inputs) == 2:
             return gx, gW
-        return gx, gW, sum_(gy, axis=(0, 2, 3))
+        return gx, gW, sum_(gy, axis=(0, 2, 3)) if needs[2] else None
 
 
 def deconv2d(x, W, b=None, stride: int = 1, pad: int = 0, outsize=None):
@@ -191,8 +193,9 @@ class Conv2DGradW(Function):
 
     def backward(self, ggW):
         x, gy = self.inputs
-        gx = deconv2d(gy, ggW, stride=self.stride, pad=self.pad, outsize=x.shape[2:])
-        ggy = conv2d(x, ggW, stride=self.stride, pad=self.pad)
+        needs = self.needs_input_grad
+        gx = deconv2d(gy, ggW, stride=self.stride, pad=self.pad, outsize=x.shape[2:]) if needs[0] else None
+        ggy = conv2d(x, ggW, stride=self.stride, pad=self.pad) if needs[1] else None
         return gx, ggy
 
 
