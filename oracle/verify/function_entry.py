@@ -41,6 +41,7 @@ from oracle.verify.strategies import SEEDS, Case, draw_array, draw_cotangent, sa
 from oracle.verify.verifier import Verification
 
 __all__ = [
+    "function_row",
     "Arg",
     "Bucket",
     "DERIVATIVE_SHARE",
@@ -131,6 +132,23 @@ def _draw_arg(draw, dtype, arg: Arg, shape: tuple, classes: int) -> np.ndarray:
     if arg.kind == "probability":
         return (1 / (1 + np.exp(-np.clip(a.astype(np.float64), -6, 6)))).astype(dtype)
     raise ValueError(f"unknown Arg kind {arg.kind!r}")
+
+
+def function_row(name, function, oracle_function, buckets, *, args=None, conventions="", errors=()) -> FunctionEntry:
+    """A ``FunctionEntry`` whose cases ``function_cases`` draws: ``args`` (``{input: Arg}``, in the
+    Function's argument order; default one real ``x``) from ``buckets``. Inputs of kind
+    ``"labels"`` or ``"binary"`` are data, not differentiated."""
+    args = dict(args or {"x": Arg()})
+    return FunctionEntry(
+        name=name,
+        layer=function,
+        function=oracle_function,
+        inputs=tuple(args),
+        cases=lambda dtype: function_cases(dtype, oracle=oracle_function, args=args, buckets=buckets),
+        nondiff=frozenset(k for k, a in args.items() if a.kind in ("labels", "binary")),
+        conventions=conventions,
+        errors=errors,
+    )
 
 
 @functools.cache

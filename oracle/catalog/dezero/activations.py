@@ -12,23 +12,14 @@ import manual_bp.dezero.functions as F
 from oracle.catalog.dezero.elementwise import SHAPES, elementwise_row
 from oracle.dezero import activations as oracle
 from oracle.verify.entry import ErrorInput
-from oracle.verify.function_entry import Arg, Bucket, FunctionEntry, function_cases
+from oracle.verify.function_entry import Arg, Bucket, function_row
 
 REAL = Arg()
 MASK = "the mask is data (piecewise constant): second derivative in x is 0"
 
 
 def _row(name, function, oracle_function, buckets, conventions, errors=()):
-    args = {"x": REAL}
-    return FunctionEntry(
-        name=name,
-        layer=function,
-        function=oracle_function,
-        inputs=("x",),
-        cases=lambda dtype: function_cases(dtype, oracle=oracle_function, args=args, buckets=buckets),
-        conventions=conventions,
-        errors=errors,
-    )
+    return function_row(name, function, oracle_function, buckets, conventions=conventions, errors=errors)
 
 
 SLOPES: tuple[Bucket, ...] = (({}, ((2, 3),)), ({"slope": 0.01}, ((5,),)), ({"slope": -0.5}, ((2, 3),)))

@@ -11,7 +11,7 @@ import numpy as np
 import manual_bp.dezero.functions as F
 from oracle.dezero import affine as oracle
 from oracle.verify.entry import ErrorInput
-from oracle.verify.function_entry import Arg, Bucket, FunctionEntry, function_cases
+from oracle.verify.function_entry import Arg, Bucket, function_row
 
 REAL = Arg()
 PRODUCTS: tuple[Bucket, ...] = (({}, ((1, 4), (4, 3))), ({}, ((4, 2), (2, 3))))
@@ -22,15 +22,10 @@ MISMATCH = ErrorInput(
 
 
 def _row(name, function, oracle_function, inputs, buckets):
+    conventions = f"(x, W{', b' if len(inputs) == 3 else ''}) shapes {[s for _, s in buckets]}"
     args = dict.fromkeys(inputs, REAL)
-    return FunctionEntry(
-        name=name,
-        layer=function,
-        function=oracle_function,
-        inputs=inputs,
-        cases=lambda dtype: function_cases(dtype, oracle=oracle_function, args=args, buckets=buckets),
-        conventions=f"(x, W{', b' if len(inputs) == 3 else ''}) shapes {[s for _, s in buckets]}",
-        errors=(MISMATCH,),
+    return function_row(
+        name, function, oracle_function, buckets, args=args, conventions=conventions, errors=(MISMATCH,)
     )
 
 

@@ -12,7 +12,7 @@ import numpy as np
 import manual_bp.dezero.functions as F
 from oracle.dezero import convolution as oracle
 from oracle.verify.entry import ErrorInput
-from oracle.verify.function_entry import Arg, Bucket, FunctionEntry, function_cases
+from oracle.verify.function_entry import Arg, Bucket, function_row
 
 REAL = Arg()
 
@@ -59,15 +59,7 @@ COL2IM: tuple[Bucket, ...] = tuple(
 
 
 def _row(name, function, oracle_function, args, buckets, conventions, errors=()):
-    return FunctionEntry(
-        name=name,
-        layer=function,
-        function=oracle_function,
-        inputs=tuple(args),
-        cases=lambda dtype: function_cases(dtype, oracle=oracle_function, args=args, buckets=buckets),
-        conventions=conventions,
-        errors=errors,
-    )
+    return function_row(name, function, oracle_function, buckets, args=args, conventions=conventions, errors=errors)
 
 
 CONV_ERRORS = (

@@ -11,7 +11,7 @@ import numpy as np
 import manual_bp.dezero.functions as F
 from oracle.dezero import losses as oracle
 from oracle.verify.entry import ErrorInput
-from oracle.verify.function_entry import Arg, Bucket, FunctionEntry, function_cases
+from oracle.verify.function_entry import Arg, Bucket, function_row
 
 REAL, LABELS, BINARY, PROBABILITY = Arg(), Arg("labels"), Arg("binary"), Arg("probability")
 PAIRS: tuple[Bucket, ...] = (({}, ((4, 3), (4, 3))), ({}, ((5,), (5,))))
@@ -20,16 +20,7 @@ ELEMENTS: tuple[Bucket, ...] = (({}, ((4, 3), (4, 3))), ({}, ((5,), (5,))))
 
 
 def _row(name, function, oracle_function, args, buckets, conventions, errors=()):
-    return FunctionEntry(
-        name=name,
-        layer=function,
-        function=oracle_function,
-        inputs=tuple(args),
-        cases=lambda dtype: function_cases(dtype, oracle=oracle_function, args=args, buckets=buckets),
-        nondiff=frozenset(k for k, a in args.items() if a.kind in ("labels", "binary")),
-        conventions=conventions,
-        errors=errors,
-    )
+    return function_row(name, function, oracle_function, buckets, args=args, conventions=conventions, errors=errors)
 
 
 ROWS = (

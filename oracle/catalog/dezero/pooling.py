@@ -12,7 +12,7 @@ import numpy as np
 import manual_bp.dezero.functions as F
 from oracle.dezero import pooling as oracle
 from oracle.verify.entry import ErrorInput
-from oracle.verify.function_entry import Arg, Bucket, FunctionEntry, function_cases
+from oracle.verify.function_entry import Arg, Bucket, function_row
 
 REAL = Arg()
 
@@ -39,16 +39,7 @@ ERRORS = (
 
 
 def _row(name, function, oracle_function, conventions, errors=ERRORS):
-    args = {"x": REAL}
-    return FunctionEntry(
-        name=name,
-        layer=function,
-        function=oracle_function,
-        inputs=("x",),
-        cases=lambda dtype: function_cases(dtype, oracle=oracle_function, args=args, buckets=WINDOWS),
-        conventions=conventions,
-        errors=errors,
-    )
+    return function_row(name, function, oracle_function, WINDOWS, conventions=conventions, errors=errors)
 
 
 ROWS = (

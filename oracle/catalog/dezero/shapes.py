@@ -11,22 +11,13 @@ import numpy as np
 import manual_bp.dezero.functions as F
 from oracle.dezero import shapes as oracle
 from oracle.verify.entry import ErrorInput
-from oracle.verify.function_entry import Arg, Bucket, FunctionEntry, function_cases
+from oracle.verify.function_entry import Arg, Bucket, function_row
 
 REAL = Arg()
 
 
 def _row(name, function, oracle_function, buckets, conventions, errors=()):
-    args = {"x": REAL}
-    return FunctionEntry(
-        name=name,
-        layer=function,
-        function=oracle_function,
-        inputs=("x",),
-        cases=lambda dtype: function_cases(dtype, oracle=oracle_function, args=args, buckets=buckets),
-        conventions=conventions,
-        errors=errors,
-    )
+    return function_row(name, function, oracle_function, buckets, conventions=conventions, errors=errors)
 
 
 def get_item(x, *, index):
