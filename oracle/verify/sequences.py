@@ -220,17 +220,7 @@ class _SequenceChecker(_Checker):
         for index, (original, copy) in enumerate(zip(self.blocks, blocks)):
             originals.update(original.arrays(_label(index)))
             copies.update(copy.arrays(_label(index)))
-        written = [
-            k
-            for k, v in originals.items()
-            if isinstance(v, np.ndarray) and not np.array_equal(v, copies[k], equal_nan=True)
-        ]
-        what = ", ".join(written) if written else "one of its arguments"
-        self.fail(
-            "mutation:",
-            f"forward/backward wrote into {what} (read-only here: {error}); "
-            "never write into an array the caller passed, build a new one (np.where, not a[mask] = 0)",
-        )
+        self.fail_mutation(error, originals, copies)
 
     # -- the oracle ----------------------------------------------------------------------
     def check_call(self, index, block, args, differentiable, out, calls) -> dict:

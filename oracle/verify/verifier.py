@@ -308,6 +308,11 @@ class _Checker:
             _zeros_like(copied_dout),
             before,
         )
+        self.fail_mutation(error, originals, copies)
+
+    def fail_mutation(self, error: Exception, originals: dict, copies: dict) -> None:
+        """Report a write into a read-only argument, naming each array (``originals``) whose
+        writable copy (``copies``, same keys) the rerun changed."""
         written = [
             k
             for k, v in originals.items()
