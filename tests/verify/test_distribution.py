@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from oracle.catalog import CATALOG, find_entry
+from oracle.catalog import EVERY_ROW, find_entry
+from oracle.catalog.dezero.dropout import seeded_dropout
 from oracle.catalog.negative_sampling import inclusion_probabilities
 from oracle.verify.distribution import ALPHA, Distribution, Tally, binomial_tails, run_distribution
 
@@ -87,15 +88,30 @@ def test_inclusion_probabilities_sum_to_the_sample_size_and_are_the_weights_for_
 
 
 def test_every_row_that_draws_has_a_distribution_check_and_no_other_does():
-    drawing = {"Dropout", "TimeDropout", "NegativeSamplingLoss"}
-    assert {entry.name for entry in CATALOG if entry.distributions} == drawing
+    drawing = {"Dropout", "TimeDropout", "NegativeSamplingLoss", "F.dropout"}
+    assert {entry.name for entry in EVERY_ROW if entry.distributions} == drawing
 
 
 @pytest.mark.parametrize("dtype", (np.float64, np.float32))
-@pytest.mark.parametrize("name", ("Dropout", "TimeDropout", "NegativeSamplingLoss"))
+@pytest.mark.parametrize("name", ("Dropout", "TimeDropout", "NegativeSamplingLoss", "F.dropout"))
 def test_the_projects_random_components_follow_their_documented_laws(name, dtype):
     entry = find_entry(name)
     for index, check in enumerate(entry.distributions):
         result = run_distribution(check, entry.layer, dtype, seed=(1, index), layer=name)
         assert result.passed, result.failure
         assert result.draws >= 20_000
+
+
+def _keeping_with_probability_ratio(x, mask, seed, *, dropout_ratio):
+    """The third book's dropout with the ratio's meaning swapped (right only at 0.5)."""
+    return seeded_dropout(x, mask, seed, dropout_ratio=1 - dropout_ratio if dropout_ratio else 0.0)
+
+
+@pytest.mark.parametrize("dtype", (np.float64, np.float32))
+def test_a_function_dropout_keeping_with_probability_ratio_fails_its_keep_rate_check(dtype):
+    entry = find_entry("F.dropout")
+    (check,) = entry.distributions
+    result = run_distribution(check, _keeping_with_probability_ratio, dtype, seed=0, layer="F.dropout")
+    assert not result.passed
+    assert "F.dropout: keep rate: unit kept at dropout_ratio=0.2" in result.failure
+    assert "dropout_ratio=0.5:" not in result.failure

@@ -13,7 +13,9 @@ from hypothesis import strategies as st
 import manual_bp.dezero.functions as F
 from manual_bp.dezero import as_variable
 from manual_bp.layers.dropout import dropout_mask
+from oracle.catalog.dropout import KEEP_RATE_RATIOS, KEEP_RATE_SHAPE
 from oracle.dezero import dropout as oracle
+from oracle.verify.distribution import Distribution, Tally
 from oracle.verify.entry import ErrorInput
 from oracle.verify.function_entry import FunctionCase, FunctionEntry
 from oracle.verify.strategies import SEEDS, draw_array, draw_cotangent, sampled
@@ -38,6 +40,30 @@ def dropout_cases(draw, dtype):
     return FunctionCase(inputs, {}, dout, config={"dropout_ratio": ratio}, w=w)
 
 
+def keep_rates(make_function, dtype, rng) -> Tally:
+    """Two training calls of ``make_function`` (``seeded_dropout``) on ``ones`` per ratio ``p``, each
+    with its own seed from ``rng``: each unit is kept (output not 0) with probability ``1 - p``, and
+    two calls' masks are independent (kept or dropped alike with probability ``(1 - p)^2 + p^2``)."""
+    names, counts, expected = [], [], []
+    ones = np.ones(KEEP_RATE_SHAPE, dtype)
+    for ratio in KEEP_RATE_RATIOS:
+        first, second = (
+            make_function(ones, None, np.array(rng.integers(2**32)), dropout_ratio=ratio).data != 0 for _ in range(2)
+        )
+        keep = 1.0 - ratio
+        names += [f"unit kept at dropout_ratio={ratio}", f"unit kept alike by two calls at dropout_ratio={ratio}"]
+        counts += [int(first.sum()), int((first == second).sum())]
+        expected += [keep, keep**2 + ratio**2]
+    return Tally(names, counts, int(np.prod(KEEP_RATE_SHAPE)), expected)
+
+
+KEEP_RATE = Distribution(
+    "keep rate",
+    keep_rates,
+    "each unit kept with probability 1 - dropout_ratio (0, 0.2, 0.5, 0.8), independent masks for "
+    "two seeds (20,000 units, two calls a ratio)",
+)
+
 ROWS = (
     FunctionEntry(
         name="F.dropout",
@@ -48,6 +74,7 @@ ROWS = (
         nondiff=frozenset({"mask", "seed"}),
         conventions="training mode; ratio 0.5, 0.2, 0.8; the mask is drawn from an injected seed (never "
         "the global RNG), data: second derivative in x is 0; x / (1 - ratio) on kept units",
+        distributions=(KEEP_RATE,),
         errors=(
             ErrorInput(
                 "a ratio of 1",
