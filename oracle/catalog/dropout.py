@@ -72,21 +72,32 @@ KEEP_RATE_RATIOS = (0.0, 0.2, 0.5, 0.8)
 KEEP_RATE_SHAPE = (10, 20, 100)
 
 
-def keep_rates(make_layer, dtype, rng) -> Tally:
-    """Two training forwards of ``ones`` per ratio ``p`` through ``make_layer(mask, seed, dropout_ratio=p)``
-    (a catalog dropout factory): each unit is kept (output not 0) with probability ``1 - p``, and
-    the two masks are independent, so a unit is kept or dropped alike by both with probability
-    ``(1 - p)^2 + p^2`` (a mask reused, or drawn once, fails that)."""
+def keep_rate_tally(two_masks, dtype, draws: str = "forwards") -> Tally:
+    """The keep-rate tally of a dropout: ``two_masks(ratio, ones)`` gives the units kept (output not
+    0) by two training draws on ``ones`` at each ratio ``p``. Each unit is kept with probability
+    ``1 - p``, and the two masks are independent, so a unit is kept or dropped alike by both with
+    probability ``(1 - p)^2 + p^2`` (a mask reused, or drawn once, fails that). ``draws`` names the
+    two draws in the report ("forwards" of a layer, "calls" of a Function)."""
     names, counts, expected = [], [], []
+    ones = np.ones(KEEP_RATE_SHAPE, dtype)
     for ratio in KEEP_RATE_RATIOS:
-        layer = make_layer(None, int(rng.integers(2**32)), dropout_ratio=ratio)
-        ones = np.ones(KEEP_RATE_SHAPE, dtype)
-        first, second = layer.forward(ones) != 0, layer.forward(ones) != 0
+        first, second = two_masks(ratio, ones)
         keep = 1.0 - ratio
-        names += [f"unit kept at dropout_ratio={ratio}", f"unit kept alike by two forwards at dropout_ratio={ratio}"]
+        names += [f"unit kept at dropout_ratio={ratio}", f"unit kept alike by two {draws} at dropout_ratio={ratio}"]
         counts += [int(first.sum()), int((first == second).sum())]
         expected += [keep, keep**2 + ratio**2]
     return Tally(names, counts, int(np.prod(KEEP_RATE_SHAPE)), expected)
+
+
+def keep_rates(make_layer, dtype, rng) -> Tally:
+    """``keep_rate_tally`` of two training forwards through one ``make_layer(mask, seed, dropout_ratio=p)``
+    (a catalog dropout factory) per ratio."""
+
+    def two_forwards(ratio, ones):
+        layer = make_layer(None, int(rng.integers(2**32)), dropout_ratio=ratio)
+        return layer.forward(ones) != 0, layer.forward(ones) != 0
+
+    return keep_rate_tally(two_forwards, dtype)
 
 
 KEEP_RATE = Distribution(

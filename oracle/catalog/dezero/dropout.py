@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 import manual_bp.dezero.functions as F
 from manual_bp.dezero import as_variable
 from manual_bp.layers.dropout import dropout_mask
-from oracle.catalog.dropout import KEEP_RATE_RATIOS, KEEP_RATE_SHAPE
+from oracle.catalog.dropout import keep_rate_tally
 from oracle.dezero import dropout as oracle
 from oracle.verify.distribution import Distribution, Tally
 from oracle.verify.entry import ErrorInput
@@ -41,20 +41,15 @@ def dropout_cases(draw, dtype):
 
 
 def keep_rates(make_function, dtype, rng) -> Tally:
-    """Two training calls of ``make_function`` (``seeded_dropout``) on ``ones`` per ratio ``p``, each
-    with its own seed from ``rng``: each unit is kept (output not 0) with probability ``1 - p``, and
-    two calls' masks are independent (kept or dropped alike with probability ``(1 - p)^2 + p^2``)."""
-    names, counts, expected = [], [], []
-    ones = np.ones(KEEP_RATE_SHAPE, dtype)
-    for ratio in KEEP_RATE_RATIOS:
-        first, second = (
+    """``keep_rate_tally`` of two training calls of ``make_function`` (``seeded_dropout``) per ratio,
+    each with its own seed from ``rng``."""
+
+    def two_calls(ratio, ones):
+        return tuple(
             make_function(ones, None, np.array(rng.integers(2**32)), dropout_ratio=ratio).data != 0 for _ in range(2)
         )
-        keep = 1.0 - ratio
-        names += [f"unit kept at dropout_ratio={ratio}", f"unit kept alike by two calls at dropout_ratio={ratio}"]
-        counts += [int(first.sum()), int((first == second).sum())]
-        expected += [keep, keep**2 + ratio**2]
-    return Tally(names, counts, int(np.prod(KEEP_RATE_SHAPE)), expected)
+
+    return keep_rate_tally(two_calls, dtype, draws="calls")
 
 
 KEEP_RATE = Distribution(
