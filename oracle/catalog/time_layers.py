@@ -162,6 +162,15 @@ def time_dropout_cases(draw, dtype, *, shapes=((2, 3, 2), (1, 4, 3)), max_value:
     return Case({"xs": xs}, {"mask": mask, "seed": seed}, draw(cotangents(dtype, shape)), config=config)
 
 
+def _sequences(state: str) -> str:
+    """What a time-recurrent row's sequence cases draw (``--list``); ``state``: ``set_state``'s arguments."""
+    return (
+        "2 or 3 calls on one layer; before a later call nothing (the state is carried), "
+        f"reset_state() or set_state({state}); the state a call starts from is read from the layer, never set "
+        "after the start; truncated BPTT per call; quantities of call k > 1 are named 'call k dxs'"
+    )
+
+
 ROWS: tuple[CatalogEntry, ...] = (
     CatalogEntry(
         "TimeRNN",
@@ -173,9 +182,7 @@ ROWS: tuple[CatalogEntry, ...] = (
         state=("h",),
         carry=_time_oracle.time_rnn_carry,
         carried=("h",),
-        sequences="2 or 3 calls on one layer; before a later call nothing (the state is carried), "
-        "reset_state() or set_state(h); the state a call starts from is read from the layer, never set "
-        "after the start; truncated BPTT per call; quantities of call k > 1 are named 'call k dxs'",
+        sequences=_sequences("h"),
         tolerance=TIME_RECURRENT_FLOAT32,
         tolerance_reason=TIME_RECURRENT_FLOAT32_REASON,
         conventions="config stateful drawn; h: the initial state (zeros when not stateful), set with "
@@ -191,9 +198,7 @@ ROWS: tuple[CatalogEntry, ...] = (
         state=("h", "c"),
         carry=_time_oracle.time_lstm_carry,
         carried=("h", "c"),
-        sequences="2 or 3 calls on one layer; before a later call nothing (the state is carried), "
-        "reset_state() or set_state(h[, c]); the state a call starts from is read from the layer, never set "
-        "after the start; truncated BPTT per call; quantities of call k > 1 are named 'call k dxs'",
+        sequences=_sequences("h[, c]"),
         tolerance=TIME_RECURRENT_FLOAT32,
         tolerance_reason=TIME_RECURRENT_FLOAT32_REASON,
         conventions="gates [f, g, i, o]; config stateful drawn; set_state(h, c) before the first call; "
@@ -209,9 +214,7 @@ ROWS: tuple[CatalogEntry, ...] = (
         state=("h",),
         carry=_time_oracle.time_gru_carry,
         carried=("h",),
-        sequences="2 or 3 calls on one layer; before a later call nothing (the state is carried), "
-        "reset_state() or set_state(h); the state a call starts from is read from the layer, never set "
-        "after the start; truncated BPTT per call; quantities of call k > 1 are named 'call k dxs'",
+        sequences=_sequences("h"),
         tolerance=TIME_RECURRENT_FLOAT32,
         tolerance_reason=TIME_RECURRENT_FLOAT32_REASON,
         conventions="the book's GRU; config stateful drawn; truncated BPTT; dh = dL/dh_0",

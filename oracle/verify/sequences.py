@@ -242,15 +242,7 @@ class _SequenceChecker(_Checker):
         self.prefix, self.rounded = _label(index), {}
         self.function = function  # the round-off allowance recomputes this call's oracle in float32
         self.oracle_call = (args, differentiable, block.dout, diff_names, several)
-        out_dtype = _result_dtype([v for k, v in {**self.inputs, **self.params}.items() if k not in self.nondiff])
-        if isinstance(ref_out, tuple):
-            if not isinstance(out, tuple) or len(out) != len(ref_out):
-                self.fail("forward", f"must return a tuple of {len(ref_out)} outputs, got {type(out).__name__}")
-            else:
-                for i, (got, ref) in enumerate(zip(out, ref_out)):
-                    self.check_quantity(f"forward[{i}]", got, ref, out_dtype, "the result of the layer's inputs")
-        else:
-            self.check_quantity("forward", out, ref_out, out_dtype, "the result of the layer's inputs")
+        self.check_forward(out, ref_out)
         if calls:
             self.check_gradients(calls, refs)
         return dict(zip(self.carried, primal[len(douts) :]))

@@ -326,6 +326,19 @@ class _Checker:
         )
 
     # -- the checks ------------------------------------------------------------------------
+    def check_forward(self, out, ref_out) -> None:
+        """The forward output (one array, or a tuple of them) against the oracle's, in the dtype
+        the layer's differentiable inputs and parameters promote to."""
+        out_dtype = _result_dtype([v for k, v in {**self.inputs, **self.params}.items() if k not in self.nondiff])
+        if isinstance(ref_out, tuple):
+            if not isinstance(out, tuple) or len(out) != len(ref_out):
+                self.fail("forward", f"must return a tuple of {len(ref_out)} outputs, got {type(out).__name__}")
+            else:
+                for i, (got, ref) in enumerate(zip(out, ref_out)):
+                    self.check_quantity(f"forward[{i}]", got, ref, out_dtype, "the result of the layer's inputs")
+        else:
+            self.check_quantity("forward", out, ref_out, out_dtype, "the result of the layer's inputs")
+
     def check_quantity(self, quantity: str, got, expected: np.ndarray, dtype, of: str) -> None:
         if got is None:
             self.fail(quantity, "is missing (backward did not produce it)")
@@ -476,15 +489,7 @@ class _Checker:
         refs = dict(zip(diff_names, ref_grads))
         self.oracle_call = (args, differentiable, dout, diff_names, isinstance(ref_out, tuple))
 
-        out_dtype = _result_dtype([v for k, v in {**self.inputs, **self.params}.items() if k not in self.nondiff])
-        if isinstance(ref_out, tuple):
-            if not isinstance(out, tuple) or len(out) != len(ref_out):
-                self.fail("forward", f"must return a tuple of {len(ref_out)} outputs, got {type(out).__name__}")
-            else:
-                for i, (got, ref) in enumerate(zip(out, ref_out)):
-                    self.check_quantity(f"forward[{i}]", got, ref, out_dtype, "the result of the layer's inputs")
-        else:
-            self.check_quantity("forward", out, ref_out, out_dtype, "the result of the layer's inputs")
+        self.check_forward(out, ref_out)
         grads_in, grads_p = calls[0]
         for k in [*self.diff_inputs, *(k for k in self.state if k not in self.nondiff)]:
             self.check_quantity("d" + k, grads_in["d" + k], refs[k], _grad_dtype(self.inputs[k]), k)
