@@ -8,7 +8,19 @@ type check weakened, and a backward branch (mixed dtypes) that no catalog case r
 import numpy as np
 import pytest
 
-from manual_bp import AddLayer, Affine, Dropout, LeakyReLU, MeanSquaredError, MulLayer, Softmax, SoftmaxWithLoss, Tanh
+from manual_bp import (
+    AddLayer,
+    Affine,
+    AvgPooling,
+    Dropout,
+    LeakyReLU,
+    MeanSquaredError,
+    MulLayer,
+    Pooling,
+    Softmax,
+    SoftmaxWithLoss,
+    Tanh,
+)
 from manual_bp.functions import cross_entropy_error, log_softmax, softmax
 from manual_bp.layers.im2col import col2im, im2col
 
@@ -86,6 +98,10 @@ CASES = {
         "stride must be an int, got float",
     ),
     "col2im pad": (lambda: col2im(COL, (1, 2, 5, 5), 3, 3, pad="0"), TypeError, "pad must be an int, got str"),
+    "Pooling pool_h": (lambda: Pooling(2.0, 2), TypeError, "pool_h must be an int, got float"),
+    "AvgPooling pool_w": (lambda: AvgPooling(2, "2"), TypeError, "pool_w must be an int, got str"),
+    "Pooling stride": (lambda: Pooling(2, 2, stride=None), TypeError, "stride must be an int, got NoneType"),
+    "AvgPooling pad": (lambda: AvgPooling(2, 2, pad=0.0), TypeError, "pad must be an int, got float"),
 }
 
 
