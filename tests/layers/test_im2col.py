@@ -32,6 +32,19 @@ def book_im2col(x, filter_h, filter_w, stride=1, pad=0):
     return col.transpose(0, 4, 5, 1, 2, 3).reshape(n * out_h * out_w, -1)
 
 
+def book_col2im(col, input_shape, filter_h, filter_w, stride=1, pad=0):
+    """The book's col2im, its buffer in ``col``'s dtype (the book's is float64): window offset by
+    window offset, each ``+=`` over all windows at once."""
+    n, c, h, w = input_shape
+    out_h, out_w = (h + 2 * pad - filter_h) // stride + 1, (w + 2 * pad - filter_w) // stride + 1
+    col = col.reshape(n, out_h, out_w, c, filter_h, filter_w).transpose(0, 3, 4, 5, 1, 2)
+    img = np.zeros((n, c, h + 2 * pad + stride - 1, w + 2 * pad + stride - 1), dtype=col.dtype)
+    for y in range(filter_h):
+        for xx in range(filter_w):
+            img[:, :, y : y + stride * out_h : stride, xx : xx + stride * out_w : stride] += col[:, :, y, xx, :, :]
+    return img[:, :, pad : h + pad, pad : w + pad]
+
+
 @st.composite
 def adjoint_cases(draw):
     shape, fh, fw, stride, pad = draw(st.sampled_from(GEOMETRIES))
@@ -67,6 +80,17 @@ def test_col2im_counts_how_many_windows_cover_each_cell(geometry):
     assert covered.sum() == expected.sum()
     if stride < max(fh, fw) and pad == 0:
         assert covered.max() > 1  # overlapping windows add up
+
+
+@pytest.mark.parametrize("geometry", GEOMETRIES, ids=str)
+def test_col2im_adds_float32_windows_in_float32_in_the_books_order(geometry):
+    # Values spread over 8 decades: a cell's float32 sum then depends on the dtype of the
+    # additions (a float64 buffer gives other roundings), not only on their order.
+    shape, *window = geometry
+    rng = np.random.default_rng(1)
+    ones = im2col(np.ones(shape, np.float32), *window)
+    col = (rng.normal(size=ones.shape) * 10.0 ** rng.uniform(-4, 4, size=ones.shape)).astype(np.float32)
+    np.testing.assert_array_equal(col2im(col, shape, *window), book_col2im(col, shape, *window))
 
 
 def test_col2im_drops_cells_no_window_covers():
