@@ -12,6 +12,7 @@ from manual_bp import (
     AddLayer,
     Affine,
     AvgPooling,
+    BatchNormalization,
     Dropout,
     LeakyReLU,
     MeanSquaredError,
@@ -102,6 +103,53 @@ CASES = {
     "AvgPooling pool_w": (lambda: AvgPooling(2, "2"), TypeError, "pool_w must be an int, got str"),
     "Pooling stride": (lambda: Pooling(2, 2, stride=None), TypeError, "stride must be an int, got NoneType"),
     "AvgPooling pad": (lambda: AvgPooling(2, 2, pad=0.0), TypeError, "pad must be an int, got float"),
+    "BatchNormalization gamma": (lambda: BatchNormalization(STRINGS[0], np.zeros(2)), TypeError, f"gamma {NUMERIC}"),
+    "BatchNormalization beta": (lambda: BatchNormalization(np.ones(2), STRINGS[0]), TypeError, f"beta {NUMERIC}"),
+    "BatchNormalization 2-D gamma": (
+        lambda: BatchNormalization(np.ones((2, 2)), np.zeros(2)),
+        ValueError,
+        r"gamma must have shape \(D,\) \(one scale per feature or channel\), got \(2, 2\)$",
+    ),
+    "BatchNormalization momentum": (
+        lambda: BatchNormalization(np.ones(2), np.zeros(2), momentum="0.9"),
+        TypeError,
+        "momentum must be a real number, got str",
+    ),
+    "BatchNormalization bool momentum": (
+        lambda: BatchNormalization(np.ones(2), np.zeros(2), momentum=True),
+        TypeError,
+        "momentum must be a real number, got bool",
+    ),
+    "BatchNormalization eps": (
+        lambda: BatchNormalization(np.ones(2), np.zeros(2), eps=None),
+        TypeError,
+        "eps must be a real number, got NoneType",
+    ),
+    "BatchNormalization running_mean": (
+        lambda: BatchNormalization(np.ones(2), np.zeros(2), running_mean=np.zeros(3)),
+        ValueError,
+        r"running_mean must have shape \(2,\) \(the shape of gamma\), got \(3,\)$",
+    ),
+    "BatchNormalization running_var": (
+        lambda: BatchNormalization(np.ones(2), np.zeros(2), running_var=[1.0]),
+        ValueError,
+        r"running_var must have shape \(2,\) \(the shape of gamma\), got \(1,\)$",
+    ),
+    "BatchNormalization x": (
+        lambda: BatchNormalization(np.ones(2), np.zeros(2)).forward(STRINGS),
+        TypeError,
+        f"x {NUMERIC}",
+    ),
+    "BatchNormalization empty batch": (
+        lambda: BatchNormalization(np.ones(2), np.zeros(2)).forward(np.zeros((0, 2))),
+        ValueError,
+        r"x must hold at least one sample, got shape \(0, 2\)$",
+    ),
+    "BatchNormalization 3-D x": (
+        lambda: BatchNormalization(np.ones(2), np.zeros(2)).forward(np.ones((3, 2, 4))),
+        ValueError,
+        r"x must have shape \(N, 2\) or \(N, 2, H, W\) \(gamma has shape \(2,\)\), got \(3, 2, 4\)$",
+    ),
 }
 
 
