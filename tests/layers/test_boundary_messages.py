@@ -13,6 +13,7 @@ from manual_bp import (
     Affine,
     AvgPooling,
     BatchNormalization,
+    Convolution,
     Dropout,
     LeakyReLU,
     MeanSquaredError,
@@ -103,6 +104,23 @@ CASES = {
     "AvgPooling pool_w": (lambda: AvgPooling(2, "2"), TypeError, "pool_w must be an int, got str"),
     "Pooling stride": (lambda: Pooling(2, 2, stride=None), TypeError, "stride must be an int, got NoneType"),
     "AvgPooling pad": (lambda: AvgPooling(2, 2, pad=0.0), TypeError, "pad must be an int, got float"),
+    "Convolution W": (lambda: Convolution(STRINGS[None, None], np.zeros(1)), TypeError, f"W {NUMERIC}"),
+    "Convolution b": (lambda: Convolution(np.zeros((1, 1, 2, 2)), STRINGS[0]), TypeError, f"b {NUMERIC}"),
+    "Convolution stride": (
+        lambda: Convolution(np.zeros((1, 1, 2, 2)), np.zeros(1), stride=1.5),
+        TypeError,
+        "stride must be an int, got float",
+    ),
+    "Convolution pad": (
+        lambda: Convolution(np.zeros((1, 1, 2, 2)), np.zeros(1), pad="1"),
+        TypeError,
+        "pad must be an int, got str",
+    ),
+    "Convolution x": (
+        lambda: Convolution(np.zeros((1, 1, 2, 2)), np.zeros(1)).forward(STRINGS[None, None]),
+        TypeError,
+        f"x {NUMERIC}",
+    ),
     "BatchNormalization gamma": (lambda: BatchNormalization(STRINGS[0], np.zeros(2)), TypeError, f"gamma {NUMERIC}"),
     "BatchNormalization beta": (lambda: BatchNormalization(np.ones(2), STRINGS[0]), TypeError, f"beta {NUMERIC}"),
     "BatchNormalization 2-D gamma": (

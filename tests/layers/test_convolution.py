@@ -1,6 +1,8 @@
 """Convolution: any stride and padding, overlapping windows, parameters, buffers, dtype, errors."""
 
 import dataclasses
+import gc
+import weakref
 
 import numpy as np
 import pytest
@@ -145,6 +147,27 @@ def test_float32_overlapping_windows_add_up_in_float32_like_col2im():
     layer.forward(np.ones((2, 1, 6, 6), np.float32))
     dcol = dout.reshape(-1, 1) * W.reshape(1, -1)  # (N*OH*OW, FH*FW), rows in (n, oh, ow) order
     np.testing.assert_array_equal(layer.backward(dout), col2im(dcol, (2, 1, 6, 6), 3, 3))
+
+
+@pytest.mark.parametrize("wide", ["W", "b"])
+def test_a_float64_filter_or_bias_makes_the_forward_float64(wide):
+    x = RNG.normal(size=(1, 2, 4, 4)).astype(np.float32)
+    params = {"W": RNG.normal(size=(2, 2, 3, 3)).astype(np.float32), "b": RNG.normal(size=2).astype(np.float32)}
+    params[wide] = params[wide].astype(np.float64)
+    out = Convolution(**params, pad=1).forward(x)
+    in_float64 = {name: p.astype(np.float64) for name, p in params.items()}
+    np.testing.assert_array_equal(out, Convolution(**in_float64, pad=1).forward(x.astype(np.float64)))
+
+
+@pytest.mark.parametrize("pad", [0, 1])
+def test_the_layer_keeps_no_reference_to_the_callers_input(pad):
+    layer = Convolution(RNG.normal(size=(2, 1, 2, 2)), np.zeros(2), pad=pad)
+    x = RNG.normal(size=(1, 1, 4, 4))
+    layer.forward(x)
+    alive = weakref.ref(x)
+    del x
+    gc.collect()
+    assert alive() is None  # without padding the padded x is x itself: the layer drops it
 
 
 def test_float32_throughout():
