@@ -24,7 +24,7 @@ from manual_bp import (
     Tanh,
 )
 from manual_bp.functions import cross_entropy_error, log_softmax, softmax
-from manual_bp.layers.im2col import col2im, im2col
+from manual_bp.layers.im2col import col2im, conv_output_size, im2col
 
 STRINGS = np.array([["a", "b"]])
 NUMERIC = r"must be a real numeric array"
@@ -100,6 +100,18 @@ CASES = {
         "stride must be an int, got float",
     ),
     "col2im pad": (lambda: col2im(COL, (1, 2, 5, 5), 3, 3, pad="0"), TypeError, "pad must be an int, got str"),
+    "conv_output_size input size": (
+        lambda: conv_output_size(4.0, 2),
+        TypeError,
+        "input size must be an int, got float",
+    ),
+    "conv_output_size filter size": (
+        lambda: conv_output_size(4, "2"),
+        TypeError,
+        "filter size must be an int, got str",
+    ),
+    "conv_output_size stride": (lambda: conv_output_size(4, 2, 1.0), TypeError, "stride must be an int, got float"),
+    "conv_output_size pad": (lambda: conv_output_size(4, 2, 1, None), TypeError, "pad must be an int, got NoneType"),
     "Pooling pool_h": (lambda: Pooling(2.0, 2), TypeError, "pool_h must be an int, got float"),
     "AvgPooling pool_w": (lambda: AvgPooling(2, "2"), TypeError, "pool_w must be an int, got str"),
     "Pooling stride": (lambda: Pooling(2, 2, stride=None), TypeError, "stride must be an int, got NoneType"),

@@ -116,6 +116,20 @@ def test_conv_output_size_floors_like_the_book(size, filter_size, stride, pad, e
     assert conv_output_size(size, filter_size, stride, pad) == expected
 
 
+def test_conv_output_size_defaults_to_stride_one_and_no_padding():
+    assert conv_output_size(28, 5) == 24
+
+
+@pytest.mark.parametrize(("size", "filter_size", "pad"), [(4, 4, 0), (3, 5, 1), (1, 1, 0)])
+def test_a_filter_as_large_as_the_padded_input_fits_once(size, filter_size, pad):
+    assert conv_output_size(size, filter_size, pad=pad) == 1
+
+
+def test_a_filter_larger_than_the_padded_input_is_rejected_with_the_padded_size():
+    with pytest.raises(ValueError, match=r"^filter size 5 is larger than the padded input 2 \+ 2\*1 = 4$"):
+        conv_output_size(2, 5, pad=1)
+
+
 def test_a_filter_larger_than_the_padded_input_names_both_sizes():
     with pytest.raises(
         ValueError,
