@@ -68,7 +68,7 @@ def _prune(root: str, keep: str) -> None:
 def _sources(package: str) -> list[str]:
     module = sys.modules.get(package)
     root = os.path.dirname(getattr(module, "__file__", None) or "")
-    found = []
+    found: list[str] = []
     for folder, _, files in os.walk(root):
         found.extend(os.path.join(folder, name) for name in files if name.endswith(".py"))
     return sorted(found)
@@ -169,7 +169,7 @@ class StoredJit:
         self._plain: Callable | None = None  # jax.jit, while the store is off
 
     def __call__(self, *args):
-        if jax.config.jax_disable_jit:  # type: ignore[attr-defined]  # op by op, as jax.jit would run
+        if jax.config.jax_disable_jit:  # op by op, as jax.jit would run
             return self.function(*args)
         if _STORE["root"] is None:
             if self._plain is None:
