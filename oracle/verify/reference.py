@@ -22,6 +22,7 @@ from oracle.verify.binding import template_call
 __all__ = [
     "compile_count",
     "enable_compilation_cache",
+    "jax_cache_directory",
     "reference_vjp",
     "rounded_reference_vjp",
     "vjp_of_differentiable",
@@ -89,6 +90,11 @@ def enable_compilation_cache(directory: str | None = None) -> str | None:
     jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
     jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
     return directory
+
+
+def jax_cache_directory() -> str | None:
+    """The persistent compilation cache's directory in use, or None (``enable_compilation_cache``)."""
+    return jax.config.jax_compilation_cache_dir or None  # type: ignore[attr-defined]  # a flag, not in the stub
 
 
 def compile_count() -> int:
