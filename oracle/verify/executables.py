@@ -28,6 +28,7 @@ from collections.abc import Callable
 
 import jax
 import numpy as np
+from jax import monitoring
 
 __all__ = ["enable", "jit", "output_shape", "recipe", "store_directory"]
 
@@ -213,22 +214,37 @@ class StoredJit:
         """Compile for ``args`` and write the executable to ``path`` (None: keep it in memory only)."""
         from jax.experimental import serialize_executable
 
-        # Compiled here, never loaded from JAX's persistent cache: XLA's CPU client serialises an
-        # executable it loaded from that cache without its code (the copy then fails in the next
-        # process with "Function ... not found"; seen with JAX 0.10.2).
-        cached = jax.config.jax_enable_compilation_cache  # type: ignore[attr-defined]
-        jax.config.update("jax_enable_compilation_cache", path is None and cached)
+        if path is None:
+            return jax.jit(self.function, **self.options).lower(*args).compile()
+        # XLA's CPU client serialises an executable it loaded from JAX's persistent cache without
+        # its code (the copy fails in the next process: "Function ... not found"; JAX 0.10.2). So
+        # the store's compiles have their own key in that cache (OWN_KEY) and are never written
+        # to it: they are always compiled here. A hit all the same is kept in memory only.
+        options = {**self.options, "compiler_options": {**self.options.get("compiler_options", {}), **OWN_KEY}}
+        minimum = jax.config.jax_persistent_cache_min_compile_time_secs  # type: ignore[attr-defined]
+        hits = _CACHE_HITS[0]
+        jax.config.update("jax_persistent_cache_min_compile_time_secs", float("inf"))
         try:
-            compiled = jax.jit(self.function, **self.options).lower(*args).compile()
+            compiled = jax.jit(self.function, **options).lower(*args).compile()
         finally:
-            jax.config.update("jax_enable_compilation_cache", cached)
-        if path is not None:
-            try:
-                blob = pickle.dumps(serialize_executable.serialize(compiled))
-            except Exception:  # noqa: BLE001 - not serialisable (closed-over constants): kept in memory only
-                return compiled
-            _write(path, blob)
+            jax.config.update("jax_persistent_cache_min_compile_time_secs", minimum)
+        if _CACHE_HITS[0] != hits:
+            return compiled
+        try:
+            blob = pickle.dumps(serialize_executable.serialize(compiled))
+        except Exception:  # noqa: BLE001 - not serialisable (closed-over constants): kept in memory only
+            return compiled
+        _write(path, blob)
         return compiled
+
+
+# A GPU-only setting, ignored on the CPU: it only gives the store's compiles a key of their own in
+# JAX's persistent cache (a key leaves out the dump settings, so those would not do).
+OWN_KEY = {"xla_gpu_autotune_level": 0}
+_CACHE_HITS = [0]
+monitoring.register_event_listener(
+    lambda event, **_: _CACHE_HITS.__setitem__(0, _CACHE_HITS[0] + 1) if event.endswith("/cache_hits") else None
+)
 
 
 def jit(function: Callable, *, recipe: tuple | None, **options) -> Callable:

@@ -3,6 +3,9 @@ gives the same values with no trace, only built-in oracles get a recipe, and a d
 compiled again."""
 
 import os
+import pathlib
+import subprocess
+import sys
 
 import jax
 import jax.numpy as jnp
@@ -111,3 +114,47 @@ def test_the_output_shape_of_a_built_in_oracle_is_kept_too(store):
     assert executables.output_shape(relu, structs) == (3, 31)
     assert len(list(store.rglob("*.shape"))) == 1
     assert os.path.getsize(next(store.rglob("*.shape"))) > 0
+
+
+_IN_A_NEW_PROCESS = """
+import sys
+import numpy as np
+from jax import monitoring
+traces = []
+monitoring.register_event_duration_secs_listener(
+    lambda event, seconds, **_: traces.append(event) if event.endswith("jaxpr_trace_duration") else None
+)
+from oracle.layers.activations import relu
+from oracle.verify.reference import enable_compilation_cache, reference_vjp
+enable_compilation_cache(sys.argv[1])
+x = np.linspace(-1.0, 1.0, 37).reshape(1, 37)
+primal, (dx,) = reference_vjp(relu, [x], [True], 2 * x)
+assert np.array_equal(dx, np.where(x > 0, 2 * x, 0.0))
+count = len(traces)
+import jax
+jax.jit(lambda v: v * 3.0)(x)  # any other function: JAX's cache as usual
+print(count)
+"""
+
+
+def _traces_in_a_new_process(cache) -> int:
+    root = pathlib.Path(__file__).resolve().parent.parent.parent
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    done = subprocess.run(
+        [sys.executable, "-c", _IN_A_NEW_PROCESS, str(cache)], capture_output=True, text=True, env=env, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    return int(done.stdout.split()[-1])
+
+
+def test_the_store_compiles_its_own_executables_and_jaxs_cache_keeps_serving_the_rest(tmp_path):
+    """XLA's CPU client serialises an executable loaded from JAX's cache without its code, so the
+    store's compiles neither read nor write JAX's cache (else a stored copy would fail in the next
+    process, which would trace it again); every other compile still goes to JAX's cache."""
+    assert _traces_in_a_new_process(tmp_path) > 0  # compiled into the store
+    jax_entries = [p.name for p in tmp_path.iterdir() if p.name.startswith("jit_")]
+    assert jax_entries and not any(name.startswith("jit_run") for name in jax_entries)  # the lambda only
+    for entry in tmp_path.rglob("*.exe"):
+        entry.unlink()
+    assert _traces_in_a_new_process(tmp_path) > 0  # compiled into the store again
+    assert _traces_in_a_new_process(tmp_path) == 0  # loaded from the store, and it runs
