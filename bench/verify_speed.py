@@ -6,8 +6,9 @@ counts are the primary figures, wall times come with the load average they ran u
 before/after comparison is made in one run, the two checkouts alternating.
 
 1. The whole default command (every catalog row x 2 dtypes x 100 examples) in fresh processes:
-   cold (an empty persistent compilation cache), warm (the cache it left), warm with
-   `--jobs 1`. For each: wall, CPU (every worker included), the XLA compiles and their
+   cold (an empty cache folder: JAX's persistent compilation cache, the stored executables of
+   `oracle/verify/executables.py` and the rows' recorded CPU seconds), warm (the folder it left),
+   warm with `--jobs 1`. For each: wall, CPU (every worker included), the XLA compiles and their
    seconds, trace + lowering seconds and persistent-cache hits, from `jax.monitoring` events
    logged by `bench/instrumented_verify.py` in every process.
 2. One process, serially, no persistent cache: the first pass split into import, JAX
