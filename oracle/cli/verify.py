@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import multiprocessing
 import os
+import sys
+import threading
 import time
+import warnings
 
 from rich.console import Console
 from rich.progress import (
@@ -21,7 +25,7 @@ from oracle.catalog import EVERY_ROW, find_entry
 from oracle.cli.consoles import stdout_console
 from oracle.cli.interrupt import on_interrupt, sigint_blocked
 from oracle.cli.verify_args import DTYPE_CHOICES
-from oracle.verify.reference import enable_compilation_cache
+from oracle.verify.reference import enable_compilation_cache, jax_cache_directory
 from oracle.verify.rows import import_catalog
 from oracle.verify.runner import run_entry
 
@@ -102,11 +106,14 @@ def _distribution_table(results) -> Table | None:
     return table
 
 
-def _verify_row(catalog_spec, name, dtypes, examples, seed, shrink) -> list:
-    """A worker's job: every dtype of one catalog row (its dtypes share the row's JAX compiles)."""
+def _verify_row(catalog_spec, name, dtypes, examples, seed, shrink) -> tuple[list, float]:
+    """A worker's job: every dtype of one catalog row (its dtypes share the row's JAX compiles), and
+    the CPU seconds it took."""
+    started = time.process_time()
     enable_compilation_cache()
     entry = find_entry(name, load_catalog(catalog_spec))
-    return [run_entry(entry, dtype, examples=examples, seed_value=seed, shrink=shrink) for dtype in dtypes]
+    results = [run_entry(entry, dtype, examples=examples, seed_value=seed, shrink=shrink) for dtype in dtypes]
+    return results, time.process_time() - started
 
 
 def _default_jobs(rows: int) -> int:
@@ -137,37 +144,97 @@ def _run_serial(progress, overall, entries, dtypes, args) -> list:
     return results
 
 
-def _run_parallel(progress, overall, entries, dtypes, args, jobs) -> list:
-    """Rows in ``jobs`` spawned workers (never forked: JAX runs threads); results in catalog order.
+def _start_method() -> str:
+    """``fork`` where it is safe, else ``spawn``.
+
+    A forked worker starts at once with the catalog the command has imported already (a spawned one
+    imports JAX and the catalog again: about a second of CPU each). Forking is safe while this
+    process runs no other Python thread and has not started JAX's runtime (the command starts its
+    pool before its progress bar and before any JAX computation); BLAS's own threads stop and
+    restart around a fork. Elsewhere (not Linux; or in a process already running JAX, a test), spawn.
+    """
+    import jax._src.xla_bridge as xla_bridge
+
+    if not sys.platform.startswith("linux") or "fork" not in multiprocessing.get_all_start_methods():
+        return "spawn"
+    if threading.active_count() > 1 or xla_bridge.backends_are_initialized():
+        return "spawn"
+    return "fork"
+
+
+def start_pool(jobs: int):
+    """``jobs`` worker processes (see ``_start_method``), started with SIGINT blocked (``oracle.cli.interrupt``)."""
+    method = _start_method()
+    with sigint_blocked(), warnings.catch_warnings():
+        # Python 3.12+ warns at any fork of a process with other OS threads (BLAS's count): see _start_method.
+        warnings.filterwarnings("ignore", message=".*fork\\(\\) may lead to deadlocks", category=DeprecationWarning)
+        return multiprocessing.get_context(method).Pool(jobs)
+
+
+def _heaviest_first(entries, seconds: dict) -> list:
+    """``entries`` ordered by the CPU seconds they took last time, most first (unknown ones first, in
+    catalog order): the workers then end together instead of one finishing a heavy row alone."""
+    unknown = max(seconds.values(), default=0.0) + 1.0
+    return sorted(entries, key=lambda entry: -seconds.get(entry.name, unknown))
+
+
+def _run_parallel(progress, overall, entries, dtypes, args, pool) -> list:
+    """Rows in ``pool``'s workers, heaviest first (``ROW_SECONDS``); results in catalog order.
 
     On Ctrl-C (``oracle.cli.interrupt``) the pool is terminated at once, its workers not awaited."""
-    context = multiprocessing.get_context("spawn")
-    with sigint_blocked():
-        pool = context.Pool(jobs)
 
     def stop_the_workers() -> str:  # on Ctrl-C (oracle.cli.interrupt): no worker is started again
         pool.terminate()
         return "interrupted"
 
+    record = row_seconds_file(args)
+    seconds = _read_seconds(record)
     try:
         with on_interrupt(stop_the_workers):
-            pending = [
-                pool.apply_async(
+            pending = {
+                entry.name: pool.apply_async(
                     _verify_row,
                     (args.catalog, entry.name, dtypes, args.examples, args.seed, not args.no_shrink),
                     callback=lambda _: progress.advance(overall, args.examples * len(dtypes)),
                 )
-                for entry in entries
-            ]
-            for job in pending:
+                for entry in _heaviest_first(entries, seconds)
+            }
+            for job in pending.values():
                 while not job.ready():  # a short wait: the SIGINT handler runs between two
                     job.wait(0.1)
-        results = [result for job in pending for result in job.get()]
+        done = {name: job.get() for name, job in pending.items()}
         pool.close()
     finally:
         pool.terminate()
         pool.join()
-    return results
+    _write_seconds(record, {**seconds, **{name: spent for name, (_, spent) in done.items()}})
+    return [result for entry in entries for result in done[entry.name][0]]
+
+
+def row_seconds_file(args) -> str | None:
+    """Where the CPU seconds of each row are kept between runs (beside the compilation cache), for
+    ``_heaviest_first``; None where there is no cache, or for a user's catalog."""
+    directory = jax_cache_directory()
+    if directory is None or args.catalog:
+        return None
+    return os.path.join(directory, f"manual-bp-row-seconds-{args.examples}-{args.dtype}.json")
+
+
+def _read_seconds(path: str | None) -> dict:
+    try:
+        with open(path or "") as record:
+            seconds = json.load(record)
+        return {str(k): float(v) for k, v in seconds.items()}
+    except (OSError, ValueError, AttributeError):
+        return {}
+
+
+def _write_seconds(path: str | None, seconds: dict) -> None:
+    if path is None:
+        return
+    with contextlib.suppress(OSError):
+        with open(path, "w") as record:
+            json.dump({name: round(value, 3) for name, value in sorted(seconds.items())}, record, indent=0)
 
 
 def run_verify(args) -> int:
@@ -204,13 +271,18 @@ def _verify(args, err: Console) -> int:
     jobs = min(getattr(args, "jobs", None) or _default_jobs(len(entries)), len(entries))
     enable_compilation_cache()
     started = time.perf_counter()
+    pool = start_pool(jobs) if jobs > 1 else None  # before the progress bar's thread (see _start_method)
     columns = (TextColumn("{task.description:<24}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=err, transient=True) as progress:
-        overall = progress.add_task("all layers", total=len(entries) * len(dtypes) * args.examples)
-        if jobs > 1:
-            results = _run_parallel(progress, overall, entries, dtypes, args, jobs)
-        else:
-            results = _run_serial(progress, overall, entries, dtypes, args)
+    try:
+        with Progress(*columns, console=err, transient=True) as progress:
+            overall = progress.add_task("all layers", total=len(entries) * len(dtypes) * args.examples)
+            if pool is not None:
+                results = _run_parallel(progress, overall, entries, dtypes, args, pool)
+            else:
+                results = _run_serial(progress, overall, entries, dtypes, args)
+    finally:
+        if pool is not None:
+            pool.terminate()
     elapsed = time.perf_counter() - started
     failed = [r for r in results if not r.passed]
     if args.json:

@@ -48,6 +48,7 @@ def _bind(function: Callable, items: tuple) -> Callable:
     bound.__doc__ = f"``{function.__name__}(*args, {settings})``.\n\n{function.__doc__ or ''}"
     bound.hyperparameters = dict(hyperparameters)  # type: ignore[attr-defined]
     bound.unbound = function  # type: ignore[attr-defined]
+    bound.recipe_settings = ("bound", items)  # type: ignore[attr-defined]  # what it adds to function (executables.recipe)
     traceable: frozenset[str] = getattr(function, "traced_hyperparameters", frozenset())
     traced = tuple(key for key, _ in items if key in traceable)
     if traced:
@@ -71,6 +72,8 @@ def _template(function: Callable, static: tuple, traced: tuple) -> Callable:
     settings = ", ".join([*(f"{key}={value!r}" for key, value in static), *(f"{key}=<traced>" for key in traced)])
     template.__name__ = template.__qualname__ = f"{function.__name__}[{settings}]"
     template.__doc__ = f"``{function.__name__}(*args, {settings})``, the traced values last in ``args``."
+    template.unbound = function  # type: ignore[attr-defined]
+    template.recipe_settings = ("template", static, traced)  # type: ignore[attr-defined]
     return template
 
 

@@ -35,6 +35,7 @@ import jax
 import numpy as np
 from hypothesis import strategies as st
 
+from oracle.verify import executables
 from oracle.verify.binding import bind
 from oracle.verify.second_order import verify_derivatives, verify_function
 from oracle.verify.strategies import SEEDS, Case, draw_array, draw_cotangent, sampled
@@ -154,8 +155,8 @@ def function_row(name, function, oracle_function, buckets, *, args=None, convent
 @functools.cache
 def _output_shape(oracle: Callable, shapes: tuple) -> tuple:
     with jax.enable_x64(True):  # int64 labels and index arrays stay int64, as in the reference
-        structs = [jax.ShapeDtypeStruct(shape, np.dtype(kind)) for shape, kind in shapes]
-        return tuple(jax.eval_shape(oracle, *structs).shape)
+        structs = tuple(jax.ShapeDtypeStruct(shape, np.dtype(kind)) for shape, kind in shapes)
+        return executables.output_shape(oracle, structs)
 
 
 # A row with ``derivatives`` checks them on one drawn case in DERIVATIVE_SHARE (the simplest

@@ -16,11 +16,13 @@ import os
 import jax
 import numpy as np
 
+from oracle.verify import executables
 from oracle.verify.binding import template_call
 
 __all__ = [
     "compile_count",
     "enable_compilation_cache",
+    "jax_cache_directory",
     "reference_vjp",
     "rounded_reference_vjp",
     "vjp_of_differentiable",
@@ -59,7 +61,12 @@ COMPILER_OPTIONS = {"xla_backend_optimization_level": 0}
 
 @functools.cache
 def _jitted_vjp(function, differentiable: tuple):
-    return jax.jit(vjp_of_differentiable(function, differentiable), compiler_options=COMPILER_OPTIONS)
+    recipe = executables.recipe(function)
+    return executables.jit(
+        vjp_of_differentiable(function, differentiable),
+        recipe=None if recipe is None else ("vjp", recipe, differentiable),
+        compiler_options=COMPILER_OPTIONS,
+    )
 
 
 def enable_compilation_cache(directory: str | None = None) -> str | None:
@@ -78,10 +85,16 @@ def enable_compilation_cache(directory: str | None = None) -> str | None:
         directory = os.environ.get("MANUAL_BP_JAX_CACHE", default)
     if not directory:
         return None
+    executables.enable(directory)  # traced and lowered once too, not in every process
     jax.config.update("jax_compilation_cache_dir", directory)
     jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
     jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
     return directory
+
+
+def jax_cache_directory() -> str | None:
+    """The persistent compilation cache's directory in use, or None (``enable_compilation_cache``)."""
+    return jax.config.jax_compilation_cache_dir or None  # type: ignore[attr-defined]  # a flag, not in the stub
 
 
 def compile_count() -> int:

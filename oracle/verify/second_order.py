@@ -37,6 +37,8 @@ import jax.numpy as jnp
 import numpy as np
 
 from manual_bp.dezero import Variable, no_grad
+from oracle.verify import executables
+from oracle.verify.reference import COMPILER_OPTIONS
 from oracle.verify.tolerance import Comparison, Tolerance, compare, tolerance_for
 from oracle.verify.verifier import GROSS, ROUND_OFF_FACTOR, Verification, VerificationError
 
@@ -100,7 +102,12 @@ def _derivatives_up_to_second(oracle: Callable, differentiable: tuple, order: in
 
 @functools.cache
 def _jitted(oracle: Callable, differentiable: tuple, order: int):
-    return jax.jit(_derivatives_up_to_second(oracle, differentiable, order))
+    recipe = executables.recipe(oracle)
+    return executables.jit(
+        _derivatives_up_to_second(oracle, differentiable, order),
+        recipe=None if recipe is None else ("up to second", recipe, differentiable, order),
+        compiler_options=COMPILER_OPTIONS,
+    )
 
 
 def _as_numpy(out) -> tuple:
@@ -378,7 +385,12 @@ def _jitted_derivatives(oracle: Callable, order: int):
             out.append(current(x))
         return tuple(out)
 
-    return jax.jit(derivatives)
+    recipe = executables.recipe(oracle)
+    return executables.jit(
+        derivatives,
+        recipe=None if recipe is None else ("derivatives", recipe, order),
+        compiler_options=COMPILER_OPTIONS,
+    )
 
 
 def derivative_reference(oracle: Callable, x: np.ndarray, order: int, *, dtype=np.float64) -> tuple:

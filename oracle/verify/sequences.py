@@ -115,6 +115,7 @@ def _with_carry(function: Callable, carry: Callable, several: bool) -> Callable:
         return (*(out if several else (out,)), *carry(out, *args))
 
     with_carry.__name__ = with_carry.__qualname__ = f"{function.__name__}+{carry.__name__}"
+    with_carry.recipe_parts = ("with carry", function, carry, several)  # type: ignore[attr-defined]  # executables.recipe
     return with_carry
 
 
