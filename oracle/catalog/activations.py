@@ -21,7 +21,6 @@ from oracle.verify.strategies import (
     draw_cotangent,
     sampled,
 )
-from oracle.verify.tolerance import Tolerance
 
 
 @st.composite

@@ -17,8 +17,6 @@ from oracle.catalog.dropout import KEEP_RATE
 from oracle.catalog.embedding import EMBED, VOCAB
 from oracle.catalog.recurrent import (
     RECURRENT_VALUE,
-    TIME_RECURRENT_FLOAT32,
-    TIME_RECURRENT_FLOAT32_REASON,
     recurrent_params,
 )
 from oracle.layers import time_layers as _time_oracle

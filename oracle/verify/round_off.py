@@ -45,7 +45,7 @@ from jax.extend.core import ClosedJaxpr, Jaxpr, Literal
 from oracle.verify.binding import template_call
 from oracle.verify.reference import COMPILER_OPTIONS, _to_float64, vjp_of_differentiable
 
-__all__ = ["ULPS", "round_off_vjp", "summation_factor"]
+__all__ = ["ULPS", "input_errors", "round_off", "round_off_vjp", "summation_factor"]
 
 # numpy's float32 exp, log, tanh (SIMD) and XLA's are within a few ulps; 4 covers them.
 ULPS = 4.0
@@ -256,7 +256,8 @@ def _input_error(value, dtype: np.dtype):
     value = jnp.asarray(value)
     if not jnp.issubdtype(value.dtype, jnp.floating):
         return _zero(value)
-    return jnp.abs(value - value.astype(dtype).astype(value.dtype)).astype(jnp.float64)
+    rounded = value.astype(dtype).astype(value.dtype)
+    return jnp.where(rounded == value, 0.0, jnp.abs(value - rounded)).astype(jnp.float64)  # -inf is exact
 
 
 def _interpret(jaxpr: Jaxpr, consts: Sequence, values: Sequence, errors: Sequence, dtype: np.dtype):
@@ -278,7 +279,8 @@ def _interpret(jaxpr: Jaxpr, consts: Sequence, values: Sequence, errors: Sequenc
         vals, errs = [p[0] for p in pairs], [p[1] for p in pairs]
         outs, out_errs = _equation(eqn, vals, errs, dtype, u)
         for var, out, err in zip(eqn.outvars, outs, out_errs):
-            env[var] = (out, err if _is_float(var.aval) else _zero(out))
+            # an infinite value (a masked score, -inf) is as infinite in dtype: no error to carry on
+            env[var] = (out, jnp.where(jnp.isfinite(out), err, 0.0) if _is_float(var.aval) else _zero(out))
     results = [read(v) for v in jaxpr.outvars]
     return [r[0] for r in results], [r[1] for r in results]
 
@@ -351,35 +353,53 @@ def _cond(params, vals, errs, dtype):
     return list(outs), list(out_errs)
 
 
-# -- the public function ------------------------------------------------------------------------
+# -- the public functions -----------------------------------------------------------------------
 
 
 @functools.cache
-def _jitted(function, differentiable: tuple, dtype: np.dtype):
-    run = vjp_of_differentiable(function, differentiable)
+def _bounded(run: Callable, dtype: np.dtype):
+    """``jit`` of ``(args, arg_errors) -> (values, errors)`` for ``run(*args)`` interpreted in ``dtype``."""
 
-    def bounded(args, cotangent, arg_errors):
-        closed = jax.make_jaxpr(run)(args, cotangent)
-        flat, _ = jax.tree_util.tree_flatten((args, cotangent))
-        flat_errors = jax.tree_util.tree_leaves((arg_errors, jax.tree_util.tree_map(_input_error_of(dtype), cotangent)))
-        outs, out_errs = _closed(closed, flat, flat_errors, dtype)
-        tree = jax.tree_util.tree_structure(jax.eval_shape(run, args, cotangent))
+    def bounded(args, arg_errors):
+        closed = jax.make_jaxpr(run)(*args)
+        outs, out_errs = _closed(closed, jax.tree_util.tree_leaves(args), jax.tree_util.tree_leaves(arg_errors), dtype)
+        tree = jax.tree_util.tree_structure(jax.eval_shape(run, *args))
         return jax.tree_util.tree_unflatten(tree, outs), jax.tree_util.tree_unflatten(tree, out_errs)
 
     return jax.jit(bounded, compiler_options=COMPILER_OPTIONS)
 
 
-def _input_error_of(dtype):
-    return lambda value: _input_error(value, dtype)
+def input_errors(args, dtype):
+    """``|x - fl(x)|`` for every leaf of ``args``: the error an input has before any operation."""
+    with jax.enable_x64(True):
+        return jax.tree_util.tree_map(lambda a: np.asarray(_input_error(a, np.dtype(dtype))), args)
+
+
+def round_off(run: Callable, args: tuple, dtype, arg_errors=None):
+    """``(values, bounds)`` of ``run(*args)``: its float64 values and, leaf by leaf, the bound on the
+    error of evaluating it op by op in ``dtype`` from inputs with errors ``arg_errors`` (default
+    ``input_errors(args, dtype)``). ``run`` must be the same object call after call (one compile
+    per shape): cache the closure that builds it. NumPy float64 arrays in ``run``'s output tree."""
+    dtype = np.dtype(dtype)
+    args = jax.tree_util.tree_map(_to_float64, args)
+    arg_errors = input_errors(args, dtype) if arg_errors is None else arg_errors
+    with jax.enable_x64(True):
+        values, errors = _bounded(run, dtype)(args, arg_errors)
+        return jax.tree_util.tree_map(np.asarray, values), jax.tree_util.tree_map(np.asarray, errors)
+
+
+@functools.cache
+def _vjp_run(function, differentiable: tuple):
+    return vjp_of_differentiable(function, differentiable)
 
 
 def round_off_vjp(function, args, differentiable, cotangent, dtype, arg_errors=None):
     """``(primal, gradients, primal_bound, gradient_bounds)``: ``reference_vjp``'s float64 values
     and, for each, the per-entry bound on the error of computing it op by op in ``dtype``.
 
-    ``arg_errors`` (default: each argument's own rounding to ``dtype``) gives the arguments' errors:
-    a state carried from an earlier call arrives with the error that call's bound gave it.
-    Everything is returned as float64 NumPy arrays, tuples where ``function`` has several outputs.
+    ``arg_errors`` (default: each argument's own rounding to ``dtype``), one per argument, ``None``
+    for the default: a state carried from an earlier call arrives with the error that call's bound
+    gave it. Tuples where ``function`` has several outputs.
     """
     dtype = np.dtype(dtype)
     differentiable = tuple(bool(d) for d in differentiable)
@@ -387,11 +407,11 @@ def round_off_vjp(function, args, differentiable, cotangent, dtype, arg_errors=N
     function, args, differentiable = template_call(function, args, differentiable)
     several = isinstance(cotangent, tuple)
     cotangent = tuple(_to_float64(c) for c in cotangent) if several else _to_float64(cotangent)
-    with jax.enable_x64(True):
-        own = tuple(np.asarray(_input_error(a, dtype)) for a in args)
-        if arg_errors is not None:
-            given = tuple(o if g is None else np.maximum(o, g) for o, g in zip(own, arg_errors))
-            own = given + own[len(given) :]  # traced hyperparameters come after the arguments
-        (primal, grads), (primal_err, grads_err) = _jitted(function, differentiable, dtype)(args, cotangent, own)
-        as_numpy = functools.partial(jax.tree_util.tree_map, np.asarray)
-        return as_numpy(primal), as_numpy(tuple(grads)), as_numpy(primal_err), as_numpy(tuple(grads_err))
+    own = input_errors(args, dtype)
+    if arg_errors is not None:
+        given = tuple(o if g is None else np.maximum(o, g) for o, g in zip(own, arg_errors))
+        own = given + own[len(given) :]  # traced hyperparameters come after the arguments
+    (primal, grads), (primal_err, grads_err) = round_off(
+        _vjp_run(function, differentiable), (args, cotangent), dtype, (own, input_errors(cotangent, dtype))
+    )
+    return primal, tuple(grads), primal_err, tuple(grads_err)

@@ -9,6 +9,7 @@ on large arrays.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 
 import numpy as np
 
@@ -19,6 +20,7 @@ __all__ = [
     "Comparison",
     "Tolerance",
     "compare",
+    "compare_with_round_off",
     "floor_tolerance",
     "round_off_why",
     "tolerance_for",
@@ -76,6 +78,22 @@ def round_off_why(dtype) -> str:
         f"{ROUND_OFF_FACTOR:g} x the computed bound on the round-off of the oracle evaluated op by op in "
         f"{np.dtype(dtype)} on this example"
     )
+
+
+def compare_with_round_off(got, expected, dtype, round_off: Callable[[], np.ndarray | None]) -> Comparison:
+    """``compare`` under a low-precision ``dtype``'s computed bound: first against its cheap part
+    (``floor_tolerance``); only where an entry exceeds it is ``round_off()`` called for the per-entry
+    round-off bound of the oracle evaluated in ``dtype`` (None: none available, the floor stands).
+    A bound entry that is not finite (the evaluation overflowed) bounds nothing: the floor stands."""
+    floor = floor_tolerance(dtype)
+    comparison = compare(got, expected, floor)
+    if comparison.passed or not np.all(np.isfinite(got)):
+        return comparison
+    bound = round_off()
+    if bound is None or np.shape(bound) != np.shape(expected):
+        return comparison
+    bound = np.where(np.isfinite(bound), bound, 0.0)
+    return compare(got, expected, floor, allowance=ROUND_OFF_FACTOR * bound, why=round_off_why(dtype))
 
 
 def tolerance_for(dtype, overrides=None) -> Tolerance:

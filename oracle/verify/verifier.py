@@ -43,22 +43,12 @@ import numpy as np
 
 from oracle.verify.reference import reference_vjp
 from oracle.verify.round_off import round_off_vjp
-from oracle.verify.tolerance import (
-    ROUND_OFF_FACTOR,
-    Comparison,
-    Tolerance,
-    compare,
-    floor_tolerance,
-    round_off_why,
-    tolerance_for,
-)
+from oracle.verify.tolerance import Comparison, Tolerance, compare, compare_with_round_off, tolerance_for
 
 __all__ = ["Verification", "VerificationError", "parameter_gradients", "verify_layer"]
 
 
 STAGES = ("backward", "second backward", "backward with a zero dout")
-# An error beyond GROSS bounds is a bug whatever the round-off (the third book's second look).
-GROSS = 1e3
 
 
 class VerificationError(AssertionError):
@@ -385,17 +375,12 @@ class _Checker:
         return self.rounded[dtype]
 
     def compare_low_precision(self, quantity, got, expected, dtype) -> Comparison:
-        """``compare`` with the computed bound (``oracle.verify.tolerance.low_precision_bound``):
-        first against its cheap part, the normwise floor; the round-off of the oracle's own
-        evaluation in ``dtype`` is computed only where an entry exceeds that floor."""
-        floor = floor_tolerance(dtype)
-        comparison = compare(got, expected, floor)
-        if comparison.passed or self.oracle_call is None or not np.all(np.isfinite(got)):
-            return comparison
-        bound = self.round_off_bounds(dtype).get(quantity)
-        if bound is None or bound.shape != expected.shape:
-            return comparison
-        return compare(got, expected, floor, allowance=ROUND_OFF_FACTOR * bound, why=round_off_why(dtype))
+        """``compare_with_round_off``: the computed bound, its round-off part only where needed."""
+
+        def round_off():
+            return None if self.oracle_call is None else self.round_off_bounds(dtype).get(quantity)
+
+        return compare_with_round_off(got, expected, dtype, round_off)
 
     def check_repeat_and_zero(self, calls) -> None:
         (first_in, first_p), (second_in, second_p), (zero_in, zero_p) = calls
