@@ -19,6 +19,8 @@ computing it op by op in ``dtype`` would make (first-order running error analysi
   ``(1 + ceil(log2 n)) u |A| @ |B|``: a bound by the size of the terms, not of the result, so a
   sum that cancels gets a bound as large as its terms (pairwise summation's bound; OpenBLAS
   float32 stayed below ``3.4 u |A||B|`` for inner sizes 16 to 4096);
+- every result may also underflow: ``+ tiny``, the smallest normal number of ``dtype`` (XLA on
+  CPU flushes subnormal results to zero);
 - moving, selecting or padding values (reshape, transpose, slice, gather, select, max, ...):
   the same operation applied to the errors, no rounding; ``max``, ``min``: ``max(e(a), e(b))``;
 - ``scan``, ``jit``, ``custom_jvp_call``: the inner jaxpr, interpreted the same way (a time
@@ -262,7 +264,7 @@ def _input_error(value, dtype: np.dtype):
 
 def _interpret(jaxpr: Jaxpr, consts: Sequence, values: Sequence, errors: Sequence, dtype: np.dtype):
     """Evaluate ``jaxpr`` on ``values`` with their ``errors``; return both for its outputs."""
-    u = float(np.finfo(dtype).eps) / 2
+    u, tiny = float(np.finfo(dtype).eps) / 2, float(np.finfo(dtype).tiny)
     env: dict = {}
 
     def read(var):
@@ -279,8 +281,9 @@ def _interpret(jaxpr: Jaxpr, consts: Sequence, values: Sequence, errors: Sequenc
         vals, errs = [p[0] for p in pairs], [p[1] for p in pairs]
         outs, out_errs = _equation(eqn, vals, errs, dtype, u)
         for var, out, err in zip(eqn.outvars, outs, out_errs):
-            # an infinite value (a masked score, -inf) is as infinite in dtype: no error to carry on
-            env[var] = (out, jnp.where(jnp.isfinite(out), err, 0.0) if _is_float(var.aval) else _zero(out))
+            # an infinite value (a masked score, -inf) is as infinite in dtype: no error to carry on; a
+            # finite one may also underflow (XLA on CPU flushes subnormals to zero): + tiny
+            env[var] = (out, jnp.where(jnp.isfinite(out), err + tiny, 0.0) if _is_float(var.aval) else _zero(out))
     results = [read(v) for v in jaxpr.outvars]
     return [r[0] for r in results], [r[1] for r in results]
 
