@@ -62,8 +62,8 @@ TOLERANCES = {
 # small next to the array's largest entry (sigmoid's y * (1 - y) at |x| > 17, where float32 rounds
 # y to 1). Both constants hold for the whole catalog; docs/benchmarks.md ("The computed float32
 # bound") gives the campaign that set them.
-ROUND_OFF_FACTOR = 2.0
-NORMWISE_ULPS = 16.0
+ROUND_OFF_FACTOR = 4.0
+NORMWISE_ULPS = 64.0
 
 
 def floor_tolerance(dtype) -> Tolerance:

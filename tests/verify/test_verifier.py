@@ -51,7 +51,7 @@ def test_report_names_layer_quantity_dtype_indices_and_tolerance():
     assert message.startswith("ReLU: dx does not match the JAX oracle (float32):")
     assert "2 of 4 entries out of tolerance" in message
     assert "tolerance: |got - expected| <= atol + rtol*|expected| + ntol*max|expected| with atol=1e-38" in message
-    assert "+ per entry the 'computed' column (2 x the computed bound on the round-off of the oracle" in message
+    assert "+ per entry the 'computed' column (4 x the computed bound on the round-off of the oracle" in message
     assert "(1, 1)" in message and "(0, 0)" in message  # the two kinks, worst first
     assert "(case: x float32 (2, 2), dout float32 (2, 2))" in message
 
