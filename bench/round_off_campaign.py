@@ -1,7 +1,7 @@
 """How close the float32 layers come to the computed bound: a campaign over the catalog.
 
 Run: ``PYTHONPATH=. python bench/round_off_campaign.py [--examples N] [--seed S] [--jobs J]
-[--rows A,B] [--dtype float32] [--layers-only]`` (by hand; minutes: see docs/benchmarks.md, "The
+[--rows A,B] [--dtype float32] [--layers-only | --functions-only]`` (by hand; minutes: see docs/benchmarks.md, "The
 computed float32 bound").
 
 For every row (the layers, then the third book's Functions) it draws ``--examples`` cases as
@@ -82,11 +82,13 @@ def main(argv=None) -> int:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--rows", default="", help="comma-separated row names (default: every row)")
     parser.add_argument("--dtype", default="float32")
-    parser.add_argument("--layers-only", action="store_true")
+    parser.add_argument("--layers-only", action="store_true", help="only the layer rows")
+    parser.add_argument("--functions-only", action="store_true", help="only the third book's Function rows")
     args = parser.parse_args(argv)
-    from oracle.catalog import CATALOG, EVERY_ROW
+    from oracle.catalog import CATALOG, EVERY_ROW, FUNCTIONS
 
-    rows = args.rows.split(",") if args.rows else [e.name for e in (CATALOG if args.layers_only else EVERY_ROW)]
+    chosen = CATALOG if args.layers_only else FUNCTIONS if args.functions_only else EVERY_ROW
+    rows = args.rows.split(",") if args.rows else [e.name for e in chosen]
     jobs = [(name, np.dtype(args.dtype), args.examples, args.seed) for name in rows]
     print(f"{len(rows)} rows x {args.examples} examples, {args.dtype}, seed {args.seed}, {args.jobs} processes")
     print(f"{'row':<30}{'examples':>9}{'of bound':>10}{'needs':>9}{'floor ulps':>11}{'beyond floor':>14}{'CPU s':>8}  worst")

@@ -99,3 +99,21 @@ def test_the_bound_bounds_the_oracles_own_float32_evaluation(row, data):
         bounds = jax.tree_util.tree_leaves((primal_bound, grad_bounds))
         for g, e, b in zip(got, exact, bounds, strict=True):
             assert np.all(np.abs(np.asarray(g) - e) <= b * (1 + 1e-9)), row
+
+
+def test_a_primitive_without_a_rule_gets_its_derivative_along_the_errors():
+    x = np.array([0.5, -2.0], np.float32)
+    values, bound = round_off(lambda x: jnp.arctan(x * 0.1), (x,), np.float32)  # atan: no rule of its own
+    of_product = bound_of(lambda x: x * 0.1, x)
+    slope = 1 / (1 + (0.1 * x.astype(np.float64)) ** 2)
+    np.testing.assert_array_less(slope * of_product, bound)  # the product's error, carried through atan'
+    assert np.all(bound < 1e-6 * np.abs(values) + 1e-30)
+
+
+def test_a_branch_is_interpreted_as_taken_in_float64():
+    def branch(x):
+        return jax.lax.cond(x[0] > 0, lambda x: jnp.sum(x * 3.0), lambda x: jnp.sum(x) * 0.1, x)
+
+    x = np.array([1.0, 2.0], np.float32)
+    taken = bound_of(branch, x)
+    assert float(taken) == float(bound_of(lambda x: jnp.sum(x * 3.0), x))
