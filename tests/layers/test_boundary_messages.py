@@ -8,9 +8,23 @@ type check weakened, and a backward branch (mixed dtypes) that no catalog case r
 import numpy as np
 import pytest
 
-from manual_bp import AddLayer, Affine, Dropout, LeakyReLU, MeanSquaredError, MulLayer, Softmax, SoftmaxWithLoss, Tanh
+from manual_bp import (
+    AddLayer,
+    Affine,
+    AvgPooling,
+    BatchNormalization,
+    Convolution,
+    Dropout,
+    LeakyReLU,
+    MeanSquaredError,
+    MulLayer,
+    Pooling,
+    Softmax,
+    SoftmaxWithLoss,
+    Tanh,
+)
 from manual_bp.functions import cross_entropy_error, log_softmax, softmax
-from manual_bp.layers.im2col import col2im, im2col
+from manual_bp.layers.im2col import col2im, conv_output_size, im2col
 
 STRINGS = np.array([["a", "b"]])
 NUMERIC = r"must be a real numeric array"
@@ -86,6 +100,86 @@ CASES = {
         "stride must be an int, got float",
     ),
     "col2im pad": (lambda: col2im(COL, (1, 2, 5, 5), 3, 3, pad="0"), TypeError, "pad must be an int, got str"),
+    "conv_output_size input size": (
+        lambda: conv_output_size(4.0, 2),
+        TypeError,
+        "input size must be an int, got float",
+    ),
+    "conv_output_size filter size": (
+        lambda: conv_output_size(4, "2"),
+        TypeError,
+        "filter size must be an int, got str",
+    ),
+    "conv_output_size stride": (lambda: conv_output_size(4, 2, 1.0), TypeError, "stride must be an int, got float"),
+    "conv_output_size pad": (lambda: conv_output_size(4, 2, 1, None), TypeError, "pad must be an int, got NoneType"),
+    "Pooling pool_h": (lambda: Pooling(2.0, 2), TypeError, "pool_h must be an int, got float"),
+    "AvgPooling pool_w": (lambda: AvgPooling(2, "2"), TypeError, "pool_w must be an int, got str"),
+    "Pooling stride": (lambda: Pooling(2, 2, stride=None), TypeError, "stride must be an int, got NoneType"),
+    "AvgPooling pad": (lambda: AvgPooling(2, 2, pad=0.0), TypeError, "pad must be an int, got float"),
+    "Convolution W": (lambda: Convolution(STRINGS[None, None], np.zeros(1)), TypeError, f"W {NUMERIC}"),
+    "Convolution b": (lambda: Convolution(np.zeros((1, 1, 2, 2)), STRINGS[0]), TypeError, f"b {NUMERIC}"),
+    "Convolution stride": (
+        lambda: Convolution(np.zeros((1, 1, 2, 2)), np.zeros(1), stride=1.5),
+        TypeError,
+        "stride must be an int, got float",
+    ),
+    "Convolution pad": (
+        lambda: Convolution(np.zeros((1, 1, 2, 2)), np.zeros(1), pad="1"),
+        TypeError,
+        "pad must be an int, got str",
+    ),
+    "Convolution x": (
+        lambda: Convolution(np.zeros((1, 1, 2, 2)), np.zeros(1)).forward(STRINGS[None, None]),
+        TypeError,
+        f"x {NUMERIC}",
+    ),
+    "BatchNormalization gamma": (lambda: BatchNormalization(STRINGS[0], np.zeros(2)), TypeError, f"gamma {NUMERIC}"),
+    "BatchNormalization beta": (lambda: BatchNormalization(np.ones(2), STRINGS[0]), TypeError, f"beta {NUMERIC}"),
+    "BatchNormalization 2-D gamma": (
+        lambda: BatchNormalization(np.ones((2, 2)), np.zeros(2)),
+        ValueError,
+        r"gamma must have shape \(D,\) \(one scale per feature or channel\), got \(2, 2\)$",
+    ),
+    "BatchNormalization momentum": (
+        lambda: BatchNormalization(np.ones(2), np.zeros(2), momentum="0.9"),
+        TypeError,
+        "momentum must be a real number, got str",
+    ),
+    "BatchNormalization bool momentum": (
+        lambda: BatchNormalization(np.ones(2), np.zeros(2), momentum=True),
+        TypeError,
+        "momentum must be a real number, got bool",
+    ),
+    "BatchNormalization eps": (
+        lambda: BatchNormalization(np.ones(2), np.zeros(2), eps=None),
+        TypeError,
+        "eps must be a real number, got NoneType",
+    ),
+    "BatchNormalization running_mean": (
+        lambda: BatchNormalization(np.ones(2), np.zeros(2), running_mean=np.zeros(3)),
+        ValueError,
+        r"running_mean must have shape \(2,\) \(the shape of gamma\), got \(3,\)$",
+    ),
+    "BatchNormalization running_var": (
+        lambda: BatchNormalization(np.ones(2), np.zeros(2), running_var=[1.0]),
+        ValueError,
+        r"running_var must have shape \(2,\) \(the shape of gamma\), got \(1,\)$",
+    ),
+    "BatchNormalization x": (
+        lambda: BatchNormalization(np.ones(2), np.zeros(2)).forward(STRINGS),
+        TypeError,
+        f"x {NUMERIC}",
+    ),
+    "BatchNormalization empty batch": (
+        lambda: BatchNormalization(np.ones(2), np.zeros(2)).forward(np.zeros((0, 2))),
+        ValueError,
+        r"x must hold at least one sample, got shape \(0, 2\)$",
+    ),
+    "BatchNormalization 3-D x": (
+        lambda: BatchNormalization(np.ones(2), np.zeros(2)).forward(np.ones((3, 2, 4))),
+        ValueError,
+        r"x must have shape \(N, 2\) or \(N, 2, H, W\) \(gamma has shape \(2,\)\), got \(3, 2, 4\)$",
+    ),
 }
 
 

@@ -1,13 +1,15 @@
 """Convolution: any stride and padding, overlapping windows, parameters, buffers, dtype, errors."""
 
 import dataclasses
+import gc
+import weakref
 
 import numpy as np
 import pytest
 from broken_layers import AssigningCol2imConvolution
 from hypothesis import example, given
 
-from manual_bp import Convolution
+from manual_bp import Convolution, col2im
 from oracle.catalog import find_entry
 from oracle.catalog.convolution import convolution_cases
 from oracle.layers.convolution import convolution
@@ -111,6 +113,61 @@ def test_buffers_follow_a_change_of_batch_size():
             {"W": layer.W, "b": layer.b},
             RNG.normal(size=(n, 2, 5, 5)),
         )
+
+
+def test_buffers_follow_a_change_of_dtype():
+    W, b = RNG.normal(size=(2, 2, 3, 3)).astype(np.float32), np.zeros(2, np.float32)
+    x, dout = RNG.normal(size=(1, 2, 4, 4)), RNG.normal(size=(1, 2, 4, 4))
+    layer = Convolution(W, b, pad=1)
+    layer.forward(x.astype(np.float32))
+    layer.backward(dout.astype(np.float32))
+    fresh = Convolution(W, b, pad=1)  # float64 x: the windows and their gradients in float64
+    np.testing.assert_array_equal(layer.forward(x), fresh.forward(x))
+    np.testing.assert_array_equal(layer.backward(dout), fresh.backward(dout))
+
+
+def test_a_float64_dout_on_a_float32_layer_is_rounded_to_float32_first():
+    W, b = RNG.normal(size=(3, 2, 3, 3)).astype(np.float32), np.zeros(3, np.float32)
+    x, dout = RNG.normal(size=(2, 2, 5, 5)).astype(np.float32), RNG.normal(size=(2, 3, 3, 3))
+    wide, narrow = Convolution(W, b), Convolution(W, b)
+    wide.forward(x)
+    narrow.forward(x)
+    np.testing.assert_array_equal(wide.backward(dout), narrow.backward(dout.astype(np.float32)))
+    np.testing.assert_array_equal(wide.dW, narrow.dW)
+    np.testing.assert_array_equal(wide.db, narrow.db)
+
+
+def test_float32_overlapping_windows_add_up_in_float32_like_col2im():
+    # One filter of one channel: each window's gradient is dout * W, one product per entry (no
+    # sum for BLAS to order), so dx is col2im of those products, added up in float32.
+    rng = np.random.default_rng(5)
+    W = (rng.normal(size=(1, 1, 3, 3)) * 10.0 ** rng.uniform(-4, 4, size=(1, 1, 3, 3))).astype(np.float32)
+    dout = (rng.normal(size=(2, 1, 4, 4)) * 10.0 ** rng.uniform(-4, 4, size=(2, 1, 4, 4))).astype(np.float32)
+    layer = Convolution(W, np.zeros(1, np.float32))
+    layer.forward(np.ones((2, 1, 6, 6), np.float32))
+    dcol = dout.reshape(-1, 1) * W.reshape(1, -1)  # (N*OH*OW, FH*FW), rows in (n, oh, ow) order
+    np.testing.assert_array_equal(layer.backward(dout), col2im(dcol, (2, 1, 6, 6), 3, 3))
+
+
+@pytest.mark.parametrize("wide", ["W", "b"])
+def test_a_float64_filter_or_bias_makes_the_forward_float64(wide):
+    x = RNG.normal(size=(1, 2, 4, 4)).astype(np.float32)
+    params = {"W": RNG.normal(size=(2, 2, 3, 3)).astype(np.float32), "b": RNG.normal(size=2).astype(np.float32)}
+    params[wide] = params[wide].astype(np.float64)
+    out = Convolution(**params, pad=1).forward(x)
+    in_float64 = {name: p.astype(np.float64) for name, p in params.items()}
+    np.testing.assert_array_equal(out, Convolution(**in_float64, pad=1).forward(x.astype(np.float64)))
+
+
+@pytest.mark.parametrize("pad", [0, 1])
+def test_the_layer_keeps_no_reference_to_the_callers_input(pad):
+    layer = Convolution(RNG.normal(size=(2, 1, 2, 2)), np.zeros(2), pad=pad)
+    x = RNG.normal(size=(1, 1, 4, 4))
+    layer.forward(x)
+    alive = weakref.ref(x)
+    del x
+    gc.collect()
+    assert alive() is None  # without padding the padded x is x itself: the layer drops it
 
 
 def test_float32_throughout():

@@ -32,6 +32,19 @@ def book_im2col(x, filter_h, filter_w, stride=1, pad=0):
     return col.transpose(0, 4, 5, 1, 2, 3).reshape(n * out_h * out_w, -1)
 
 
+def book_col2im(col, input_shape, filter_h, filter_w, stride=1, pad=0):
+    """The book's col2im, its buffer in ``col``'s dtype (the book's is float64): window offset by
+    window offset, each ``+=`` over all windows at once."""
+    n, c, h, w = input_shape
+    out_h, out_w = (h + 2 * pad - filter_h) // stride + 1, (w + 2 * pad - filter_w) // stride + 1
+    col = col.reshape(n, out_h, out_w, c, filter_h, filter_w).transpose(0, 3, 4, 5, 1, 2)
+    img = np.zeros((n, c, h + 2 * pad + stride - 1, w + 2 * pad + stride - 1), dtype=col.dtype)
+    for y in range(filter_h):
+        for xx in range(filter_w):
+            img[:, :, y : y + stride * out_h : stride, xx : xx + stride * out_w : stride] += col[:, :, y, xx, :, :]
+    return img[:, :, pad : h + pad, pad : w + pad]
+
+
 @st.composite
 def adjoint_cases(draw):
     shape, fh, fw, stride, pad = draw(st.sampled_from(GEOMETRIES))
@@ -69,6 +82,17 @@ def test_col2im_counts_how_many_windows_cover_each_cell(geometry):
         assert covered.max() > 1  # overlapping windows add up
 
 
+@pytest.mark.parametrize("geometry", GEOMETRIES, ids=str)
+def test_col2im_adds_float32_windows_in_float32_in_the_books_order(geometry):
+    # Values spread over 8 decades: a cell's float32 sum then depends on the dtype of the
+    # additions (a float64 buffer gives other roundings), not only on their order.
+    shape, *window = geometry
+    rng = np.random.default_rng(1)
+    ones = im2col(np.ones(shape, np.float32), *window)
+    col = (rng.normal(size=ones.shape) * 10.0 ** rng.uniform(-4, 4, size=ones.shape)).astype(np.float32)
+    np.testing.assert_array_equal(col2im(col, shape, *window), book_col2im(col, shape, *window))
+
+
 def test_col2im_drops_cells_no_window_covers():
     x = np.arange(25.0).reshape(1, 1, 5, 5)
     back = col2im(im2col(x, 1, 1, 3), x.shape, 1, 1, 3)
@@ -90,6 +114,20 @@ def test_im2col_keeps_float32_and_never_writes_its_input():
 )
 def test_conv_output_size_floors_like_the_book(size, filter_size, stride, pad, expected):
     assert conv_output_size(size, filter_size, stride, pad) == expected
+
+
+def test_conv_output_size_defaults_to_stride_one_and_no_padding():
+    assert conv_output_size(28, 5) == 24
+
+
+@pytest.mark.parametrize(("size", "filter_size", "pad"), [(4, 4, 0), (3, 5, 1), (1, 1, 0)])
+def test_a_filter_as_large_as_the_padded_input_fits_once(size, filter_size, pad):
+    assert conv_output_size(size, filter_size, pad=pad) == 1
+
+
+def test_a_filter_larger_than_the_padded_input_is_rejected_with_the_padded_size():
+    with pytest.raises(ValueError, match=r"^filter size 5 is larger than the padded input 2 \+ 2\*1 = 4$"):
+        conv_output_size(2, 5, pad=1)
 
 
 def test_a_filter_larger_than_the_padded_input_names_both_sizes():

@@ -89,6 +89,32 @@ def test_running_statistics_move_only_in_training_mode_and_never_in_backward():
     np.testing.assert_array_equal(layer.running_var, before[1])
 
 
+@pytest.mark.parametrize("momentum", [0, 1])
+def test_momentum_may_be_zero_or_one(momentum):
+    layer = BatchNormalization(np.ones(2), np.zeros(2), momentum=momentum)
+    layer.forward(np.array([[1.0, 10.0], [3.0, 14.0]]))
+    np.testing.assert_array_equal(layer.running_mean, [[2.0, 12.0], [0.0, 0.0]][momentum])  # this batch's, or as it was
+    np.testing.assert_array_equal(layer.running_var, [[1.0, 4.0], [1.0, 1.0]][momentum])
+
+
+def test_given_running_statistics_are_kept_as_float64_copies():
+    running_mean = np.array([0.5, -1.0], np.float32)
+    layer = BatchNormalization(np.ones(2), np.zeros(2), running_mean=running_mean, running_var=[2, 3])
+    assert layer.running_mean.dtype == layer.running_var.dtype == np.float64
+    assert not np.shares_memory(layer.running_mean, running_mean)
+    np.testing.assert_array_equal(layer.running_var, [2.0, 3.0])
+
+
+@pytest.mark.parametrize("wide", ["gamma", "beta"])
+def test_a_float64_gamma_or_beta_makes_the_forward_float64(wide):
+    x = RNG.normal(size=(5, 3)).astype(np.float32)
+    params = {"gamma": RNG.normal(size=3).astype(np.float32), "beta": RNG.normal(size=3).astype(np.float32)}
+    params[wide] = params[wide].astype(np.float64)
+    out = BatchNormalization(**params).forward(x)
+    in_float64 = {name: p.astype(np.float64) for name, p in params.items()}
+    np.testing.assert_array_equal(out, BatchNormalization(**in_float64).forward(x.astype(np.float64)))
+
+
 class InferenceBatchNorm(BatchNormalization):
     """The layer in inference mode, with its running statistics as (non-differentiated) parameters."""
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from manual_bp import AvgPooling, Pooling
+from manual_bp import AvgPooling, Pooling, col2im
 from oracle.catalog import find_entry
 from oracle.catalog.pooling import pooling_cases
 from oracle.layers.pooling import avg_pooling, pooling
@@ -130,9 +130,39 @@ def test_float32_in_gives_float32_out_and_gradient(layer):
     assert out.dtype == pool.backward(np.ones_like(out)).dtype == np.float32
 
 
+@pytest.mark.parametrize("dout_dtype", [np.float32, np.float64], ids=lambda d: np.dtype(d).name)
+def test_float32_overlapping_windows_add_up_in_float32_like_col2im(dout_dtype):
+    # Each cell of a 3x3, stride-1 pooling receives 9 shares dout / 9, rounded to float32 and
+    # summed in float32 (the book's col2im, window offset by window offset): a float64 sum, or
+    # shares left in a float64 dout's precision, round differently.
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(2, 2, 6, 6)).astype(np.float32)
+    dout = (rng.normal(size=(2, 2, 4, 4)) * 10.0 ** rng.uniform(-4, 4, size=(2, 2, 4, 4))).astype(dout_dtype)
+    layer = AvgPooling(3, 3, stride=1)
+    layer.forward(x)
+    share = (dout / 9).astype(np.float32)  # every window holds 9 real cells
+    col = np.repeat(share.transpose(0, 2, 3, 1)[..., None], 9, axis=-1).reshape(2 * 4 * 4, 2 * 9)
+    np.testing.assert_array_equal(layer.backward(dout), col2im(col, x.shape, 3, 3, stride=1))
+
+
+def test_a_float64_dout_on_float32_max_pooling_is_rounded_to_float32_first():
+    # The centre of each 5x5 image wins all 9 windows of a 3x3, stride-1 pooling: its gradient
+    # is a float32 sum of 9 entries of dout, which rounds otherwise if they keep float64 digits.
+    rng = np.random.default_rng(7)
+    x = np.zeros((4, 4, 5, 5), np.float32)
+    x[:, :, 2, 2] = 1.0
+    dout = rng.normal(size=(4, 4, 3, 3)) * 10.0 ** rng.uniform(-4, 4, size=(4, 4, 3, 3))
+    layer = Pooling(3, 3, stride=1)
+    layer.forward(x)
+    np.testing.assert_array_equal(layer.backward(dout), layer.backward(dout.astype(np.float32)))
+
+
 @pytest.mark.parametrize("layer", [Pooling, AvgPooling])
 def test_padding_as_wide_as_the_window_is_rejected(layer):
-    with pytest.raises(ValueError, match=r"pad must be smaller than the window 2x3, got 2"):
+    with pytest.raises(
+        ValueError,
+        match=r"^pad must be smaller than the window 2x3, got 2: a window of padding alone has nothing to pool$",
+    ):
         layer(2, 3, pad=2)
 
 
