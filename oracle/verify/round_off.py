@@ -364,9 +364,9 @@ def _bounded(run: Callable, dtype: np.dtype):
     """``jit`` of ``(args, arg_errors) -> (values, errors)`` for ``run(*args)`` interpreted in ``dtype``."""
 
     def bounded(args, arg_errors):
-        closed = jax.make_jaxpr(run)(*args)
+        closed, shapes = jax.make_jaxpr(run, return_shape=True)(*args)
         outs, out_errs = _closed(closed, jax.tree_util.tree_leaves(args), jax.tree_util.tree_leaves(arg_errors), dtype)
-        tree = jax.tree_util.tree_structure(jax.eval_shape(run, *args))
+        tree = jax.tree_util.tree_structure(shapes)
         return jax.tree_util.tree_unflatten(tree, outs), jax.tree_util.tree_unflatten(tree, out_errs)
 
     return jax.jit(bounded, compiler_options=COMPILER_OPTIONS)
