@@ -186,12 +186,15 @@ def float32_floor(entry, examples: int) -> dict:
     """The oracle's own float32 error against float64, normwise per gradient, over the clean
     row's ``examples`` (seed 0): its largest and its median over the examples; also whether the
     clean row passed. Read by wrapping the verifiers' compare steps (layers, Functions) here."""
-    from oracle.verify import second_order, verifier
+    from oracle.verify import function_entry, second_order, verifier
+    from oracle.verify.reference import rounded_reference_vjp
     from oracle.verify.runner import run_entry
 
     errors: list[float] = []  # per example: the largest over its gradients
     current: list[float] = []
     layer_check, function_check = verifier._Checker.check_quantity, second_order._Report.check
+    verify_function = function_entry.verify_function
+    oracle_call: list = []  # the Function row's current (oracle, args, differentiable, gy)
 
     def record(error) -> None:
         if error is not None:
@@ -199,29 +202,38 @@ def float32_floor(entry, examples: int) -> dict:
 
     def layer_recording(self, quantity, got, expected, dtype, of):
         layer_check(self, quantity, got, expected, dtype, of)
-        if quantity.startswith("d") and dtype is not None and np.dtype(dtype) == np.float32:
+        if quantity.startswith("d") and dtype is not None and np.dtype(dtype) == np.float32 and self.oracle_call:
+            args, differentiable, dout, names, _ = self.oracle_call
             try:
-                record(_normwise(self.rounded_refs(np.dtype(np.float32)).get(quantity), expected))
+                _, grads = rounded_reference_vjp(self.function, args, differentiable, dout, np.float32)
+                record(_normwise(dict(zip(("d" + n for n in names), grads)).get(quantity), expected))
             except Exception:  # noqa: BLE001 - an oracle that cannot run in float32 has no floor
                 pass
 
-    def function_recording(self, quantity, got, expected, *, dtype=None, higher=False):
-        function_check(self, quantity, got, expected, dtype=dtype, higher=higher)
-        if quantity.startswith("d") and not higher and self.dtype == np.float32 and self.rounded is not None:
-            if self._rounded_values is None:
-                self._rounded_values = self.rounded()
-            record(_normwise(self._rounded_values.get(quantity), expected))
+    def function_stashing(function, oracle, inputs, gy, w=None, *, nondiff=(), **options):
+        differentiable = [k not in nondiff for k in inputs]
+        oracle_call[:] = [(oracle, tuple(inputs.values()), differentiable, gy, [k for k in inputs if k not in nondiff])]
+        return verify_function(function, oracle, inputs, gy, w, nondiff=nondiff, **options)
+
+    def function_recording(self, quantity, got, expected, *, dtype=None):
+        function_check(self, quantity, got, expected, dtype=dtype)
+        if quantity.startswith("d") and "<" not in quantity and self.dtype == np.float32 and oracle_call:
+            oracle, args, differentiable, gy, names = oracle_call[0]
+            _, grads = rounded_reference_vjp(oracle, args, differentiable, gy, np.float32)
+            record(_normwise(dict(zip(("d" + n for n in names), grads)).get(quantity), expected))
 
     def after_example() -> None:
         errors.append(max(current, default=0.0))
         current.clear()
 
     verifier._Checker.check_quantity, second_order._Report.check = layer_recording, function_recording
+    function_entry.verify_function = function_stashing  # type: ignore[assignment]  # the name rows call
     try:
         clean = dataclasses.replace(entry, errors=(), distributions=())
         result = run_entry(clean, "float32", examples=examples, seed_value=0, shrink=False, on_example=after_example)
     finally:
         verifier._Checker.check_quantity, second_order._Report.check = layer_check, function_check
+        function_entry.verify_function = verify_function
     return {
         "floor": max(errors, default=0.0),
         "median": float(np.median(errors)) if errors else 0.0,

@@ -181,12 +181,8 @@ class _LSTMBlock:
 
     def __init__(self, t: int, n: int, d: int, h: int, dtype) -> None:
         self.key = (t, n, d, h, np.dtype(dtype))
-        # sigmoid(a) = (1 + tanh(a / 2)) / 2: the [f, i, o] columns are halved, tanh'd, then halved and shifted
-        self.half = np.array([0.5] * h + [1.0] * h + [0.5] * (2 * h), dtype)
-        # the per-step affine on full (N, 4H) operands: a broadcast (4H,) operand costs twice as much per call
-        self.half_n = np.tile(self.half, (n, 1))
-        self.shift_n = np.tile(np.array([0.5] * h + [0.0] * h + [0.5] * (2 * h), dtype), (n, 1)).reshape(n, 4, h)
-        self.Wxb_half, self.Wh_half = np.empty((d + 1, 4 * h), dtype), np.empty((h, 4 * h), dtype)
+        # [Wx; b] stacked and Wh, both in the block's dtype
+        self.Wxb, self.Wh = np.empty((d + 1, 4 * h), dtype), np.empty((h, 4 * h), dtype)
         self.xh = np.empty((t + 1, n, d + 1 + h), dtype)
         self.xh[:, :, d] = 1
         self.ax = np.empty((t, n, 4 * h), dtype)
@@ -277,27 +273,34 @@ class TimeLSTM(_TimeRecurrent):
         block = self._block
         if block is None or block.key != (t, n, d, H, dtype):
             block = self._block = _LSTMBlock(t, n, d, H, dtype)
-        half, shift, hWh, Wh_half = block.half_n, block.shift_n, block.hWh, block.Wh_half
+        hWh, Wh = block.hWh, block.Wh
         products = block.products
         fc, ig = products
-        # the sigmoid gates' columns of Wx, Wh, b halved (exact): a single tanh per step gives all four gates
-        np.multiply(self.Wx, block.half, out=block.Wxb_half[:d])
-        np.multiply(self.b, block.half, out=block.Wxb_half[d])
-        np.multiply(self.Wh, block.half, out=Wh_half)
+        np.copyto(block.Wxb[:d], self.Wx)
+        np.copyto(block.Wxb[d], self.b)
+        np.copyto(Wh, self.Wh)
         np.copyto(block.xs, xs.transpose(1, 0, 2))
-        np.matmul(block.xh[:t, :, : d + 1].reshape(t * n, d + 1), block.Wxb_half, out=block.ax.reshape(t * n, 4 * H))
+        np.matmul(block.xh[:t, :, : d + 1].reshape(t * n, d + 1), block.Wxb, out=block.ax.reshape(t * n, 4 * H))
         block.hs[0] = self._initial("h", self.h, n, dtype)
         block.cs[0] = self._initial("c", self.c, n, dtype)
-        for a, a3, gates, h, h_next, cg, fi, c_next, tanh_c, o in block.steps:
-            np.matmul(h, Wh_half, out=hWh)
-            a += hWh
-            np.tanh(a, out=a)
-            a *= half
-            np.add(a3, shift, out=gates)
-            np.multiply(cg, fi, out=products)  # [c f, g i]
-            np.add(fc, ig, out=c_next)
-            np.tanh(c_next, out=tanh_c)
-            np.multiply(o, tanh_c, out=h_next)
+        # sigmoid(a) = 1 / (1 + exp(-a)), to a few ulps of its own size (not (1 + tanh(a / 2)) / 2, which
+        # keeps only an absolute accuracy of eps / 2: a gate of 5e-9 came out 6x too large in float32);
+        # exp(-a) overflows to inf below a = -88 (float32), giving the limit 0
+        with np.errstate(over="ignore"):
+            for a, a3, gates, h, h_next, cg, fi, c_next, tanh_c, o in block.steps:
+                np.matmul(h, Wh, out=hWh)
+                a += hWh
+                np.tanh(a3[:, 1], out=gates[:, 1])  # g
+                np.negative(a, out=a)
+                np.exp(a, out=a)
+                a += 1
+                np.reciprocal(a, out=a)
+                np.copyto(gates[:, 0], a3[:, 0])  # f
+                np.copyto(gates[:, 2:], a3[:, 2:])  # i, o
+                np.multiply(cg, fi, out=products)  # [c f, g i]
+                np.add(fc, ig, out=c_next)
+                np.tanh(c_next, out=tanh_c)
+                np.multiply(o, tanh_c, out=h_next)
         self.shape, self.xs_dtype = (n, t), xs.dtype
         self.h, self.c = block.hs[t].copy(), block.cs[t].copy()
         return block.hs[1:].transpose(1, 0, 2).copy()

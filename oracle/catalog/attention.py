@@ -142,8 +142,6 @@ ROWS: tuple[CatalogEntry, ...] = (
         ("hs", "a"),
         (),
         weight_sum_cases,
-        tolerance=ATTENTION_FLOAT32,
-        tolerance_reason=ATTENTION_FLOAT32_REASON,
         conventions="c = sum_t a[:, t] * hs[:, t]; a any reals (not required to sum to 1), sometimes of the other "
         "float width; backward returns (dhs, da), each in its input's dtype",
     ),
@@ -155,8 +153,6 @@ ROWS: tuple[CatalogEntry, ...] = (
         (),
         attention_weight_cases,
         nondiff=frozenset({"mask"}),
-        tolerance=ATTENTION_FLOAT32,
-        tolerance_reason=ATTENTION_FLOAT32_REASON,
         conventions="softmax over the encoder axis of unscaled dot products <hs[:, t], h>; masked steps "
         "score -inf (weight and gradient exactly 0); mask None == all True; h sometimes of the other float "
         "width; returns (dhs, dh)",
@@ -169,8 +165,6 @@ ROWS: tuple[CatalogEntry, ...] = (
         (),
         attention_cases,
         nondiff=frozenset({"mask"}),
-        tolerance=ATTENTION_FLOAT32,
-        tolerance_reason=ATTENTION_FLOAT32_REASON,
         conventions="WeightSum(hs, AttentionWeight(hs, h, mask)); dhs sums both paths into hs; "
         "h sometimes of the other float width; returns (dhs, dh); keeps attention_weight (N, T)",
     ),
@@ -182,8 +176,6 @@ ROWS: tuple[CatalogEntry, ...] = (
         (),
         time_attention_cases,
         nondiff=frozenset({"mask"}),
-        tolerance=ATTENTION_FLOAT32,
-        tolerance_reason=ATTENTION_FLOAT32_REASON,
         conventions="one Attention per decoder step (oracle: vmap of attention); dhs_enc summed over "
         "decoder steps; hs_dec sometimes of the other float width; returns (dhs_enc, dhs_dec); keeps "
         "attention_weights (N, T_d, T)",

@@ -127,13 +127,12 @@ ROWS: tuple[CatalogEntry, ...] = (
         "quantities of call k > 1 are named 'call k dx'",
         tolerance={
             np.dtype(np.float64): Tolerance(atol=1e-9, rtol=1e-10, ntol=1e-12),
-            np.dtype(np.float32): Tolerance(atol=1e-4, rtol=1e-5, ntol=1e-5),
         },
         tolerance_reason="dx cancels terms of size |gamma * dout| / std, up to 1e5 here (values <= 10, "
         "std >= sqrt(eps) = 1e-3); when dout lies in the span of 1 and xn per feature "
         "(Hypothesis often draws dout == x, or constant x and dout) the exact dx is ~0 "
         "and rounding of those terms remains: up to 1.6e-10 (float64, the reference's "
-        "own) and 1.1e-5 (float32) absolute in 5000 examples. The planted bugs still fail.",
+        "own) absolute in 5000 examples. The planted bugs still fail.",
         conventions="draws train_flg per call (sequences of calls on one layer, see sequences), momentum "
         "0.9 / 0.5, eps 1e-6 / 1e-3 / 1e-2, (N, D) and (N, C, H, W), "
         "gamma and beta of either float width; biased variance, per feature / per channel; "

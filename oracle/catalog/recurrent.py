@@ -103,8 +103,6 @@ ROWS: tuple[CatalogEntry, ...] = (
         ("x", "h_prev"),
         ("Wx", "Wh", "b"),
         rnn_cell_cases,
-        tolerance=RECURRENT_FLOAT32,
-        tolerance_reason=RECURRENT_FLOAT32_REASON,
         conventions="tanh(h Wh + x Wx + b), one step; Wx, Wh, b of either float width; backward -> (dx, dh_prev)",
     ),
     CatalogEntry(
@@ -114,8 +112,6 @@ ROWS: tuple[CatalogEntry, ...] = (
         ("x", "h_prev", "c_prev"),
         ("Wx", "Wh", "b"),
         lstm_cell_cases,
-        tolerance=RECURRENT_FLOAT32,
-        tolerance_reason=RECURRENT_FLOAT32_REASON,
         conventions="gates [f, g, i, o] (the book's; PyTorch: [i, f, g, o]); Wx, Wh, b of either float width; "
         "forward -> (h_next, c_next); "
         "backward(dh_next, dc_next) -> (dx, dh_prev, dc_prev)",
@@ -127,8 +123,6 @@ ROWS: tuple[CatalogEntry, ...] = (
         ("x", "h_prev"),
         ("Wx", "Wh", "b"),
         gru_cell_cases,
-        tolerance=RECURRENT_FLOAT32,
-        tolerance_reason=RECURRENT_FLOAT32_REASON,
         conventions="the book's form: gates [z, r, h_hat], reset before Wh_h, h' = (1 - z) h + z h_hat; "
         "Wx, Wh, b of either float width",
     ),

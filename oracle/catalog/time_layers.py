@@ -17,8 +17,6 @@ from oracle.catalog.dropout import KEEP_RATE
 from oracle.catalog.embedding import EMBED, VOCAB
 from oracle.catalog.recurrent import (
     RECURRENT_VALUE,
-    TIME_RECURRENT_FLOAT32,
-    TIME_RECURRENT_FLOAT32_REASON,
     recurrent_params,
 )
 from oracle.layers import time_layers as _time_oracle
@@ -183,8 +181,6 @@ ROWS: tuple[CatalogEntry, ...] = (
         carry=_time_oracle.time_rnn_carry,
         carried=("h",),
         sequences=_sequences("h"),
-        tolerance=TIME_RECURRENT_FLOAT32,
-        tolerance_reason=TIME_RECURRENT_FLOAT32_REASON,
         conventions="config stateful drawn; h: the initial state (zeros when not stateful), set with "
         "set_state before the first call; truncated BPTT; dh = dL/dh_0",
     ),
@@ -199,8 +195,6 @@ ROWS: tuple[CatalogEntry, ...] = (
         carry=_time_oracle.time_lstm_carry,
         carried=("h", "c"),
         sequences=_sequences("h[, c]"),
-        tolerance=TIME_RECURRENT_FLOAT32,
-        tolerance_reason=TIME_RECURRENT_FLOAT32_REASON,
         conventions="gates [f, g, i, o]; config stateful drawn; set_state(h, c) before the first call; "
         "truncated BPTT; dh, dc = dL/dh_0, dL/dc_0",
     ),
@@ -215,8 +209,6 @@ ROWS: tuple[CatalogEntry, ...] = (
         carry=_time_oracle.time_gru_carry,
         carried=("h",),
         sequences=_sequences("h"),
-        tolerance=TIME_RECURRENT_FLOAT32,
-        tolerance_reason=TIME_RECURRENT_FLOAT32_REASON,
         conventions="the book's GRU; config stateful drawn; truncated BPTT; dh = dL/dh_0",
     ),
     CatalogEntry(
@@ -269,8 +261,6 @@ ROWS: tuple[CatalogEntry, ...] = (
         ("xs",),
         ("Wx1", "Wh1", "b1", "Wx2", "Wh2", "b2"),
         time_bilstm_cases,
-        tolerance=TIME_RECURRENT_FLOAT32,
-        tolerance_reason=TIME_RECURRENT_FLOAT32_REASON,
         conventions="concat([forward-in-time LSTM, time-reversed LSTM], -1); zero initial states",
     ),
 )

@@ -39,37 +39,26 @@ import numpy as np
 from manual_bp.dezero import Variable, no_grad
 from oracle.verify import executables
 from oracle.verify.reference import COMPILER_OPTIONS
-from oracle.verify.tolerance import Comparison, Tolerance, compare, tolerance_for
-from oracle.verify.verifier import GROSS, ROUND_OFF_FACTOR, Verification, VerificationError
+from oracle.verify.round_off import round_off
+from oracle.verify.tolerance import Comparison, Tolerance, compare, compare_with_round_off, tolerance_for
+from oracle.verify.verifier import Verification, VerificationError
 
 __all__ = [
-    "SECOND_ORDER_TOLERANCES",
+    "derivative_bounds",
     "derivative_reference",
     "reference",
-    "rounded_reference",
-    "second_order_tolerance",
+    "reference_bounds",
     "verify_derivatives",
     "verify_function",
 ]
 
 
-# Second and higher derivatives in float32 pass through about twice as many float32 operations
-# as the gradient, with intermediates (1/p**2, y**2, gy * w) larger than the result: measured
-# over 500 drawn examples x 2 seeds per row, their error reached 1.5x the first-order float32
-# bound (binary_cross_entropy, 370 ulps), softmax and tanh 0.9-1.0x. Ten times the first-order
-# bound leaves room; every planted second-order bug exceeds it 1000-fold.
-SECOND_ORDER_TOLERANCES = {np.dtype(np.float32): Tolerance(atol=1e-5, rtol=1e-4, ntol=1e-4)}
-
-
-def second_order_tolerance(dtype, first: Tolerance, overrides=None) -> Tolerance:
-    """The tolerance of second and higher derivatives: a row's override for ``dtype`` if it has
-    one, else ``SECOND_ORDER_TOLERANCES`` where it has ``dtype``, else the first-order ``first``."""
+def _computes_bound(dtype, tolerance) -> bool:
+    """Whether ``dtype``'s bound is computed: a float narrower than float64 with no tolerance given."""
     dtype = np.dtype(dtype)
-    if isinstance(overrides, Tolerance):
-        return overrides
-    if overrides and dtype in {np.dtype(k) for k in overrides}:
-        return first
-    return SECOND_ORDER_TOLERANCES.get(dtype, first)
+    if dtype.kind != "f" or dtype.itemsize >= 8 or isinstance(tolerance, Tolerance):
+        return False
+    return not (tolerance and dtype in {np.dtype(k) for k in tolerance})
 
 
 def _float64(value) -> np.ndarray:
@@ -77,6 +66,7 @@ def _float64(value) -> np.ndarray:
     return array.astype(np.float64) if array.dtype.kind == "f" else array
 
 
+@functools.cache  # one object per (oracle, arguments, order): the round-off bound compiles it once per shape
 def _derivatives_up_to_second(oracle: Callable, differentiable: tuple, order: int):
     """``run(args, gy, ws) -> (primal, first, second_x, second_gy)``, not jitted."""
 
@@ -137,28 +127,13 @@ def reference(oracle: Callable, args, differentiable, gy, ws=(), *, order: int =
     return out
 
 
-def _rounded(value, dtype):
-    array = np.asarray(value)
-    return array.astype(dtype) if array.dtype.kind == "f" else array
-
-
-def rounded_reference(oracle: Callable, args, differentiable, gy, ws=(), *, order: int = 2, dtype=np.float32):
-    """``reference`` computed in ``dtype`` instead of float64, op by op (nothing fused), as
-    float64 arrays: its difference from ``reference`` is what one straightforward
-    implementation in ``dtype`` cannot resolve on this very example (cancellation included)."""
+def reference_bounds(oracle: Callable, args, differentiable, gy, ws=(), *, order: int = 2, dtype=np.float32):
+    """``reference``'s quantities' round-off bounds: per entry, how far evaluating them op by op
+    in ``dtype`` can be from their float64 values (``oracle.verify.round_off``); same structure."""
     differentiable = tuple(bool(d) for d in differentiable)
     run = _derivatives_up_to_second(oracle, differentiable, order)
-    with jax.enable_x64(True), jax.disable_jit():
-        out = _as_numpy(
-            run(tuple(_rounded(a, dtype) for a in args), _rounded(gy, dtype), tuple(_rounded(w, dtype) for w in ws))
-        )
-    primal, first, second_x, second_gy = out
-    return (
-        _float64(primal),
-        tuple(_float64(g) for g in first),
-        tuple(_float64(g) for g in second_x),
-        None if second_gy is None else _float64(second_gy),
-    )
+    _, (primal, first, second_x, second_gy) = round_off(run, (tuple(args), gy, tuple(ws)), dtype)
+    return primal, tuple(first), tuple(second_x), second_gy
 
 
 def _frozen(value):
@@ -196,58 +171,43 @@ def _quick_compare(got: np.ndarray, expected: np.ndarray, tol: Tolerance) -> Com
 class _Report:
     """Collects one example's comparisons and failures.
 
-    ``rounded()`` (set by the caller) returns ``{quantity: the oracle's value computed in the
-    low-precision dtype}``: a float32 result that misses its bound is compared again with
-    ``ROUND_OFF_FACTOR`` times that value's difference from float64 added to the bound, as
-    ``verify_layer`` does (second-order quantities cancel more than first-order ones).
+    ``computed``: the low-precision dtype's bound is computed (``compare_with_round_off``), for
+    every order alike; ``bounds()`` (set by the caller) returns ``{quantity: per-entry round-off
+    bound of the oracle evaluated in that dtype}``, called once and only where a quantity exceeds
+    the bound's cheap part. Otherwise (float64, or a tolerance given) ``tolerance`` holds.
     """
 
-    def __init__(self, name: str, dtype, tolerance: Tolerance, higher: Tolerance | None = None):
-        self.name, self.dtype, self.tolerance = name, np.dtype(dtype), tolerance
-        self.higher = higher or tolerance  # for second and higher derivatives
+    def __init__(self, name: str, dtype, tolerance: Tolerance, *, computed: bool = False):
+        self.name, self.dtype, self.tolerance, self.computed = name, np.dtype(dtype), tolerance, computed
         self.failures: list[str] = []
         self.quantities: list[str] = []
         self.comparisons: dict[str, Comparison] = {}
-        self.rounded: Callable[[], dict] | None = None
-        self._rounded_values: dict | None = None
+        self.bounds: Callable[[], dict] | None = None
+        self._bounds: dict | None = None
 
-    def allow_round_off(
-        self, quantity: str, got: np.ndarray, expected, comparison: Comparison, tol: Tolerance
-    ) -> Comparison:
-        if self.dtype.itemsize >= 8 or self.rounded is None or comparison.worst_ratio > GROSS:
-            return comparison
-        if not np.all(np.isfinite(got)):
-            return comparison
-        if self._rounded_values is None:
-            try:
-                self._rounded_values = self.rounded()
-            except Exception:  # noqa: BLE001 - an oracle that cannot run in dtype gets no allowance
-                self._rounded_values = {}
-        rounded = self._rounded_values.get(quantity)
-        if rounded is None or rounded.shape != np.shape(expected) or not rounded.size:
-            return comparison
-        noise = float(np.max(np.abs(rounded - expected)))
-        if not np.isfinite(noise) or noise == 0.0:
-            return comparison
-        why = f"{ROUND_OFF_FACTOR:g} x {noise:.2e}, the oracle's own {self.dtype} round-off on this example"
-        return compare(got, expected, tol, allowance=ROUND_OFF_FACTOR * noise, why=why)
+    def round_off(self, quantity: str):
+        if self.bounds is None:
+            return None
+        if self._bounds is None:
+            self._bounds = self.bounds()
+        return self._bounds.get(quantity)
 
     def fail(self, quantity: str, message: str) -> None:
         self.failures.append(f"{self.name}: {quantity} {message}")
         self.quantities.append(quantity)
 
-    def check(self, quantity: str, got, expected, *, dtype=None, higher: bool = False) -> None:
-        """Compare one quantity; ``higher``: a second or higher derivative (its own tolerance)."""
+    def check(self, quantity: str, got, expected, *, dtype=None) -> None:
+        """Compare one quantity (``dtype``: the dtype it must have)."""
         got = np.asarray(got)
         if got.shape != np.shape(expected):
             self.fail(quantity, f"has shape {got.shape}, expected {np.shape(expected)}")
             return
         if dtype is not None and got.dtype != dtype:
             self.fail(quantity, f"has dtype {got.dtype}, expected {dtype}")
-        tol = self.higher if higher else self.tolerance
-        comparison = _quick_compare(got, expected, tol)
-        if not comparison.passed:
-            comparison = self.allow_round_off(quantity, got, expected, comparison, tol)
+        if self.computed:
+            comparison = compare_with_round_off(got, expected, self.dtype, lambda: self.round_off(quantity))
+        else:
+            comparison = _quick_compare(got, expected, self.tolerance)
         self.comparisons[quantity] = comparison
         if not comparison.passed:
             self.fail(quantity, f"({self.dtype}) differs from the oracle:\n{comparison.report}")
@@ -294,17 +254,15 @@ def verify_function(
         raise ValueError(f"w must have an array for each differentiable input {diff}, got {sorted(w)}")
     dtype = next(v.dtype for v in inputs.values() if isinstance(v, np.ndarray) and v.dtype.kind == "f")
     tol = tolerance if isinstance(tolerance, Tolerance) else tolerance_for(dtype, tolerance)
-    report = _Report(name, dtype, tol, second_order_tolerance(dtype, tol, tolerance))
+    report = _Report(name, dtype, tol, computed=_computes_bound(dtype, tolerance))
     args = tuple(inputs.values())
     differentiable = [k not in nondiff for k in inputs]
     ws = [w[k] for k in w]
     primal, first, second_x, second_gy = reference(oracle, args, differentiable, gy, ws, order=order)
 
-    def rounded() -> dict:
-        values = rounded_reference(oracle, args, differentiable, gy, ws, order=order, dtype=dtype)
-        return _quantities(diff, *values)
-
-    report.rounded = rounded
+    report.bounds = lambda: _quantities(
+        diff, *reference_bounds(oracle, args, differentiable, gy, ws, order=order, dtype=dtype)
+    )
 
     # 1-4: forward, first order without a graph, freed output gradient, accumulation.
     try:
@@ -368,13 +326,13 @@ def _check_second_order(report, xs, accumulated, inputs, gy_variable, w, second_
     if s is not None:
         s.backward()
     for k, expected in zip(accumulated, second_x):
-        report.check(f"d/d{k} <g, w>", _data(xs[k].grad, inputs[k]), expected, dtype=inputs[k].dtype, higher=True)
+        report.check(f"d/d{k} <g, w>", _data(xs[k].grad, inputs[k]), expected, dtype=inputs[k].dtype)
     got_gy = _data(gy_variable.grad, gy_variable.data)
-    report.check("d/dgy <g, w>", got_gy, second_gy, dtype=gy_variable.dtype, higher=True)
+    report.check("d/dgy <g, w>", got_gy, second_gy, dtype=gy_variable.dtype)
 
 
 @functools.cache
-def _jitted_derivatives(oracle: Callable, order: int):
+def _derivatives(oracle: Callable, order: int):
     """``x -> (f'(x), ..., f^(order)(x))`` elementwise, by nested ``jax.grad`` of the sum."""
 
     def derivatives(x):
@@ -385,22 +343,29 @@ def _jitted_derivatives(oracle: Callable, order: int):
             out.append(current(x))
         return tuple(out)
 
+    return derivatives
+
+
+@functools.cache
+def _jitted_derivatives(oracle: Callable, order: int):
     recipe = executables.recipe(oracle)
     return executables.jit(
-        derivatives,
+        _derivatives(oracle, order),
         recipe=None if recipe is None else ("derivatives", recipe, order),
         compiler_options=COMPILER_OPTIONS,
     )
 
 
-def derivative_reference(oracle: Callable, x: np.ndarray, order: int, *, dtype=np.float64) -> tuple:
-    """The first ``order`` derivatives of the elementwise ``oracle`` at ``x``, in float64 (or
-    computed in ``dtype``, op by op, and returned as float64)."""
-    if np.dtype(dtype) == np.float64:
-        with jax.enable_x64(True):
-            return tuple(np.asarray(d) for d in _jitted_derivatives(oracle, order)(_float64(x)))
-    with jax.enable_x64(True), jax.disable_jit():
-        return tuple(_float64(d) for d in _jitted_derivatives.__wrapped__(oracle, order)(_rounded(x, dtype)))
+def derivative_reference(oracle: Callable, x: np.ndarray, order: int) -> tuple:
+    """The first ``order`` derivatives of the elementwise ``oracle`` at ``x``, in float64."""
+    with jax.enable_x64(True):
+        return tuple(np.asarray(d) for d in _jitted_derivatives(oracle, order)(_float64(x)))
+
+
+def derivative_bounds(oracle: Callable, x: np.ndarray, order: int, dtype) -> tuple:
+    """Per entry, the round-off bound of each of ``derivative_reference``'s derivatives evaluated
+    op by op in ``dtype`` (``oracle.verify.round_off``)."""
+    return tuple(round_off(_derivatives(oracle, order), (x,), dtype)[1])
 
 
 def verify_derivatives(
@@ -421,11 +386,9 @@ def verify_derivatives(
     name = str(name or getattr(function, "__name__", "function"))
     x = _frozen(np.asarray(x))
     tol = tolerance if isinstance(tolerance, Tolerance) else tolerance_for(x.dtype, tolerance)
-    report = _Report(name, x.dtype, tol, second_order_tolerance(x.dtype, tol, tolerance))
+    report = _Report(name, x.dtype, tol, computed=_computes_bound(x.dtype, tolerance))
     expected = derivative_reference(oracle, x, order)
-    report.rounded = lambda: {
-        f"d{n + 1}": d for n, d in enumerate(derivative_reference(oracle, x, order, dtype=x.dtype))
-    }
+    report.bounds = lambda: {f"d{n + 1}": d for n, d in enumerate(derivative_bounds(oracle, x, order, x.dtype))}
     variable = Variable(x)
     try:
         y = function(variable)
@@ -436,7 +399,7 @@ def verify_derivatives(
                 variable.cleargrad()
                 if gx is not None:  # None: the previous derivative was constant, this one is 0
                     gx.backward(create_graph=True)
-            report.check(f"d{n}", _data(variable.grad, x), expected[n - 1], dtype=x.dtype, higher=n > 1)
+            report.check(f"d{n}", _data(variable.grad, x), expected[n - 1], dtype=x.dtype)
     except Exception as error:  # noqa: BLE001 - a crash is a failure of this Function
         report.fail(type(error).__name__, f"raised {type(error).__name__}: {error}")
         raise VerificationError("\n".join(report.failures), report.comparisons, report.quantities) from error

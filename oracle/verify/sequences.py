@@ -28,6 +28,7 @@ import numpy as np
 
 from oracle.verify.binding import bind
 from oracle.verify.reference import reference_vjp
+from oracle.verify.round_off import round_off_vjp
 from oracle.verify.tolerance import Tolerance
 from oracle.verify.verifier import (
     STAGES,
@@ -134,6 +135,20 @@ def _with_flags(function: Callable, flags: Mapping) -> Callable:
     return bind(function, **flags)
 
 
+@dataclasses.dataclass(frozen=True)
+class _CallOracle:
+    """What one call's oracle was run on, kept to compute its round-off bound if it is needed."""
+
+    function: Callable  # the call's block with its carry: (*outputs, *carried state)
+    args: tuple
+    differentiable: tuple
+    cotangent: tuple  # the call's douts, then zeros for the carried state (truncated BPTT)
+    outputs: int
+    several: bool
+    diff_names: list
+    reset: frozenset  # state names set by the call's state method: exact, no error carried in
+
+
 class _SequenceChecker(_Checker):
     """The checks of one sequence case: every call checked as ``_Checker`` checks its one call."""
 
@@ -163,6 +178,9 @@ class _SequenceChecker(_Checker):
             _Block(dict(c.inputs), c.dout, dict(c.forward), c.method, dict(c.args), c.state) for c in calls
         ]
         self.trailing = [k for k in self.carried if k not in self.inputs]  # carried, not an input: after the params
+        self.oracles: list[_CallOracle] = []
+        self.bounds: dict = {}  # (call, dtype) -> (bounds by quantity, carried state's bounds by name)
+        self.call = 0
 
     # -- running the layer -------------------------------------------------------------
     def begin(self, params, initial):
@@ -240,13 +258,47 @@ class _SequenceChecker(_Checker):
         ref_out = tuple(primal[: len(douts)]) if several else primal[0]
         diff_names = [k for k in [*self.inputs, *self.params] if k not in self.nondiff]
         refs = dict(zip(diff_names, ref_grads))
-        self.prefix, self.rounded = _label(index), {}
-        self.function = function  # the round-off allowance recomputes this call's oracle in float32
+        self.prefix, self.call = _label(index), index
+        # the computed round-off bound of this call starts from the bound the last call left on the state
+        self.oracles.append(
+            _CallOracle(
+                _with_carry(function, carry, several),
+                tuple(args),
+                tuple(differentiable),
+                (*douts, *no_cotangent),
+                len(douts),
+                several,
+                diff_names,
+                frozenset(block.state or ()),
+            )
+        )
         self.oracle_call = (args, differentiable, block.dout, diff_names, several)
         self.check_forward(out, ref_out)
         if calls:
             self.check_gradients(calls, refs)
         return dict(zip(self.carried, primal[len(douts) :]))
+
+    def round_off_bounds(self, dtype: np.dtype) -> dict:
+        return self.call_bounds(self.call, dtype)[0]
+
+    def call_bounds(self, index: int, dtype: np.dtype) -> tuple[dict, dict]:
+        """Call ``index``'s computed round-off bounds by quantity, and those of the state it carries
+        on by name: the state it starts from has the error the previous call's bound gave it (none
+        after ``reset_state`` or ``set_state``: the layer documents that state exactly)."""
+        key = (index, np.dtype(dtype))
+        if key not in self.bounds:
+            oracle = self.oracles[index]
+            carried_in = self.call_bounds(index - 1, dtype)[1] if index else {}
+            names = [*self.inputs, *self.params, *self.trailing]
+            arg_errors = tuple(None if k in oracle.reset else carried_in.get(k) for k in names)
+            _, _, out_bound, grad_bounds = round_off_vjp(
+                oracle.function, oracle.args, oracle.differentiable, oracle.cotangent, dtype, arg_errors
+            )
+            bounds = {"d" + k: g for k, g in zip(oracle.diff_names, grad_bounds)}
+            outs = out_bound[: oracle.outputs]
+            bounds.update({f"forward[{i}]": o for i, o in enumerate(outs)} if oracle.several else {"forward": outs[0]})
+            self.bounds[key] = (bounds, dict(zip(self.carried, out_bound[oracle.outputs :])))
+        return self.bounds[key]
 
     def check_gradients(self, calls, refs) -> None:
         grads_in, grads_p = calls[0]
@@ -329,6 +381,7 @@ class _SequenceChecker(_Checker):
         state = {**self.initial, **self.start}
         names = [*self.inputs, *self.params, *self.trailing]
         differentiable = [k not in self.nondiff for k in [*self.inputs, *self.params]] + [False] * len(self.trailing)
+        self.oracles, self.bounds = [], {}
         for index, (block, out) in enumerate(zip(self.blocks, outs)):
             if block.state is not None:  # after reset_state / set_state: the state the layer documents
                 state = {**state, **block.state}

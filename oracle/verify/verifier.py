@@ -41,19 +41,14 @@ from collections.abc import Callable, Mapping
 
 import numpy as np
 
-from oracle.verify.reference import reference_vjp, rounded_reference_vjp
-from oracle.verify.tolerance import Comparison, Tolerance, compare, tolerance_for
+from oracle.verify.reference import reference_vjp
+from oracle.verify.round_off import round_off_vjp
+from oracle.verify.tolerance import Comparison, Tolerance, compare, compare_with_round_off, tolerance_for
 
 __all__ = ["Verification", "VerificationError", "parameter_gradients", "verify_layer"]
 
 
 STAGES = ("backward", "second backward", "backward with a zero dout")
-# A float32 (float16) result that misses its bound is compared again with this many times the
-# round-off of the oracle itself computed in that dtype on the same example added to the bound
-# (cancelling terms: a loss of 1e4 - 0.99999e4, a recurrence that amplifies its round-off).
-# An error beyond GROSS bounds is a bug whatever the round-off: no second look.
-ROUND_OFF_FACTOR = 4.0
-GROSS = 1e3
 
 
 class VerificationError(AssertionError):
@@ -197,7 +192,7 @@ class _Checker:
         self.state = tuple(state)  # initial-state inputs: set_state(...), gradients layer.d<name>
         self.diff_inputs = [k for k in self.inputs if k not in self.nondiff and k not in self.state]
         self.oracle_call: tuple | None = None  # (args, differentiable, dout, names, several), set by run
-        self.rounded: dict = {}  # dtype -> {quantity: the oracle's value computed in that dtype}
+        self.rounded: dict = {}  # dtype -> {quantity: the computed round-off bound in that dtype}
         self.prefix = ""  # names the call of a sequence case in every quantity ("call 2 "); see sequences
 
     def fail(self, quantity: str, message: str) -> None:
@@ -351,48 +346,41 @@ class _Checker:
             return
         if dtype is not None and got_array.dtype != dtype:
             self.fail(quantity, f"has dtype {got_array.dtype}, expected {dtype} (the dtype of {of})")
-        tol = self.tol_for(dtype if dtype is not None else np.float64)
-        comparison = compare(got_array, expected, tol)
-        if not comparison.passed and dtype is not None:
-            comparison = self.allow_round_off(quantity, got_array, expected, tol, np.dtype(dtype), comparison)
+        if dtype is not None and self.computes_bound(dtype):
+            comparison = self.compare_low_precision(quantity, got_array, expected, np.dtype(dtype))
+        else:
+            comparison = compare(got_array, expected, self.tol_for(dtype if dtype is not None else np.float64))
         self.comparisons[self.prefix + quantity] = comparison
         if not comparison.passed:
             self.fail(quantity, f"does not match the JAX oracle ({dtype or 'float64'}):\n{comparison.report}")
 
-    def rounded_refs(self, dtype: np.dtype) -> dict:
-        """The oracle's forward and gradients computed in ``dtype``, by quantity (once per dtype)."""
+    def computes_bound(self, dtype) -> bool:
+        """Whether ``dtype``'s bound is computed (a float narrower than float64 that no row or
+        caller gave a tolerance for) rather than read from ``TOLERANCES``."""
+        dtype = np.dtype(dtype)
+        if dtype.kind != "f" or dtype.itemsize >= 8 or isinstance(self.tolerance, Tolerance):
+            return False
+        return not (self.tolerance and dtype in {np.dtype(k) for k in self.tolerance})
+
+    def round_off_bounds(self, dtype: np.dtype) -> dict:
+        """``{quantity: per-entry bound}`` on the error of the oracle evaluated op by op in ``dtype``
+        on this example (``oracle.verify.round_off``), once per dtype."""
         if dtype not in self.rounded:
             assert self.oracle_call is not None
             args, differentiable, dout, names, several = self.oracle_call
-            out, grads = rounded_reference_vjp(self.function, args, differentiable, dout, dtype)
-            refs = {"d" + k: g for k, g in zip(names, grads)}
-            refs.update({f"forward[{i}]": o for i, o in enumerate(out)} if several else {"forward": out})
-            self.rounded[dtype] = refs
+            _, _, out_bound, grad_bounds = round_off_vjp(self.function, args, differentiable, dout, dtype)
+            bounds = {"d" + k: g for k, g in zip(names, grad_bounds)}
+            bounds.update({f"forward[{i}]": o for i, o in enumerate(out_bound)} if several else {"forward": out_bound})
+            self.rounded[dtype] = bounds
         return self.rounded[dtype]
 
-    def allow_round_off(self, quantity, got, expected, tol, dtype, comparison) -> Comparison:
-        """Compare a low-precision result again, allowing ``ROUND_OFF_FACTOR`` times the largest
-        difference between the oracle computed in ``dtype`` and in float64 on this example.
+    def compare_low_precision(self, quantity, got, expected, dtype) -> Comparison:
+        """``compare_with_round_off``: the computed bound, its round-off part only where needed."""
 
-        Where no term cancels that difference is far below the bound and changes nothing; where
-        terms cancel it is what ``dtype`` cannot resolve here. Float64 results, non-finite
-        results and errors beyond ``GROSS`` bounds keep the first comparison.
-        """
-        if dtype.kind != "f" or dtype.itemsize >= 8 or self.oracle_call is None:
-            return comparison
-        if comparison.worst_ratio > GROSS or not np.all(np.isfinite(got)):
-            return comparison
-        try:
-            rounded = self.rounded_refs(dtype).get(quantity)
-        except Exception:  # noqa: BLE001 - an oracle that cannot run in dtype gets no allowance
-            return comparison
-        if rounded is None or rounded.shape != expected.shape or not expected.size:
-            return comparison
-        noise = float(np.max(np.abs(rounded - expected)))
-        if not np.isfinite(noise) or noise == 0.0:
-            return comparison
-        why = f"{ROUND_OFF_FACTOR:g} x {noise:.2e}, the oracle's own {dtype} round-off on this example"
-        return compare(got, expected, tol, allowance=ROUND_OFF_FACTOR * noise, why=why)
+        def round_off():
+            return None if self.oracle_call is None else self.round_off_bounds(dtype).get(quantity)
+
+        return compare_with_round_off(got, expected, dtype, round_off)
 
     def check_repeat_and_zero(self, calls) -> None:
         (first_in, first_p), (second_in, second_p), (zero_in, zero_p) = calls

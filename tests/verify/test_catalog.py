@@ -58,3 +58,13 @@ def test_a_case_configuration_builds_the_layer_and_binds_the_oracle_alike():
 def test_bind_returns_one_object_per_function_and_configuration():
     assert bind(convolution, stride=2, pad=1) is bind(convolution, pad=1, stride=2)
     assert bind(convolution, stride=2, pad=1) is not bind(convolution, stride=1, pad=1)
+
+
+def test_no_row_sets_a_float32_tolerance_by_hand():
+    """float32 (and float16) bounds are computed per example (``oracle.verify.round_off``): a row may
+    tighten or loosen float64 only, with its reason."""
+    from oracle.catalog import EVERY_ROW
+
+    hand_set = [(e.name, str(np.dtype(k))) for e in EVERY_ROW for k in e.tolerance if np.dtype(k).itemsize < 8]
+    assert not hand_set
+    assert all(e.tolerance_reason for e in EVERY_ROW if e.tolerance)
