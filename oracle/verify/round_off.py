@@ -44,6 +44,7 @@ import numpy as np
 from jax import lax
 from jax.extend.core import ClosedJaxpr, Jaxpr, Literal
 
+from oracle.verify import executables
 from oracle.verify.binding import template_call
 from oracle.verify.reference import COMPILER_OPTIONS, _to_float64, vjp_of_differentiable
 
@@ -360,8 +361,9 @@ def _cond(params, vals, errs, dtype):
 
 
 @functools.cache
-def _bounded(run: Callable, dtype: np.dtype):
-    """``jit`` of ``(args, arg_errors) -> (values, errors)`` for ``run(*args)`` interpreted in ``dtype``."""
+def _bounded(run: Callable, dtype: np.dtype, recipe: tuple | None = None):
+    """``jit`` of ``(args, arg_errors) -> (values, errors)`` for ``run(*args)`` interpreted in ``dtype``;
+    kept on disk with the reference functions (``executables``) where ``recipe`` says what ``run`` is."""
 
     def bounded(args, arg_errors):
         closed, shapes = jax.make_jaxpr(run, return_shape=True)(*args)
@@ -369,7 +371,8 @@ def _bounded(run: Callable, dtype: np.dtype):
         tree = jax.tree_util.tree_structure(shapes)
         return jax.tree_util.tree_unflatten(tree, outs), jax.tree_util.tree_unflatten(tree, out_errs)
 
-    return jax.jit(bounded, compiler_options=COMPILER_OPTIONS)
+    stored = None if recipe is None else ("round off", recipe, np.dtype(dtype).str)
+    return executables.jit(bounded, recipe=stored, compiler_options=COMPILER_OPTIONS)
 
 
 def input_errors(args, dtype):
@@ -378,16 +381,18 @@ def input_errors(args, dtype):
         return jax.tree_util.tree_map(lambda a: np.asarray(_input_error(a, np.dtype(dtype))), args)
 
 
-def round_off(run: Callable, args: tuple, dtype, arg_errors=None):
+def round_off(run: Callable, args: tuple, dtype, arg_errors=None, *, recipe: tuple | None = None):
     """``(values, bounds)`` of ``run(*args)``: its float64 values and, leaf by leaf, the bound on the
     error of evaluating it op by op in ``dtype`` from inputs with errors ``arg_errors`` (default
     ``input_errors(args, dtype)``). ``run`` must be the same object call after call (one compile
-    per shape): cache the closure that builds it. NumPy float64 arrays in ``run``'s output tree."""
+    per shape): cache the closure that builds it. ``recipe`` (``executables.recipe`` of the oracle
+    ``run`` is made from, and how): the compiled interpretation is kept on disk like the reference
+    functions. NumPy float64 arrays in ``run``'s output tree."""
     dtype = np.dtype(dtype)
     args = jax.tree_util.tree_map(_to_float64, args)
     arg_errors = input_errors(args, dtype) if arg_errors is None else arg_errors
     with jax.enable_x64(True):
-        values, errors = _bounded(run, dtype)(args, arg_errors)
+        values, errors = _bounded(run, dtype, recipe)(args, arg_errors)
         return jax.tree_util.tree_map(np.asarray, values), jax.tree_util.tree_map(np.asarray, errors)
 
 
@@ -414,7 +419,12 @@ def round_off_vjp(function, args, differentiable, cotangent, dtype, arg_errors=N
     if arg_errors is not None:
         given = tuple(o if g is None else np.maximum(o, g) for o, g in zip(own, arg_errors))
         own = given + own[len(given) :]  # traced hyperparameters come after the arguments
+    made_of = executables.recipe(function)
     (primal, grads), (primal_err, grads_err) = round_off(
-        _vjp_run(function, differentiable), (args, cotangent), dtype, (own, input_errors(cotangent, dtype))
+        _vjp_run(function, differentiable),
+        (args, cotangent),
+        dtype,
+        (own, input_errors(cotangent, dtype)),
+        recipe=None if made_of is None else ("vjp", made_of, differentiable),
     )
     return primal, tuple(grads), primal_err, tuple(grads_err)

@@ -132,7 +132,9 @@ def reference_bounds(oracle: Callable, args, differentiable, gy, ws=(), *, order
     in ``dtype`` can be from their float64 values (``oracle.verify.round_off``); same structure."""
     differentiable = tuple(bool(d) for d in differentiable)
     run = _derivatives_up_to_second(oracle, differentiable, order)
-    _, (primal, first, second_x, second_gy) = round_off(run, (tuple(args), gy, tuple(ws)), dtype)
+    made_of = executables.recipe(oracle)
+    recipe = None if made_of is None else ("up to second", made_of, differentiable, order)
+    _, (primal, first, second_x, second_gy) = round_off(run, (tuple(args), gy, tuple(ws)), dtype, recipe=recipe)
     return primal, tuple(first), tuple(second_x), second_gy
 
 
@@ -365,7 +367,9 @@ def derivative_reference(oracle: Callable, x: np.ndarray, order: int) -> tuple:
 def derivative_bounds(oracle: Callable, x: np.ndarray, order: int, dtype) -> tuple:
     """Per entry, the round-off bound of each of ``derivative_reference``'s derivatives evaluated
     op by op in ``dtype`` (``oracle.verify.round_off``)."""
-    return tuple(round_off(_derivatives(oracle, order), (x,), dtype)[1])
+    made_of = executables.recipe(oracle)
+    recipe = None if made_of is None else ("derivatives", made_of, order)
+    return tuple(round_off(_derivatives(oracle, order), (x,), dtype, recipe=recipe)[1])
 
 
 def verify_derivatives(
