@@ -5,13 +5,15 @@ Profiles (select with HYPOTHESIS_PROFILE=name; default: ci when $CI is set, else
 - ci: 100 examples, derandomized (reproducible), the CI default;
 - thorough: 1000 examples (or $HYPOTHESIS_MAX_EXAMPLES), random, for long runs hunting rare cases;
   failures are kept in the example database (.hypothesis/), so a plain run replays them.
-- mutmut: 10 examples, derandomized, no database: while mutmut has a mutant under test.
+- mutmut: 10 examples, derandomized, no database, no shrinking: while mutmut has a mutant under
+  test. mutmut reads only pass or fail; shrinking a failure would draw new shapes, and a new shape
+  means a JAX compile, which hangs in a worker forked from a process where JAX already ran.
 All have deadline=None: the first example of a new shape pays a JAX compile.
 """
 
 import os
 
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 from threadpoolctl import threadpool_limits
 
 # Two xdist workers share two cores: multi-threaded BLAS in each would oversubscribe them,
@@ -22,5 +24,6 @@ _common = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, Healt
 settings.register_profile("dev", max_examples=30, **_common)
 settings.register_profile("ci", max_examples=100, derandomize=True, database=None, print_blob=True, **_common)
 settings.register_profile("thorough", max_examples=int(os.environ.get("HYPOTHESIS_MAX_EXAMPLES", "1000")), **_common)
-settings.register_profile("mutmut", max_examples=10, derandomize=True, database=None, **_common)
+_no_shrink = (Phase.explicit, Phase.reuse, Phase.generate)
+settings.register_profile("mutmut", max_examples=10, derandomize=True, database=None, phases=_no_shrink, **_common)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))

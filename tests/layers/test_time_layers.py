@@ -23,6 +23,9 @@ from oracle.verify.verifier import verify_layer
 
 RNG = np.random.default_rng(0)
 N, T, D, H = 2, 4, 3, 2
+# Jitted once: called bare, the scan inside time_lstm is traced and compiled again at each call
+# (a compile in a mutmut worker forked after JAX ran hangs; see docs/guide/campaigns.md).
+TIME_LSTM = jax.jit(time_lstm)
 
 
 def _params(gates, dtype=np.float64):
@@ -66,7 +69,7 @@ def test_set_state_without_c_starts_the_cell_state_from_zeros():
     layer = TimeLSTM(*params, stateful=True)
     layer.set_state(h0)
     with jax.enable_x64(True):
-        expected = np.asarray(time_lstm(xs, h0, np.zeros((N, H)), *params))
+        expected = np.asarray(TIME_LSTM(xs, h0, np.zeros((N, H)), *params))
     np.testing.assert_allclose(layer.forward(xs), expected, rtol=1e-12)
 
 
