@@ -26,4 +26,15 @@ settings.register_profile("ci", max_examples=100, derandomize=True, database=Non
 settings.register_profile("thorough", max_examples=int(os.environ.get("HYPOTHESIS_MAX_EXAMPLES", "1000")), **_common)
 _no_shrink = (Phase.explicit, Phase.reuse, Phase.generate)
 settings.register_profile("mutmut", max_examples=10, derandomize=True, database=None, phases=_no_shrink, **_common)
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
+PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev")
+settings.load_profile(PROFILE)
+
+if PROFILE == "mutmut":
+    # mutmut forks one worker per mutant from the process that ran the clean tests, where JAX's
+    # CPU client already has its thread pools; a fork keeps none of their threads. Work handed
+    # to them never runs: an asynchronously dispatched execution (the default) hangs the worker
+    # at its first read of a result. Synchronous dispatch runs every execution on the calling
+    # thread. Compiles still need the pools: see docs/guide/campaigns.md ("Mutation score").
+    import jax
+
+    jax.config.update("jax_cpu_enable_async_dispatch", False)
