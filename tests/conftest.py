@@ -34,7 +34,20 @@ if PROFILE == "mutmut":
     # CPU client already has its thread pools; a fork keeps none of their threads. Work handed
     # to them never runs: an asynchronously dispatched execution (the default) hangs the worker
     # at its first read of a result. Synchronous dispatch runs every execution on the calling
-    # thread. Compiles still need the pools: see docs/guide/campaigns.md ("Mutation score").
+    # thread. A compile still needs the pools (and so hangs): a worker about to compile, which
+    # happens only on a path the clean run did not take (a failure's report, a shape or dtype
+    # the mutant changed), exits at once with code 35, which mutmut reports as "suspicious"
+    # instead of a timeout; rerun those under forkserver (docs/guide/campaigns.md).
     import jax
+    from jax import monitoring
 
     jax.config.update("jax_cpu_enable_async_dispatch", False)
+    _jax = {"ran": False, "forked_after_it": False}
+
+    def _exit_before_a_compile_that_would_hang(event: str, duration: float, **kwargs) -> None:
+        if _jax["forked_after_it"] and event == "/jax/core/compile/jaxpr_trace_duration":
+            os._exit(35)  # traced, about to lower and compile: the step that hangs
+        _jax["ran"] = True
+
+    monitoring.register_event_duration_secs_listener(_exit_before_a_compile_that_would_hang)
+    os.register_at_fork(after_in_child=lambda: _jax.update(forked_after_it=_jax["ran"]))
