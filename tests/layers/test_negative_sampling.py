@@ -75,3 +75,31 @@ def test_a_confidently_wrong_score_costs_its_logit_not_a_delta_capped_16():
     W = np.array([[100.0], [-100.0], [-100.0], [-100.0]])
     layer = NegativeSamplingLoss(W, np.array([0, 1, 2, 3]), sample_size=2, seed=0)
     assert layer.forward(np.array([[-10.0]]), np.array([0])) == pytest.approx(3 * 1000.0)  # the book: 3 * 16.1
+
+
+def _loss_after_forward():
+    layer = NegativeSamplingLoss(np.ones((7, 3)), CORPUS, sample_size=2, seed=0)
+    layer.forward(np.full((2, 3), 0.5), np.array([1, 2]))
+    return layer
+
+
+def test_backward_defaults_to_an_upstream_gradient_of_one():
+    np.testing.assert_array_equal(_loss_after_forward().backward(), _loss_after_forward().backward(1.0))
+
+
+@pytest.mark.parametrize(
+    ("dout", "error", "match"),
+    [
+        (np.array("a"), TypeError, "^dout must be a real numeric array"),
+        (np.ones(2), ValueError, r"^dout must have shape \(\) \(the loss is a scalar\), got \(2,\)$"),
+    ],
+)
+def test_bad_upstream_gradients_are_named(dout, error, match):
+    with pytest.raises(error, match=match):
+        _loss_after_forward().backward(dout)
+
+
+def test_backward_before_forward_names_the_layer():
+    layer = NegativeSamplingLoss(np.ones((7, 3)), CORPUS, sample_size=2, seed=0)
+    with pytest.raises(RuntimeError, match="NegativeSamplingLoss.backward called before NegativeSamplingLoss.forward"):
+        layer.backward()
