@@ -8,8 +8,10 @@ from manual_bp import (
     GRU,
     LSTM,
     RNN,
+    TimeAffine,
     TimeBiLSTM,
     TimeDropout,
+    TimeEmbedding,
     TimeGRU,
     TimeLSTM,
     TimeRNN,
@@ -175,3 +177,93 @@ def test_time_lstm_verifies_from_a_stateless_zero_start():
         RNG.normal(size=(N, T, H)),
         state=("h", "c"),
     )
+
+
+# -- boundaries: each error names the argument (written for mutants that survived a mutmut run) --
+
+STRINGS = np.array([[["a"]]])
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "match"),
+    [
+        (
+            lambda: TimeEmbedding(np.zeros((5, 2))).forward(np.array([[0, 9]])),
+            ValueError,
+            r"^xs must hold ids in \[0, 5\), got 9",
+        ),
+        (
+            lambda: TimeAffine(np.zeros((3, 2)), np.zeros(2)).forward(STRINGS),
+            TypeError,
+            "^xs must be a real numeric array",
+        ),
+        (
+            lambda: TimeAffine(np.zeros((3, 2)), np.zeros(2)).forward(np.zeros((1, 2, 4))),
+            ValueError,
+            r"^xs must have shape \(N, T, 3\) \(W has shape \(3, 2\)\), got \(1, 2, 4\)$",
+        ),
+        (lambda: TimeSoftmaxWithLoss(ignore_label=1.5), TypeError, "^ignore_label must be an int, got float$"),
+        (lambda: TimeSoftmaxWithLoss(ignore_label=True), TypeError, "^ignore_label must be an int, got bool$"),
+        (
+            lambda: TimeSoftmaxWithLoss().forward(STRINGS, np.zeros((1, 1), int)),
+            TypeError,
+            "^xs must be a real numeric array",
+        ),
+        (
+            lambda: TimeSoftmaxWithLoss().forward(np.zeros((2, 3)), np.zeros(2, int)),
+            ValueError,
+            r"^xs must have shape \(N, T, V\), got \(2, 3\)$",
+        ),
+        (
+            lambda: TimeSoftmaxWithLoss().forward(np.zeros((1, 2, 3)), np.zeros((1, 3), int)),
+            ValueError,
+            r"^ts must have shape \(1, 2\) \(one label per position of xs\), got \(1, 3\)$",
+        ),
+    ],
+)
+def test_bad_arguments_are_named(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
+
+
+def _loss_after_forward():
+    loss = TimeSoftmaxWithLoss()
+    loss.forward(np.array([[[0.5, -1.0, 2.0], [1.0, 0.0, 0.0]]]), np.array([[2, -1]]))
+    return loss
+
+
+@pytest.mark.parametrize(
+    ("dout", "error", "match"),
+    [
+        (np.array("a"), TypeError, "^dout must be a real numeric array"),
+        (np.ones(2), ValueError, r"^dout must have shape \(\) \(the loss is a scalar\), got \(2,\)$"),
+    ],
+)
+def test_bad_upstream_gradients_of_the_loss_are_named(dout, error, match):
+    with pytest.raises(error, match=match):
+        _loss_after_forward().backward(dout)
+
+
+def test_the_loss_backward_defaults_to_an_upstream_gradient_of_one():
+    np.testing.assert_array_equal(_loss_after_forward().backward(), _loss_after_forward().backward(1.0))
+
+
+def test_one_class_with_ignored_positions_costs_nothing():
+    loss = TimeSoftmaxWithLoss()
+    assert loss.forward(np.zeros((1, 2, 1)), np.array([[0, -1]])) == 0.0
+    assert not loss.backward().any()
+
+
+@pytest.mark.parametrize(
+    "layer", [TimeAffine(np.zeros((3, 2)), np.zeros(2)), TimeSoftmaxWithLoss()], ids=lambda layer: type(layer).__name__
+)
+def test_backward_before_forward_names_the_layer(layer):
+    name = type(layer).__name__
+    with pytest.raises(RuntimeError, match=f"^{name}.backward called before {name}.forward"):
+        layer.backward(np.ones((1, 1, 2)) if name == "TimeAffine" else 1.0)
+
+
+def test_time_dropout_drops_half_by_default_and_one_call_may_override_the_mode():
+    assert TimeDropout(seed=0).dropout_ratio == 0.5
+    xs = np.ones((2, 3, 4))
+    np.testing.assert_array_equal(TimeDropout(0.5, seed=0).forward(xs, train_flg=False), xs)
