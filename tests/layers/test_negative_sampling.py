@@ -8,6 +8,11 @@ from oracle.layers.negative_sampling import seeded_negative_sampling_layer, seed
 from oracle.verify.verifier import verify_layer
 
 CORPUS = np.array([0, 1, 2, 3, 4, 1, 5, 6, 1, 2])
+STRINGS = np.array([["a", "b"]])
+
+
+def _loss():
+    return NegativeSamplingLoss(np.ones((7, 3)), CORPUS, sample_size=2, seed=0)
 
 
 def test_target_is_never_drawn_and_no_row_repeats_an_id():
@@ -103,3 +108,73 @@ def test_backward_before_forward_names_the_layer():
     layer = NegativeSamplingLoss(np.ones((7, 3)), CORPUS, sample_size=2, seed=0)
     with pytest.raises(RuntimeError, match="NegativeSamplingLoss.backward called before NegativeSamplingLoss.forward"):
         layer.backward()
+
+
+def test_the_negatives_are_the_top_k_of_log_p_plus_gumbel_noise_in_decreasing_order():
+    target = np.array([1, 2, 6, 1])
+    negatives = UnigramSampler(CORPUS, 0.75, 3, seed=5).get_negative_sample(target)
+    sampler = UnigramSampler(CORPUS, 0.75, 3, seed=5)
+    keys = sampler.log_p + np.random.default_rng(5).gumbel(size=(4, sampler.vocab_size))  # the same draws
+    keys[np.arange(4), target] = -np.inf
+    np.testing.assert_array_equal(negatives, np.argsort(-keys, axis=1, kind="stable")[:, :3])
+
+
+def test_five_negatives_by_default():
+    assert UnigramSampler(np.arange(7), seed=0).sample_size == 5
+    assert NegativeSamplingLoss(np.ones((7, 2)), np.arange(7), seed=0).sample_size == 5
+    assert NegativeSamplingLoss(np.ones((7, 2)), np.arange(7), sample_size=3, seed=0).sample_size == 3
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "match"),
+    [
+        (
+            lambda: UnigramSampler(np.zeros((2, 2), int)),
+            ValueError,
+            r"^corpus must be a non-empty 1-D .*, got shape \(2, 2\)$",
+        ),
+        (
+            lambda: UnigramSampler(np.zeros(0, int)),
+            ValueError,
+            r"^corpus must be a non-empty 1-D .*, got shape \(0,\)$",
+        ),
+        (lambda: UnigramSampler(np.array([3]), sample_size=1), ValueError, "^sample_size 1 needs more than 1 distinct"),
+        (lambda: UnigramSampler(np.array([0, -1, 2])), ValueError, r"^corpus must hold ids in \[0, 3\), got -1"),
+        (
+            lambda: UnigramSampler(CORPUS, sample_size=2, seed=0).get_negative_sample([9]),
+            ValueError,
+            "^target must hold ids",
+        ),
+        (
+            lambda: UnigramSampler(CORPUS, sample_size=2, seed=0).get_negative_sample(np.zeros((2, 2), int)),
+            ValueError,
+            r"^target must have shape \(N,\), got \(2, 2\)$",
+        ),
+        (lambda: NegativeSamplingLoss(STRINGS, CORPUS), TypeError, "^W must be a real numeric array"),
+        (
+            lambda: NegativeSamplingLoss(np.ones(7), CORPUS),
+            ValueError,
+            r"^W must be an embedding table of shape \(V, D\), got \(7,\)$",
+        ),
+        (
+            lambda: NegativeSamplingLoss(np.ones((3, 2)), CORPUS),
+            ValueError,
+            "^W has 3 rows but the corpus holds ids up to 6$",
+        ),
+        (lambda: _loss().forward(np.ones((2, 3)), np.array([1, 9])), ValueError, r"^target must hold ids in \[0, 7\)"),
+        (
+            lambda: _loss().forward(np.ones((2, 3)), np.array([1, 2, 3])),
+            ValueError,
+            r"^target must have shape \(2,\) \(one target id per row of h\), got \(3,\)$",
+        ),
+    ],
+)
+def test_bad_arguments_are_named(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
+
+
+def test_a_float32_loss_computes_in_float32():
+    layer = NegativeSamplingLoss(np.ones((7, 3), np.float32), CORPUS, sample_size=2, seed=0)
+    loss = layer.forward(np.full((2, 3), 0.5, np.float32), np.array([1, 2]))
+    assert loss.dtype == layer.ds.dtype == layer.backward().dtype == np.float32
