@@ -138,7 +138,12 @@ def test_five_negatives_by_default():
             ValueError,
             r"^corpus must be a non-empty 1-D .*, got shape \(0,\)$",
         ),
-        (lambda: UnigramSampler(np.array([3]), sample_size=1), ValueError, "^sample_size 1 needs more than 1 distinct"),
+        (
+            lambda: UnigramSampler(np.array([3]), sample_size=1),
+            ValueError,
+            r"^sample_size 1 needs more than 1 distinct words in the corpus \(one is the target\), got 1$",
+        ),
+        (lambda: UnigramSampler(CORPUS, sample_size=0), ValueError, "^sample_size must be"),
         (lambda: UnigramSampler(np.array([0, -1, 2])), ValueError, r"^corpus must hold ids in \[0, 3\), got -1"),
         (
             lambda: UnigramSampler(CORPUS, sample_size=2, seed=0).get_negative_sample([9]),
@@ -178,3 +183,10 @@ def test_a_float32_loss_computes_in_float32():
     layer = NegativeSamplingLoss(np.ones((7, 3), np.float32), CORPUS, sample_size=2, seed=0)
     loss = layer.forward(np.full((2, 3), 0.5, np.float32), np.array([1, 2]))
     assert loss.dtype == layer.ds.dtype == layer.backward().dtype == np.float32
+
+
+def test_the_word_probabilities_are_the_counts_to_the_power_normalised():
+    sampler = UnigramSampler(CORPUS, 0.75, 2, seed=0)
+    p = np.bincount(CORPUS) ** 0.75
+    np.testing.assert_allclose(sampler.word_p, p / p.sum(), rtol=1e-14)
+    np.testing.assert_allclose(sampler.log_p, np.log(p / p.sum()), rtol=1e-14)
