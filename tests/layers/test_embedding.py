@@ -91,3 +91,26 @@ def test_backward_before_forward_names_the_layer(layer_class):
 def test_embedding_dot_names_bad_ids(idx, error, match):
     with pytest.raises(error, match=match):
         EmbeddingDot(W).forward(np.zeros((2, 3)), idx)
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "match"),
+    [
+        (lambda: Embedding(np.array([["a", "b"]])), TypeError, "^W must be a real numeric array"),
+        (lambda: EmbeddingDot(np.ones(5)), ValueError, r"^W must be an embedding table of shape \(V, D\), got \(5,\)$"),
+        (lambda: EmbeddingDot(W).forward(np.array([["a", "b", "c"]]), np.array([0])), TypeError, "^h must be a real"),
+        (
+            lambda: EmbeddingDot(W).forward(np.zeros((2, 4)), np.array([0, 1])),
+            ValueError,
+            r"^h must have shape \(N, 3\) \(W has shape \(5, 3\)\), got \(2, 4\)$",
+        ),
+        (
+            lambda: EmbeddingDot(W).forward(np.zeros(3), np.array([0])),
+            ValueError,
+            r"^h must have shape .*, got \(3,\)$",
+        ),
+    ],
+)
+def test_bad_tables_and_contexts_are_named(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
