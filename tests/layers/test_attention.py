@@ -279,3 +279,24 @@ def test_float32_states_keep_float32_weights():
     layer = TimeAttention()
     assert layer.forward(hs_enc, hs_dec).dtype == np.float32
     assert layer.attention_weights.dtype == np.float32
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "match"),
+    [
+        (
+            lambda: WeightSum().forward(np.zeros((2, 3)), np.zeros((2, 3))),
+            ValueError,
+            r"^hs must have shape \(N, T, H\)",
+        ),
+        (lambda: WeightSum().forward(HS, np.array([["a"] * 3] * 2)), TypeError, "^a must be a real numeric array"),
+        (
+            lambda: WeightSum().forward(HS, np.zeros((2, 4))),
+            ValueError,
+            r"^a must have shape \(2, 3\) \(\(N, T\): one weight per step of hs\), got \(2, 4\)$",
+        ),
+    ],
+)
+def test_weight_sum_names_its_bad_arguments(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
