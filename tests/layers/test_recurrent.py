@@ -110,3 +110,37 @@ def test_a_float64_lstm_given_float32_upstream_gradients_computes_in_float64():
     narrow, wide = _lstm_after_forward(np.float64), _lstm_after_forward(np.float64)
     for got, expected in zip(narrow.backward(dh, dc), wide.backward(dh.astype(np.float64), dc.astype(np.float64))):
         np.testing.assert_array_equal(got, expected)  # the float32 values, exactly, in float64 arithmetic
+
+
+def _lstm():
+    return LSTM(np.zeros((3, 8)), np.zeros((2, 8)), np.zeros(8))
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "match"),
+    [
+        (
+            lambda: _lstm().forward(np.array([["a"] * 3]), np.zeros((1, 2)), np.zeros((1, 2))),
+            TypeError,
+            "^x must be a real",
+        ),
+        (
+            lambda: _lstm().forward(np.zeros((4, 2)), np.zeros((4, 2)), np.zeros((4, 2))),
+            ValueError,
+            r"^x must have shape \(N, 3\) \(Wx has shape \(3, 8\)\), got \(4, 2\)$",
+        ),
+        (
+            lambda: _lstm().forward(np.zeros(3), np.zeros((1, 2)), np.zeros((1, 2))),
+            ValueError,
+            r"^x must have shape .*, got \(3,\)$",
+        ),
+        (
+            lambda: _lstm().forward(np.zeros((4, 3)), np.zeros((4, 2)), np.zeros((4, 3))),
+            ValueError,
+            r"^c_prev must have shape \(4, 2\) \(batch, hidden\), got \(4, 3\)$",
+        ),
+    ],
+)
+def test_bad_inputs_are_named(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
