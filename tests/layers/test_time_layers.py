@@ -283,3 +283,31 @@ def test_time_dropout_drops_half_by_default_and_one_call_may_override_the_mode()
     assert TimeDropout(seed=0).dropout_ratio == 0.5
     xs = np.ones((2, 3, 4))
     np.testing.assert_array_equal(TimeDropout(0.5, seed=0).forward(xs, train_flg=False), xs)
+
+
+@pytest.mark.parametrize(("cls", "gates"), [(TimeRNN, 1), (TimeGRU, 3), (TimeLSTM, 4)])
+def test_a_carried_state_of_the_wrong_batch_size_is_named(cls, gates):
+    layer = cls(*_params(gates), stateful=True)
+    layer.set_state(np.zeros((N + 1, H)))
+    with pytest.raises(ValueError, match=rf"^h must have shape \({N}, {H}\) \(batch, hidden\), got \({N + 1}, {H}\)$"):
+        layer.forward(np.zeros((N, T, D)))
+
+
+@pytest.mark.parametrize(("cls", "gates"), [(TimeRNN, 1), (TimeGRU, 3), (TimeLSTM, 4)])
+def test_a_float64_layer_given_float32_upstream_gradients_computes_in_float64(cls, gates):
+    params, xs = _params(gates), RNG.normal(size=(N, T, D))
+    dhs = RNG.normal(size=(N, T, H)).astype(np.float32)
+    narrow, wide = cls(*params), cls(*params)
+    narrow.forward(xs), wide.forward(xs)
+    np.testing.assert_array_equal(narrow.backward(dhs), wide.backward(dhs.astype(np.float64)))
+    for name, grad in narrow.grads.items():
+        np.testing.assert_array_equal(grad, wide.grads[name])
+
+
+def test_bilstm_names_its_input_and_its_backward_before_forward():
+    layer = TimeBiLSTM(*_params(4), *_params(4))
+    assert layer.hidden == H
+    with pytest.raises(TypeError, match="^xs must be a real numeric array"):
+        layer.forward(STRINGS)
+    with pytest.raises(RuntimeError, match="^TimeBiLSTM.backward called before TimeBiLSTM.forward"):
+        layer.backward(np.zeros((N, T, 2 * H)))
