@@ -300,3 +300,21 @@ def test_float32_states_keep_float32_weights():
 def test_weight_sum_names_its_bad_arguments(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "match"),
+    [
+        (lambda: Attention().forward(np.full((2, 3, 4), "a"), H), TypeError, "^hs must be a real numeric array"),
+        (lambda: AttentionWeight().forward(HS, np.full((2, 4), "a")), TypeError, "^h must be a real numeric array"),
+        (
+            lambda: Attention().forward(HS, H, np.array([[True, False, False], [False] * 3])),
+            ValueError,
+            r"^mask row 1 masks every encoder step: at least one step per row must be True "
+            r"\(a softmax over no steps is undefined\)$",
+        ),
+    ],
+)
+def test_attention_names_its_bad_arguments(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
