@@ -311,3 +311,17 @@ def test_bilstm_names_its_input_and_its_backward_before_forward():
         layer.forward(STRINGS)
     with pytest.raises(RuntimeError, match="^TimeBiLSTM.backward called before TimeBiLSTM.forward"):
         layer.backward(np.zeros((N, T, 2 * H)))
+
+
+@pytest.mark.parametrize("wide", ["xs", "Wx", "Wh", "b"])
+@pytest.mark.parametrize(("cls", "gates"), [(TimeRNN, 1), (TimeGRU, 3), (TimeLSTM, 4)])
+def test_one_float64_operand_makes_the_whole_block_float64(cls, gates, wide):
+    arrays = dict(zip(("Wx", "Wh", "b"), _params(gates, np.float32)), xs=RNG.normal(size=(N, T, D)).astype(np.float32))
+    arrays[wide] = arrays[wide].astype(np.float64)
+    layer = cls(arrays["Wx"], arrays["Wh"], arrays["b"])
+    assert layer.forward(arrays["xs"]).dtype == np.float64
+
+
+def test_set_state_names_a_cell_state_that_is_not_numeric():
+    with pytest.raises(TypeError, match="^c must be a real numeric array"):
+        TimeLSTM(*_params(4), stateful=True).set_state(np.zeros((N, H)), np.full((N, H), "a"))
