@@ -325,3 +325,28 @@ def test_one_float64_operand_makes_the_whole_block_float64(cls, gates, wide):
 def test_set_state_names_a_cell_state_that_is_not_numeric():
     with pytest.raises(TypeError, match="^c must be a real numeric array"):
         TimeLSTM(*_params(4), stateful=True).set_state(np.zeros((N, H)), np.full((N, H), "a"))
+
+
+def _float_arrays(value, seen=None):
+    """Every float array held by ``value``: attributes, dicts, lists and tuples, recursively."""
+    seen = set() if seen is None else seen
+    if id(value) in seen:
+        return []
+    seen.add(id(value))
+    if isinstance(value, np.ndarray):
+        return [value] if value.dtype.kind == "f" else []
+    children = vars(value).values() if hasattr(value, "__dict__") else ()
+    if isinstance(value, dict):
+        children = value.values()
+    elif isinstance(value, (list, tuple)):
+        children = value
+    return [array for child in children for array in _float_arrays(child, seen)]
+
+
+@pytest.mark.parametrize(("cls", "gates"), [(TimeRNN, 1), (TimeGRU, 3), (TimeLSTM, 4)])
+def test_a_float32_layer_holds_only_float32_arrays(cls, gates):
+    # float32 stays float32 (the module's promise): no buffer or cache silently in float64
+    layer = cls(*_params(gates, np.float32), stateful=True)
+    layer.backward(np.ones((N, T, H), np.float32) * layer.forward(RNG.normal(size=(N, T, D)).astype(np.float32)))
+    arrays = _float_arrays(layer)
+    assert len(arrays) > 5 and {a.dtype for a in arrays} == {np.dtype(np.float32)}
