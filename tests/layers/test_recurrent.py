@@ -144,3 +144,30 @@ def _lstm():
 def test_bad_inputs_are_named(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+@pytest.mark.parametrize("bad", ["Wx", "Wh", "b"])
+def test_each_parameter_is_named_when_not_numeric(bad):
+    params = {"Wx": np.zeros((3, 4)), "Wh": np.zeros((1, 4)), "b": np.zeros(4)}
+    params[bad] = np.full(params[bad].shape, "a")
+    with pytest.raises(TypeError, match=f"^{bad} must be a real numeric array"):
+        LSTM(*params.values())
+
+
+def test_a_state_that_is_not_numeric_is_named():
+    with pytest.raises(TypeError, match="^h_prev must be a real numeric array"):
+        _lstm().forward(np.zeros((1, 3)), np.full((1, 2), "a"), np.zeros((1, 2)))
+
+
+def test_a_float64_gru_given_a_float32_upstream_gradient_computes_in_float64():
+    rng = np.random.default_rng(5)
+    params, x, h = (
+        [rng.normal(size=s) for s in ((3, 6), (2, 6), (6,))],
+        rng.normal(size=(4, 3)),
+        rng.normal(size=(4, 2)),
+    )
+    narrow, wide = GRU(*params), GRU(*params)
+    narrow.forward(x, h), wide.forward(x, h)
+    dh = rng.normal(size=(4, 2)).astype(np.float32)
+    for got, expected in zip(narrow.backward(dh), wide.backward(dh.astype(np.float64))):
+        np.testing.assert_array_equal(got, expected)

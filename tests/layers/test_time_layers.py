@@ -350,3 +350,67 @@ def test_a_float32_layer_holds_only_float32_arrays(cls, gates):
     layer.backward(np.ones((N, T, H), np.float32) * layer.forward(RNG.normal(size=(N, T, D)).astype(np.float32)))
     arrays = _float_arrays(layer)
     assert len(arrays) > 5 and {a.dtype for a in arrays} == {np.dtype(np.float32)}
+
+
+@pytest.mark.parametrize(("cls", "gates"), [(TimeRNN, 1), (TimeGRU, 3), (TimeLSTM, 4)])
+def test_buffers_are_reused_for_blocks_of_one_shape_and_replaced_for_another(cls, gates):
+    params = _params(gates)
+    layer, gradient_buffers = cls(*params), []
+    for steps in (T, T, T + 1):  # two blocks of one shape, then a longer one
+        xs, dhs = RNG.normal(size=(N, steps, D)), RNG.normal(size=(N, steps, H))
+        layer.forward(xs)
+        fresh = cls(*params)
+        fresh.forward(xs)
+        np.testing.assert_array_equal(layer.backward(dhs), fresh.backward(dhs))
+        gradient_buffers.append(layer.dWx)
+    assert gradient_buffers[1] is gradient_buffers[0]
+
+
+def test_a_float32_lstm_keeps_its_block_buffers_from_one_block_to_the_next():
+    layer = TimeLSTM(*_params(4, np.float32))
+    xs = RNG.normal(size=(N, T, D)).astype(np.float32)
+    layer.forward(xs)
+    block = layer._block
+    layer.forward(xs)
+    assert layer._block is block
+
+
+def test_a_time_lstm_is_stateless_unless_asked():
+    layer, xs = TimeLSTM(*_params(4)), RNG.normal(size=(N, T, D))
+    assert not layer.stateful
+    np.testing.assert_array_equal(layer.forward(xs), layer.forward(xs))
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "match"),
+    [
+        (
+            lambda: TimeGRU(np.zeros((D, 3 * H)), np.zeros((H, H)), np.zeros(3 * H)),
+            ValueError,
+            r"\(gates \[z, r, h_hat\]\)",
+        ),
+        (lambda: TimeRNN(*_params(1)).set_state(np.full((N, H), "a")), TypeError, "^h must be a real numeric array"),
+        (lambda: TimeRNN(*_params(1)).forward(np.full((N, T, D), "a")), TypeError, "^xs must be a real numeric array"),
+        (
+            lambda: TimeRNN(*_params(1)).forward(np.zeros((N, T, D + 1))),
+            ValueError,
+            rf"^xs must have shape \(N, T, {D}\) \(Wx has shape \({D}, {H}\)\), got \({N}, {T}, {D + 1}\)$",
+        ),
+        (
+            lambda: TimeRNN(*_params(1)).forward(np.zeros((N, D))),
+            ValueError,
+            rf"^xs must have shape .*, got \({N}, {D}\)$",
+        ),
+        (lambda: TimeRNN(*_params(1)).backward(np.zeros((N, T, H))), RuntimeError, "^TimeRNN.backward called before"),
+    ],
+)
+def test_the_recurrent_layers_name_their_bad_arguments(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
+
+
+def test_a_carried_cell_state_of_the_wrong_batch_size_is_named():
+    layer = TimeLSTM(*_params(4), stateful=True)
+    layer.set_state(np.zeros((N, H)), np.zeros((N + 1, H)))
+    with pytest.raises(ValueError, match=rf"^c must have shape \({N}, {H}\) \(batch, hidden\), got \({N + 1}, {H}\)$"):
+        layer.forward(np.zeros((N, T, D)))
