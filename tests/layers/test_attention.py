@@ -256,6 +256,8 @@ def test_shapes_are_checked_at_the_boundary():
         Attention().forward(np.zeros((2, 0, 4)), H)
     with pytest.raises(ValueError, match=r"hs_enc must have at least 1 step"):
         TimeAttention().forward(np.zeros((2, 0, 4)), np.zeros((2, 1, 4)))
+    with pytest.raises(ValueError, match=r"^hs_dec must have shape \(N, T, H\) \(batch, steps, hidden\), got \(2, 4\)"):
+        TimeAttention().forward(HS, np.zeros((2, 4)))
     np.testing.assert_array_equal(WeightSum().forward(np.zeros((2, 0, 4)), np.zeros((2, 0))), np.zeros((2, 4)))
 
 
@@ -270,3 +272,49 @@ def test_dout_of_the_wrong_shape_is_rejected():
     layer.forward(HS, np.zeros((2, 5, 4)))
     with pytest.raises(ValueError, match=r"dout must have shape \(2, 5, 4\) \(the shape of the forward output\)"):
         layer.backward(np.zeros((2, 4)))
+
+
+def test_float32_states_keep_float32_weights():
+    hs_enc, hs_dec = rng.normal(size=(2, 5, 3)).astype(np.float32), rng.normal(size=(2, 4, 3)).astype(np.float32)
+    layer = TimeAttention()
+    assert layer.forward(hs_enc, hs_dec).dtype == np.float32
+    assert layer.attention_weights.dtype == np.float32
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "match"),
+    [
+        (
+            lambda: WeightSum().forward(np.zeros((2, 3)), np.zeros((2, 3))),
+            ValueError,
+            r"^hs must have shape \(N, T, H\)",
+        ),
+        (lambda: WeightSum().forward(HS, np.array([["a"] * 3] * 2)), TypeError, "^a must be a real numeric array"),
+        (
+            lambda: WeightSum().forward(HS, np.zeros((2, 4))),
+            ValueError,
+            r"^a must have shape \(2, 3\) \(\(N, T\): one weight per step of hs\), got \(2, 4\)$",
+        ),
+    ],
+)
+def test_weight_sum_names_its_bad_arguments(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "match"),
+    [
+        (lambda: Attention().forward(np.full((2, 3, 4), "a"), H), TypeError, "^hs must be a real numeric array"),
+        (lambda: AttentionWeight().forward(HS, np.full((2, 4), "a")), TypeError, "^h must be a real numeric array"),
+        (
+            lambda: Attention().forward(HS, H, np.array([[True, False, False], [False] * 3])),
+            ValueError,
+            r"^mask row 1 masks every encoder step: at least one step per row must be True "
+            r"\(a softmax over no steps is undefined\)$",
+        ),
+    ],
+)
+def test_attention_names_its_bad_arguments(call, error, match):
+    with pytest.raises(error, match=match):
+        call()

@@ -62,3 +62,46 @@ def test_label_and_ratio_checks_say_what_is_wrong(call, error, message):
 @pytest.mark.parametrize("loss", [SoftmaxWithLoss, MeanSquaredError])
 def test_a_fresh_loss_layer_has_no_loss_yet(loss):
     assert loss().loss is None
+
+
+def _sequel_layers():
+    from manual_bp import (
+        GRU,
+        LSTM,
+        RNN,
+        Embedding,
+        EmbeddingDot,
+        NegativeSamplingLoss,
+        TimeAffine,
+        TimeBiLSTM,
+        TimeEmbedding,
+        TimeGRU,
+        TimeLSTM,
+        TimeRNN,
+    )
+
+    def cell(cls, gates):
+        return cls(np.zeros((2, gates)), np.zeros((1, gates)), np.zeros(gates))
+
+    lstm = (np.zeros((2, 4)), np.zeros((1, 4)), np.zeros(4))
+    table = np.zeros((7, 2))
+    return {
+        "RNN": cell(RNN, 1),
+        "LSTM": cell(LSTM, 4),
+        "GRU": cell(GRU, 3),
+        "TimeRNN": cell(TimeRNN, 1),
+        "TimeLSTM": cell(TimeLSTM, 4),
+        "TimeGRU": cell(TimeGRU, 3),
+        "TimeBiLSTM": TimeBiLSTM(*lstm, *lstm),
+        "TimeAffine": TimeAffine(np.zeros((2, 3)), np.zeros(3)),
+        "Embedding": Embedding(table),
+        "TimeEmbedding": TimeEmbedding(table),
+        "EmbeddingDot": EmbeddingDot(table),
+        "NegativeSamplingLoss": NegativeSamplingLoss(table, np.arange(7), sample_size=2, seed=0),
+    }
+
+
+@pytest.mark.parametrize("name", list(_sequel_layers()))
+def test_the_sequels_gradients_are_none_until_the_first_backward(name):
+    layer = _sequel_layers()[name]
+    assert all(grad is None for grad in layer.grads.values())

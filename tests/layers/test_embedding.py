@@ -71,3 +71,46 @@ def test_bad_ids_are_named(idx, error, match):
 def test_time_embedding_wants_a_block_of_ids():
     with pytest.raises(ValueError, match=r"xs must be a \(N, T\) array of word ids, got \(3,\)"):
         TimeEmbedding(W).forward(np.array([0, 1, 2]))
+
+
+@pytest.mark.parametrize("layer_class", [Embedding, EmbeddingDot, TimeEmbedding])
+def test_backward_before_forward_names_the_layer(layer_class):
+    name = layer_class.__name__
+    with pytest.raises(RuntimeError, match=f"{name}.backward called before {name}.forward"):
+        layer_class(W).backward(np.ones(2))
+
+
+@pytest.mark.parametrize(
+    ("idx", "error", "match"),
+    [
+        (np.array([0, 9]), ValueError, r"idx must hold ids in \[0, 5\), got 9"),
+        (np.array([0.0, 1.0]), TypeError, "idx must be an integer array"),
+        (np.array([0, 1, 2]), ValueError, r"idx must have shape \(2,\) \(one id per row of h\), got \(3,\)"),
+    ],
+)
+def test_embedding_dot_names_bad_ids(idx, error, match):
+    with pytest.raises(error, match=match):
+        EmbeddingDot(W).forward(np.zeros((2, 3)), idx)
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "match"),
+    [
+        (lambda: Embedding(np.array([["a", "b"]])), TypeError, "^W must be a real numeric array"),
+        (lambda: EmbeddingDot(np.ones(5)), ValueError, r"^W must be an embedding table of shape \(V, D\), got \(5,\)$"),
+        (lambda: EmbeddingDot(W).forward(np.array([["a", "b", "c"]]), np.array([0])), TypeError, "^h must be a real"),
+        (
+            lambda: EmbeddingDot(W).forward(np.zeros((2, 4)), np.array([0, 1])),
+            ValueError,
+            r"^h must have shape \(N, 3\) \(W has shape \(5, 3\)\), got \(2, 4\)$",
+        ),
+        (
+            lambda: EmbeddingDot(W).forward(np.zeros(3), np.array([0])),
+            ValueError,
+            r"^h must have shape .*, got \(3,\)$",
+        ),
+    ],
+)
+def test_bad_tables_and_contexts_are_named(call, error, match):
+    with pytest.raises(error, match=match):
+        call()

@@ -85,3 +85,89 @@ def test_a_state_of_the_wrong_batch_is_named():
     layer = RNN(np.zeros((2, 3)), np.zeros((3, 3)), np.zeros(3))
     with pytest.raises(ValueError, match=r"h_prev must have shape \(4, 3\) \(batch, hidden\), got \(1, 3\)"):
         layer.forward(np.zeros((4, 2)), np.zeros((1, 3)))
+
+
+@pytest.mark.parametrize("cell", [RNN, LSTM, GRU])
+def test_backward_before_forward_names_the_cell(cell):
+    gates = {RNN: 1, LSTM: 4, GRU: 3}[cell]
+    layer = cell(np.zeros((1, gates)), np.zeros((1, gates)), np.zeros(gates))
+    name = cell.__name__
+    with pytest.raises(RuntimeError, match=f"{name}.backward called before {name}.forward"):
+        layer.backward(np.ones((1, 1))) if cell is not LSTM else layer.backward(np.ones((1, 1)), np.ones((1, 1)))
+
+
+def _lstm_after_forward(dtype):
+    rng = np.random.default_rng(3)
+    Wx, Wh, b = (rng.normal(size=s) for s in ((3, 8), (2, 8), (8,)))
+    layer = LSTM(Wx.astype(dtype), Wh.astype(dtype), b.astype(dtype))
+    layer.forward(*(rng.normal(size=s).astype(dtype) for s in ((4, 3), (4, 2), (4, 2))))
+    return layer
+
+
+def test_a_float64_lstm_given_float32_upstream_gradients_computes_in_float64():
+    rng = np.random.default_rng(4)
+    dh, dc = rng.normal(size=(4, 2)).astype(np.float32), rng.normal(size=(4, 2)).astype(np.float32)
+    narrow, wide = _lstm_after_forward(np.float64), _lstm_after_forward(np.float64)
+    for got, expected in zip(narrow.backward(dh, dc), wide.backward(dh.astype(np.float64), dc.astype(np.float64))):
+        np.testing.assert_array_equal(got, expected)  # the float32 values, exactly, in float64 arithmetic
+
+
+def _lstm():
+    return LSTM(np.zeros((3, 8)), np.zeros((2, 8)), np.zeros(8))
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "match"),
+    [
+        (
+            lambda: _lstm().forward(np.array([["a"] * 3]), np.zeros((1, 2)), np.zeros((1, 2))),
+            TypeError,
+            "^x must be a real",
+        ),
+        (
+            lambda: _lstm().forward(np.zeros((4, 2)), np.zeros((4, 2)), np.zeros((4, 2))),
+            ValueError,
+            r"^x must have shape \(N, 3\) \(Wx has shape \(3, 8\)\), got \(4, 2\)$",
+        ),
+        (
+            lambda: _lstm().forward(np.zeros(3), np.zeros((1, 2)), np.zeros((1, 2))),
+            ValueError,
+            r"^x must have shape .*, got \(3,\)$",
+        ),
+        (
+            lambda: _lstm().forward(np.zeros((4, 3)), np.zeros((4, 2)), np.zeros((4, 3))),
+            ValueError,
+            r"^c_prev must have shape \(4, 2\) \(batch, hidden\), got \(4, 3\)$",
+        ),
+    ],
+)
+def test_bad_inputs_are_named(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
+
+
+@pytest.mark.parametrize("bad", ["Wx", "Wh", "b"])
+def test_each_parameter_is_named_when_not_numeric(bad):
+    params = {"Wx": np.zeros((3, 4)), "Wh": np.zeros((1, 4)), "b": np.zeros(4)}
+    params[bad] = np.full(params[bad].shape, "a")
+    with pytest.raises(TypeError, match=f"^{bad} must be a real numeric array"):
+        LSTM(*params.values())
+
+
+def test_a_state_that_is_not_numeric_is_named():
+    with pytest.raises(TypeError, match="^h_prev must be a real numeric array"):
+        _lstm().forward(np.zeros((1, 3)), np.full((1, 2), "a"), np.zeros((1, 2)))
+
+
+def test_a_float64_gru_given_a_float32_upstream_gradient_computes_in_float64():
+    rng = np.random.default_rng(5)
+    params, x, h = (
+        [rng.normal(size=s) for s in ((3, 6), (2, 6), (6,))],
+        rng.normal(size=(4, 3)),
+        rng.normal(size=(4, 2)),
+    )
+    narrow, wide = GRU(*params), GRU(*params)
+    narrow.forward(x, h), wide.forward(x, h)
+    dh = rng.normal(size=(4, 2)).astype(np.float32)
+    for got, expected in zip(narrow.backward(dh), wide.backward(dh.astype(np.float64))):
+        np.testing.assert_array_equal(got, expected)
