@@ -251,6 +251,38 @@ STRUCTURAL = {
 }
 
 
+# Primitives whose result is exact given their operands (or an inner jaxpr's, interpreted op by op):
+# their errors come from the operands' alone, so they need no rounding or underflow term.
+EXACT = STRUCTURAL | {
+    "neg",
+    "abs",
+    "max",
+    "min",
+    "clamp",
+    "stop_gradient",
+    "copy",
+    "copy_p",
+    "sign",
+    "floor",
+    "ceil",
+    "round",
+    "reduce_max",
+    "reduce_min",
+    "reduce_window_max",
+    "jit",
+    "pjit",
+    "closed_call",
+    "core_call",
+    "remat",
+    "checkpoint",
+    "custom_jvp_call",
+    "custom_vjp_call",
+    "custom_vjp_call_jaxpr",
+    "scan",
+    "cond",
+}
+
+
 # -- the interpreter ----------------------------------------------------------------------------
 
 
@@ -281,10 +313,15 @@ def _interpret(jaxpr: Jaxpr, consts: Sequence, values: Sequence, errors: Sequenc
         pairs = [read(v) for v in eqn.invars]
         vals, errs = [p[0] for p in pairs], [p[1] for p in pairs]
         outs, out_errs = _equation(eqn, vals, errs, dtype, u)
+        rounds = eqn.primitive.name not in EXACT  # moves, selections, inner jaxprs: already sanitised
         for var, out, err in zip(eqn.outvars, outs, out_errs):
-            # an infinite value (a masked score, -inf) is as infinite in dtype: no error to carry on; a
-            # finite one may also underflow (XLA on CPU flushes subnormals to zero): + tiny
-            env[var] = (out, jnp.where(jnp.isfinite(out), err + tiny, 0.0) if _is_float(var.aval) else _zero(out))
+            if not _is_float(var.aval):
+                err = _zero(out)
+            elif rounds:
+                # an infinite value (a masked score, -inf) is as infinite in dtype: no error to carry on;
+                # a finite one may also underflow (XLA on CPU flushes subnormals to zero): + tiny
+                err = jnp.where(jnp.isfinite(out), err + tiny, 0.0)
+            env[var] = (out, err)
     results = [read(v) for v in jaxpr.outvars]
     return [r[0] for r in results], [r[1] for r in results]
 
