@@ -134,16 +134,27 @@ class DeltaLogSoftmaxWithLoss(manual_bp.SoftmaxWithLoss):
 # -- Chapters 6 and 7 ------------------------------------------------------------------------
 
 
-def assigning_col2im(col, input_shape, filter_h, filter_w, stride=1, pad=0):
-    """The book's col2im with ``img[...] = col[...]`` where it needs ``+=``: overlapping windows overwrite."""
+def book_col2im(col, input_shape, filter_h, filter_w, stride=1, pad=0, *, overlapping="add"):
+    """The book's col2im (correct; ``tests/layers/test_im2col.py`` compares with it), its buffer in
+    ``col``'s dtype (the book's is float64): window offset by window offset, each ``+=`` over all
+    windows at once. ``overlapping="assign"`` plants the bug: ``img[...] = col[...]``."""
     n, c, height, width = input_shape
     out_h, out_w = (height + 2 * pad - filter_h) // stride + 1, (width + 2 * pad - filter_w) // stride + 1
     col = col.reshape(n, out_h, out_w, c, filter_h, filter_w).transpose(0, 3, 4, 5, 1, 2)
     img = np.zeros((n, c, height + 2 * pad + stride - 1, width + 2 * pad + stride - 1), dtype=col.dtype)
     for y in range(filter_h):
         for x in range(filter_w):
-            img[:, :, y : y + stride * out_h : stride, x : x + stride * out_w : stride] = col[:, :, y, x, :, :]
+            window = img[:, :, y : y + stride * out_h : stride, x : x + stride * out_w : stride]
+            if overlapping == "add":
+                window += col[:, :, y, x, :, :]
+            else:
+                window[...] = col[:, :, y, x, :, :]
     return img[:, :, pad : height + pad, pad : width + pad]
+
+
+def assigning_col2im(col, input_shape, filter_h, filter_w, stride=1, pad=0):
+    """The book's col2im with ``img[...] = col[...]`` where it needs ``+=``: overlapping windows overwrite."""
+    return book_col2im(col, input_shape, filter_h, filter_w, stride, pad, overlapping="assign")
 
 
 class AssigningCol2imConvolution(manual_bp.Convolution):

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from broken_layers import book_col2im
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -30,19 +31,6 @@ def book_im2col(x, filter_h, filter_w, stride=1, pad=0):
         for xx in range(filter_w):
             col[:, :, y, xx, :, :] = img[:, :, y : y + stride * out_h : stride, xx : xx + stride * out_w : stride]
     return col.transpose(0, 4, 5, 1, 2, 3).reshape(n * out_h * out_w, -1)
-
-
-def book_col2im(col, input_shape, filter_h, filter_w, stride=1, pad=0):
-    """The book's col2im, its buffer in ``col``'s dtype (the book's is float64): window offset by
-    window offset, each ``+=`` over all windows at once."""
-    n, c, h, w = input_shape
-    out_h, out_w = (h + 2 * pad - filter_h) // stride + 1, (w + 2 * pad - filter_w) // stride + 1
-    col = col.reshape(n, out_h, out_w, c, filter_h, filter_w).transpose(0, 3, 4, 5, 1, 2)
-    img = np.zeros((n, c, h + 2 * pad + stride - 1, w + 2 * pad + stride - 1), dtype=col.dtype)
-    for y in range(filter_h):
-        for xx in range(filter_w):
-            img[:, :, y : y + stride * out_h : stride, xx : xx + stride * out_w : stride] += col[:, :, y, xx, :, :]
-    return img[:, :, pad : h + pad, pad : w + pad]
 
 
 @st.composite
