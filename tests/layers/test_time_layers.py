@@ -413,3 +413,19 @@ def test_a_carried_cell_state_of_the_wrong_batch_size_is_named():
     layer.set_state(np.zeros((N, H)), np.zeros((N + 1, H)))
     with pytest.raises(ValueError, match=rf"^c must have shape \({N}, {H}\) \(batch, hidden\), got \({N + 1}, {H}\)$"):
         layer.forward(np.zeros((N, T, D)))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_saturated_lstm_gates_are_exact_limits_without_an_overflow_warning(dtype):
+    """Pre-activations far below -88 (float32's exp overflows) give sigmoid gates of exactly 0, not a
+    RuntimeWarning (warnings are errors here) and not NaN; a gate of 5.6e-9 keeps its relative accuracy."""
+    H = 2
+    Wx = np.zeros((1, 4 * H), dtype)
+    Wx[0, :H] = 1.0  # the forget gate follows x; the others see only the bias
+    b = np.zeros(4 * H, dtype)
+    b[3 * H :] = -19.0  # the output gate: sigmoid(-19) = 5.6e-9
+    layer = TimeLSTM(Wx, np.zeros((H, 4 * H), dtype), b)
+    hs = layer.forward(np.full((1, 1, 1), -1000.0, dtype))
+    f, o = layer._block.f[0], layer._block.o[0]
+    assert np.all(f == 0) and np.all(np.isfinite(hs))
+    np.testing.assert_allclose(o, 1 / (1 + np.exp(19.0)), rtol=4 * np.finfo(dtype).eps)
