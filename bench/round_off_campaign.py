@@ -81,7 +81,7 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--rows", default="", help="comma-separated row names (default: every row)")
-    parser.add_argument("--dtype", default="float32")
+    parser.add_argument("--dtype", default="float32", choices=["float32", "float16"])
     parser.add_argument("--layers-only", action="store_true", help="only the layer rows")
     parser.add_argument("--functions-only", action="store_true", help="only the third book's Function rows")
     args = parser.parse_args(argv)
@@ -89,6 +89,13 @@ def main(argv=None) -> int:
 
     chosen = CATALOG if args.layers_only else FUNCTIONS if args.functions_only else EVERY_ROW
     rows = args.rows.split(",") if args.rows else [e.name for e in chosen]
+    from oracle.catalog import find_entry
+
+    for name in rows:
+        try:
+            find_entry(name)
+        except KeyError as error:
+            parser.error(f"--rows: {error.args[0]}")  # before any work, in one line
     jobs = [(name, np.dtype(args.dtype), args.examples, args.seed) for name in rows]
     print(f"{len(rows)} rows x {args.examples} examples, {args.dtype}, seed {args.seed}, {args.jobs} processes")
     header = f"{'examples':>9}{'of bound':>10}{'needs':>9}{'floor ulps':>11}{'beyond floor':>14}{'CPU s':>8}"
