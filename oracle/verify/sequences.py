@@ -38,7 +38,6 @@ from oracle.verify.verifier import (
     _cotangent_args,
     _describe,
     _frozen,
-    _grad_dtype,
     _map,
     _result_dtype,
     _same,
@@ -299,16 +298,6 @@ class _SequenceChecker(_Checker):
             bounds.update({f"forward[{i}]": o for i, o in enumerate(outs)} if oracle.several else {"forward": outs[0]})
             self.bounds[key] = (bounds, dict(zip(self.carried, out_bound[oracle.outputs :])))
         return self.bounds[key]
-
-    def check_gradients(self, calls, refs) -> None:
-        grads_in, grads_p = calls[0]
-        for k in [*self.diff_inputs, *(k for k in self.state if k not in self.nondiff)]:
-            self.check_quantity("d" + k, grads_in["d" + k], refs[k], _grad_dtype(self.inputs[k]), k)
-        for k in self.params:
-            if k not in self.nondiff:
-                self.check_quantity("d" + k, grads_p["d" + k], refs[k], _grad_dtype(self.params[k]), k)
-        if len(calls) == len(STAGES):
-            self.check_repeat_and_zero(calls)
 
     def check_sequence_caller_owned(self, params, blocks, outs, clean) -> None:
         """Rerun the sequence as a careless caller: write into each forward output before ``backward``

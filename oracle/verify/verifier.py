@@ -478,6 +478,14 @@ class _Checker:
         self.oracle_call = (args, differentiable, dout, diff_names, isinstance(ref_out, tuple))
 
         self.check_forward(out, ref_out)
+        self.check_gradients(calls, refs)
+        if len(calls) == len(STAGES) and not self.failures:  # caller-owned: compared with a clean, passing run
+            frozen_before = tuple({k: _frozen(v) for k, v in b.items()} for b in self.before)
+            self.check_caller_owned(frozen_in, frozen_params, frozen_before, _map(_frozen, dout), calls[0][0])
+
+    def check_gradients(self, calls, refs) -> None:
+        """Every gradient of the first backward against the oracle's ``refs``; with all three
+        backward calls, the repeated and zero-``dout`` ones too."""
         grads_in, grads_p = calls[0]
         for k in [*self.diff_inputs, *(k for k in self.state if k not in self.nondiff)]:
             self.check_quantity("d" + k, grads_in["d" + k], refs[k], _grad_dtype(self.inputs[k]), k)
@@ -486,9 +494,6 @@ class _Checker:
                 self.check_quantity("d" + k, grads_p["d" + k], refs[k], _grad_dtype(self.params[k]), k)
         if len(calls) == len(STAGES):
             self.check_repeat_and_zero(calls)
-            if not self.failures:  # the caller-owned checks compare with a clean, passing run
-                frozen_before = tuple({k: _frozen(v) for k, v in b.items()} for b in self.before)
-                self.check_caller_owned(frozen_in, frozen_params, frozen_before, _map(_frozen, dout), calls[0][0])
 
 
 def verify_layer(
