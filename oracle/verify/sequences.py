@@ -258,6 +258,7 @@ class _SequenceChecker(_Checker):
         diff_names = [k for k in [*self.inputs, *self.params] if k not in self.nondiff]
         refs = dict(zip(diff_names, ref_grads))
         self.prefix, self.call = _label(index), index
+        self.function = function  # this call's oracle, its forward flags bound (benchmarks read it)
         # the computed round-off bound of this call starts from the bound the last call left on the state
         self.oracles.append(
             _CallOracle(
