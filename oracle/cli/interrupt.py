@@ -26,32 +26,38 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 
-__all__ = ["EXIT_INTERRUPTED", "ctrl_c_exits", "on_interrupt", "sigint_blocked"]
+__all__ = ["CLEAN_UP_SECONDS", "EXIT_INTERRUPTED", "ctrl_c_exits", "on_interrupt", "sigint_blocked"]
 
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports it
-_describers: list[Callable[[], str]] = []
+_describers: list[tuple[Callable[[], str], float | None]] = []  # (describe, within), innermost last
 _held: dict = {"depth": 0, "command": None}  # inside sigint_blocked: a Ctrl-C waits for the block's end
 
 
 @contextlib.contextmanager
-def on_interrupt(describe: Callable[[], str]) -> Iterator[None]:
-    """Inside the block, a Ctrl-C prints ``manual-bp COMMAND: <describe()>``."""
-    _describers.append(describe)
+def on_interrupt(describe: Callable[[], str], *, within: float | None = None) -> Iterator[None]:
+    """Inside the block, a Ctrl-C prints ``manual-bp COMMAND: <describe()>``. ``within``: seconds
+    ``describe`` may take before the command leaves anyway, printing "interrupted" (None: no limit,
+    for a clean-up that must finish, such as saving a checkpoint)."""
+    _describers.append((describe, within))
     try:
         yield
     finally:
-        _describers.remove(describe)
+        _describers.remove((describe, within))
 
 
-def _stop(command: str) -> None:
-    try:  # first the command's own clean-up (it may stop a pool, which then starts no new worker)
-        line = _describers[-1]() if _describers else "interrupted"
-    except BaseException as error:  # noqa: BLE001 - a second Ctrl-C, or saving failed: still one line
-        line = f"interrupted ({type(error).__name__}: {error})" if str(error) else "interrupted"
-    for child in multiprocessing.active_children():
-        child.kill()
-    with contextlib.suppress(Exception):  # join the killed workers, free their semaphores (as at a normal exit)
-        multiprocessing.util._exit_function()  # type: ignore[attr-defined]
+# If the clean-up blocks (a pool's terminate joining its helper threads: seen once in about twenty
+# runs with forked workers, the command then hung), a timer thread leaves after this many seconds.
+CLEAN_UP_SECONDS = 2.0
+_leaving = threading.Lock()
+
+
+def _leave(command: str, line: str) -> None:
+    """Print the one line and exit 130, once (the clean-up or its timer, whichever comes first)."""
+    if not _leaving.acquire(blocking=False):
+        return
+    with contextlib.suppress(Exception):
+        for child in multiprocessing.active_children():
+            child.kill()
     with contextlib.suppress(Exception):
         sys.stdout.flush()
     with contextlib.suppress(Exception):
@@ -60,6 +66,28 @@ def _stop(command: str) -> None:
         sys.stderr.write(f"manual-bp {command}: {line}\n")
         sys.stderr.flush()
     os._exit(EXIT_INTERRUPTED)
+
+
+def _leave_after(seconds: float, command: str) -> None:
+    timer = threading.Timer(seconds, _leave, args=(command, "interrupted"))
+    timer.daemon = True
+    timer.start()
+
+
+def _stop(command: str) -> None:
+    describe, within = _describers[-1] if _describers else (lambda: "interrupted", None)
+    if within is not None:
+        _leave_after(within, command)
+    try:  # first the command's own clean-up (it may stop a pool, which then starts no new worker)
+        line = describe()
+    except BaseException as error:  # noqa: BLE001 - a second Ctrl-C, or saving failed: still one line
+        line = f"interrupted ({type(error).__name__}: {error})" if str(error) else "interrupted"
+    _leave_after(CLEAN_UP_SECONDS, command)  # killing and joining the workers is all that is left
+    for child in multiprocessing.active_children():
+        child.kill()
+    with contextlib.suppress(Exception):  # join the killed workers, free their semaphores (as at a normal exit)
+        multiprocessing.util._exit_function()  # type: ignore[attr-defined]
+    _leave(command, line)
 
 
 def _on_sigint(command: str) -> None:

@@ -23,7 +23,7 @@ from rich.table import Table
 
 from oracle.catalog import EVERY_ROW, find_entry
 from oracle.cli.consoles import stdout_console
-from oracle.cli.interrupt import on_interrupt, sigint_blocked
+from oracle.cli.interrupt import CLEAN_UP_SECONDS, on_interrupt, sigint_blocked
 from oracle.cli.verify_args import DTYPE_CHOICES
 from oracle.verify.reference import enable_compilation_cache, jax_cache_directory
 from oracle.verify.rows import import_catalog
@@ -190,7 +190,7 @@ def _run_parallel(progress, overall, entries, dtypes, args, pool) -> list:
     record = row_seconds_file(args)
     seconds = _read_seconds(record)
     try:
-        with on_interrupt(stop_the_workers):
+        with on_interrupt(stop_the_workers, within=CLEAN_UP_SECONDS):
             pending = {
                 entry.name: pool.apply_async(
                     _verify_row,

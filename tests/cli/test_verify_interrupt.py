@@ -60,3 +60,18 @@ def test_ctrl_c_exits_130_with_one_line_and_no_traceback_workers_included(jobs):
     assert err.strip() == "manual-bp verify: interrupted"
     assert out == ""
     _wait_for(lambda: not any(_running(pid) for pid in workers), "the workers to stop", timeout=30)
+
+
+def test_a_clean_up_that_hangs_is_left_after_its_time_with_the_one_line():
+    script = (
+        "import os, signal, time\n"
+        "from oracle.cli.interrupt import ctrl_c_exits, on_interrupt\n"
+        "with ctrl_c_exits('verify'), on_interrupt(lambda: time.sleep(60) or 'stopped', within=0.3):\n"
+        "    os.kill(os.getpid(), signal.SIGINT)\n"
+        "    time.sleep(60)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=60)
+    assert done.returncode == 130 and done.stderr == "manual-bp verify: interrupted\n"
+    assert time.monotonic() - started < 30  # the 60 s clean-up was not waited for
