@@ -6,7 +6,9 @@ is loading, the interpreter's teardown can crash. So ``ctrl_c_exits`` replaces t
 for the command's duration: the handler asks the innermost ``on_interrupt`` callback for the
 line to print (``train`` saves the last finished epoch there, ``verify`` terminates its pool),
 kills any worker process left, prints the line and leaves with ``os._exit(130)``, skipping the
-teardown.
+teardown. A clean-up that blocks is left by a timer thread: after ``within`` seconds for the
+command's own (``verify``: ``CLEAN_UP_SECONDS``; ``train``'s save has no limit), after
+``CLEAN_UP_SECONDS`` for joining the killed workers.
 
 Worker processes (and the pool's helper threads) are started with SIGINT blocked
 (``sigint_blocked``, in ``verify``): a Ctrl-C sent to the whole process group by a terminal
