@@ -40,7 +40,14 @@ from manual_bp.dezero import Variable, no_grad
 from oracle.verify import executables
 from oracle.verify.reference import COMPILER_OPTIONS
 from oracle.verify.round_off import round_off
-from oracle.verify.tolerance import Comparison, Tolerance, compare, compare_with_round_off, tolerance_for
+from oracle.verify.tolerance import (
+    Comparison,
+    Tolerance,
+    compare,
+    compare_with_round_off,
+    computes_bound,
+    tolerance_for,
+)
 from oracle.verify.verifier import Verification, VerificationError
 
 __all__ = [
@@ -51,14 +58,6 @@ __all__ = [
     "verify_derivatives",
     "verify_function",
 ]
-
-
-def _computes_bound(dtype, tolerance) -> bool:
-    """Whether ``dtype``'s bound is computed: a float narrower than float64 with no tolerance given."""
-    dtype = np.dtype(dtype)
-    if dtype.kind != "f" or dtype.itemsize >= 8 or isinstance(tolerance, Tolerance):
-        return False
-    return not (tolerance and dtype in {np.dtype(k) for k in tolerance})
 
 
 def _float64(value) -> np.ndarray:
@@ -256,7 +255,7 @@ def verify_function(
         raise ValueError(f"w must have an array for each differentiable input {diff}, got {sorted(w)}")
     dtype = next(v.dtype for v in inputs.values() if isinstance(v, np.ndarray) and v.dtype.kind == "f")
     tol = tolerance if isinstance(tolerance, Tolerance) else tolerance_for(dtype, tolerance)
-    report = _Report(name, dtype, tol, computed=_computes_bound(dtype, tolerance))
+    report = _Report(name, dtype, tol, computed=computes_bound(dtype, tolerance))
     args = tuple(inputs.values())
     differentiable = [k not in nondiff for k in inputs]
     ws = [w[k] for k in w]
@@ -390,7 +389,7 @@ def verify_derivatives(
     name = str(name or getattr(function, "__name__", "function"))
     x = _frozen(np.asarray(x))
     tol = tolerance if isinstance(tolerance, Tolerance) else tolerance_for(x.dtype, tolerance)
-    report = _Report(name, x.dtype, tol, computed=_computes_bound(x.dtype, tolerance))
+    report = _Report(name, x.dtype, tol, computed=computes_bound(x.dtype, tolerance))
     expected = derivative_reference(oracle, x, order)
     report.bounds = lambda: {f"d{n + 1}": d for n, d in enumerate(derivative_bounds(oracle, x, order, x.dtype))}
     variable = Variable(x)

@@ -21,6 +21,7 @@ __all__ = [
     "Tolerance",
     "compare",
     "compare_with_round_off",
+    "computes_bound",
     "floor_tolerance",
     "round_off_why",
     "tolerance_for",
@@ -79,6 +80,16 @@ def round_off_why(dtype) -> str:
         f"{ROUND_OFF_FACTOR:g} x the computed bound on the round-off of the oracle evaluated op by op in "
         f"{np.dtype(dtype)} on this example"
     )
+
+
+def computes_bound(dtype, tolerance=None) -> bool:
+    """Whether ``dtype``'s bound is computed (``compare_with_round_off``): a float narrower than
+    float64 that ``tolerance`` (a ``Tolerance`` for every dtype, or ``{dtype: Tolerance}``) does not
+    cover; otherwise ``tolerance_for`` gives it."""
+    dtype = np.dtype(dtype)
+    if dtype.kind != "f" or dtype.itemsize >= 8 or isinstance(tolerance, Tolerance):
+        return False
+    return not (tolerance and dtype in {np.dtype(k) for k in tolerance})
 
 
 def compare_with_round_off(got, expected, dtype, round_off: Callable[[], np.ndarray | None]) -> Comparison:

@@ -43,7 +43,14 @@ import numpy as np
 
 from oracle.verify.reference import reference_vjp
 from oracle.verify.round_off import round_off_vjp
-from oracle.verify.tolerance import Comparison, Tolerance, compare, compare_with_round_off, tolerance_for
+from oracle.verify.tolerance import (
+    Comparison,
+    Tolerance,
+    compare,
+    compare_with_round_off,
+    computes_bound,
+    tolerance_for,
+)
 
 __all__ = ["Verification", "VerificationError", "parameter_gradients", "verify_layer"]
 
@@ -346,21 +353,13 @@ class _Checker:
             return
         if dtype is not None and got_array.dtype != dtype:
             self.fail(quantity, f"has dtype {got_array.dtype}, expected {dtype} (the dtype of {of})")
-        if dtype is not None and self.computes_bound(dtype):
+        if dtype is not None and computes_bound(dtype, self.tolerance):
             comparison = self.compare_low_precision(quantity, got_array, expected, np.dtype(dtype))
         else:
             comparison = compare(got_array, expected, self.tol_for(dtype if dtype is not None else np.float64))
         self.comparisons[self.prefix + quantity] = comparison
         if not comparison.passed:
             self.fail(quantity, f"does not match the JAX oracle ({dtype or 'float64'}):\n{comparison.report}")
-
-    def computes_bound(self, dtype) -> bool:
-        """Whether ``dtype``'s bound is computed (a float narrower than float64 that no row or
-        caller gave a tolerance for) rather than read from ``TOLERANCES``."""
-        dtype = np.dtype(dtype)
-        if dtype.kind != "f" or dtype.itemsize >= 8 or isinstance(self.tolerance, Tolerance):
-            return False
-        return not (self.tolerance and dtype in {np.dtype(k) for k in self.tolerance})
 
     def round_off_bounds(self, dtype: np.dtype) -> dict:
         """``{quantity: per-entry bound}`` on the error of the oracle evaluated op by op in ``dtype``
